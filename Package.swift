@@ -1,0 +1,87 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Our own targets build in Swift 6 mode with every warning an error: an ignored
+/// `await` or unused result can hide a write that never ran.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "PileGate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pilegate", targets: ["pilegate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure protocol: frames, messages, validation. No I/O, no clocks.
+        .target(name: "OCPP", swiftSettings: strict),
+        // The system SQLite (libsqlite3-dev): prepared statements we keep and reuse.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "SessionStore",
+            dependencies: ["OCPP", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "OCPPWebSocket",
+            dependencies: [
+                "OCPP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Strict YAML loading (unknown keys are errors, errors name file and line).
+        .target(
+            name: "YAMLConfig",
+            dependencies: ["OCPP", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "OCPP", "OCPPWebSocket", "SessionStore", "YAMLConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "OCPP", "Gateway", "SessionStore", "OCPPWebSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "pilegate",
+            dependencies: [
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "pilegate-load",
+            dependencies: [
+                "OCPP", "OCPPWebSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/LoadDriver",
+            swiftSettings: strict),
+        .testTarget(name: "OCPPTests", dependencies: ["OCPP"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP"],
+            swiftSettings: strict),
+    ]
+)

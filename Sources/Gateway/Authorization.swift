@@ -1,0 +1,59 @@
+import Foundation
+import OCPP
+import Synchronization
+
+/// Decides whether an id tag may charge: configured verdicts first, then the
+/// open/closed default; ConcurrentTx when the tag already charges elsewhere.
+public final class Authorizer: Sendable {
+    private let entries: [String: GatewayConfiguration.IdTagEntry]
+    private let acceptUnknown: Bool
+    /// Running transactions by lower-cased id tag (1.6 id tags are case-insensitive).
+    private let active = Mutex<[String: Set<ActiveTransaction>]>([:])
+
+    public struct ActiveTransaction: Hashable, Sendable {
+        public let chargePointId: String
+        public let connectorId: Int
+        public let transactionId: Int64
+    }
+
+    public init(configuration: GatewayConfiguration) {
+        entries = Dictionary(configuration.idTags.map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { _, last in last })
+        acceptUnknown = configuration.acceptUnknownIdTags
+    }
+
+    /// The verdict for Authorize.
+    public func authorize(_ idTag: String, now: Date = Date()) -> V16.IdTagInfo {
+        guard let entry = entries[idTag.lowercased()] else {
+            return V16.IdTagInfo(status: acceptUnknown ? .Accepted : .Invalid)
+        }
+        if entry.status == .Accepted, let expiry = entry.expiryDate, expiry < now {
+            return V16.IdTagInfo(status: .Expired, expiryDate: expiry, parentIdTag: entry.parentIdTag)
+        }
+        return V16.IdTagInfo(status: entry.status, expiryDate: entry.expiryDate, parentIdTag: entry.parentIdTag)
+    }
+
+    /// The verdict for StartTransaction: as Authorize, but ConcurrentTx when the tag has a
+    /// transaction running on another connector.
+    public func authorizeStart(_ idTag: String, chargePointId: String, connectorId: Int, now: Date = Date()) -> V16.IdTagInfo {
+        var info = authorize(idTag, now: now)
+        guard info.status == .Accepted else { return info }
+        let running = active.withLock { $0[idTag.lowercased()] ?? [] }
+        if running.contains(where: { $0.chargePointId != chargePointId || $0.connectorId != connectorId }) {
+            info.status = .ConcurrentTx
+        }
+        return info
+    }
+
+    public func transactionStarted(_ tx: ActiveTransaction, idTag: String) {
+        active.withLock { _ = $0[idTag.lowercased(), default: []].insert(tx) }
+    }
+
+    public func transactionEnded(chargePointId: String, transactionId: Int64) {
+        active.withLock { map in
+            for (tag, set) in map {
+                let remaining = set.filter { !($0.chargePointId == chargePointId && $0.transactionId == transactionId) }
+                if remaining.count != set.count { map[tag] = remaining.isEmpty ? nil : remaining }
+            }
+        }
+    }
+}

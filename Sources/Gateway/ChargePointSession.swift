@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import NIOCore
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// What every pile's session shares: configuration, store, authorization, registry.
+struct GatewayServices: Sendable {
+    let configuration: GatewayConfiguration
+    let store: any SessionStore
+    let authorizer: Authorizer
+    let registry: ChargePointRegistry
+    let dataTransfer: DataTransferHandlers
+    let knownChargePoints: [String: GatewayConfiguration.KnownChargePoint]
+    let logger: Logger
+}
+
+/// The gateway's side of one pile's connection. It lives on the connection's event
+/// loop: every frame of this pile is handled here without locks; the only hop is to the
+/// store's writer and back.
+final class ChargePointSession: RPCConnectionDelegate {
+    let identity: String
+    let version: OCPPVersion
+    let services: GatewayServices
+    private(set) weak var connection: RPCConnection?
+    private let token: ObjectIdentifier
+    var logger: Logger
+
+    init(connection: RPCConnection, services: GatewayServices) {
+        identity = connection.identity
+        version = connection.version
+        self.services = services
+        self.connection = connection
+        token = ObjectIdentifier(connection)
+        logger = services.logger
+        logger[metadataKey: "chargePoint"] = "\(identity)"
+    }
+
+    var store: any SessionStore { services.store }
+    var mode: ValidationMode { services.configuration.validation }
+
+    // MARK: RPCConnectionDelegate
+
+    func rpcConnection(_ connection: RPCConnection, didReceive call: IncomingCall) {
+        if call.messageId.count > RPCFrame.maximumMessageIdLength {
+            record(.messageIdTooLong, "message id of \(call.messageId.count) characters", messageId: call.messageId)
+        }
+        switch version {
+        case .v16: handleV16(call)
+        case .v201: replyError(to: call, RPCError(.notSupported, "OCPP 2.0.1 is not served yet"))
+        }
+    }
+
+    func rpcConnection(_ connection: RPCConnection, didObserve event: RPCEvent) {
+        switch event {
+        case .frame(let tap):
+            store.append(
+                frame: FrameRecord(
+                    time: tap.time, direction: tap.direction == .incoming ? .incoming : .outgoing, chargePointId: identity,
+                    messageType: tap.messageType, messageId: tap.messageId, action: tap.action, text: tap.text,
+                    latencyMs: tap.latency.map { $0 * 1000 }))
+        case .malformedFrame(let error):
+            if case .unknownMessageType(let type) = error.kind {
+                logger.notice("ignored a frame of unknown message type \(type)", metadata: ["messageId": "\(error.messageId ?? "-")"])
+                record(.unknownMessageType, error.reason, messageId: error.messageId)
+            } else {
+                logger.notice("malformed frame: \(error.reason)", metadata: ["messageId": "\(error.messageId ?? "-")"])
+                record(.malformedFrame, error.reason, messageId: error.messageId)
+            }
+        case .unsolicitedReply(let id):
+            logger.notice("reply to no outstanding call", metadata: ["messageId": "\(id)"])
+            record(.unsolicitedReply, "reply with id \(id) matches no CALL in flight", messageId: id)
+        case .callTimedOut(let action, let id):
+            logger.warning("\(action) not answered in time", metadata: ["messageId": "\(id)"])
+            record(.callTimeout, "\(action) not answered within \(services.configuration.callTimeout) s", messageId: id)
+        case .webSocket(.keepaliveTimedOut):
+            logger.warning("no pong: closing and marking offline")
+            record(.keepaliveTimeout, "no answer to a WebSocket ping within \(services.configuration.pingInterval * 2) s", messageId: nil)
+        case .webSocket(.oversizedMessage(let detail)):
+            logger.warning("oversized message refused: \(detail)")
+            record(.oversizedMessage, "\(detail) (\(services.configuration.maxMessageSize) bytes)", messageId: nil)
+        case .webSocket(.binaryFrame):
+            record(.binaryFrame, "binary frame received; closing with 1003", messageId: nil)
+        case .webSocket(.peerClosed):
+            break
+        }
+    }
+
+    func rpcConnectionDidClose(_ connection: RPCConnection) {
+        // Only the current connection of this identity marks the pile offline (pitfall 10).
+        guard services.registry.remove(identity, token: token) else {
+            logger.info("replaced connection closed")
+            return
+        }
+        logger.info("disconnected")
+        store.submit(.connection(chargePointId: identity, connected: false, at: Date()), frame: nil, findings: []) { _ in }
+    }
+
+    // MARK: Helpers for handlers
+
+    /// Validates a request; on failure answers the CALLERROR and returns nil.
+    func decode<A: OCPPAction>(_ action: A.Type, _ call: IncomingCall) -> (A.Request, [FindingRecord])? {
+        do {
+            let (request, deviations) = try A.decodeRequest(call.payload, mode: mode)
+            return (request, deviations.map { finding(FindingRule.deviation($0.kind), "\(A.name) \($0.description)", messageId: call.messageId) })
+        } catch {
+            logger.notice("\(A.name) rejected: \(error)", metadata: ["messageId": "\(call.messageId)"])
+            record(.schemaViolation, "\(A.name): \(error)", messageId: call.messageId)
+            replyError(to: call, error.rpcError)
+            return nil
+        }
+    }
+
+    func reply<A: OCPPAction>(_ action: A.Type, to call: IncomingCall, _ response: A.Response) {
+        connection?.reply(to: call, result: A.encode(response))
+    }
+
+    func replyError(to call: IncomingCall, _ error: RPCError) {
+        connection?.reply(to: call, error: error)
+    }
+
+    func finding(_ rule: FindingRule, _ detail: String, messageId: String?, sessionId: Int64? = nil) -> FindingRecord {
+        FindingRecord(
+            rule: rule.id, severity: rule.severity.rawValue, chargePointId: identity, sessionId: sessionId, messageId: messageId,
+            detail: detail, time: Date())
+    }
+
+    /// Stores a finding on its own, without waiting.
+    func record(_ rule: FindingRule, _ detail: String, messageId: String?, sessionId: Int64? = nil) {
+        store.submit(.none, frame: nil, findings: [finding(rule, detail, messageId: messageId, sessionId: sessionId)]) { _ in }
+    }
+
+    /// Makes `command` durable, then continues on this session's event loop. If the
+    /// store fails, the pile gets an InternalError CALLERROR and will retry: nothing it
+    /// believes delivered is lost.
+    func commit(
+        _ command: StoreCommand, findings: [FindingRecord], answering call: IncomingCall,
+        then: @escaping (ChargePointSession, StoreOutcome) -> Void
+    ) {
+        guard let eventLoop = connection?.eventLoop else { return }
+        let bound = NIOLoopBound((self, then), eventLoop: eventLoop)
+        store.submit(command, frame: nil, findings: findings) { result in
+            eventLoop.execute {
+                let (session, then) = bound.value
+                switch result {
+                case .success(let outcome):
+                    then(session, outcome)
+                case .failure(let error):
+                    session.logger.error("store write failed: \(error)", metadata: ["messageId": "\(call.messageId)"])
+                    session.replyError(to: call, RPCError(.internalError, "the central system could not store this message; retry"))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import NIOCore
+import OCPP
+import OCPPWebSocket
+import SessionStore
+import Synchronization
+
+/// The central system: decides who may connect, gives each connection its session
+/// handler, and offers typed remote commands to the rest of the program.
+public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
+    public let configuration: GatewayConfiguration
+    public let store: any SessionStore
+    let services: GatewayServices
+    private let logger: Logger
+
+    public init(configuration: GatewayConfiguration, store: any SessionStore, logger: Logger = Logger(label: "pilegate.gateway")) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        services = GatewayServices(
+            configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
+            registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),
+            knownChargePoints: Dictionary(configuration.chargePoints.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+            logger: logger)
+    }
+
+    /// Re-learns running transactions from the store, so ConcurrentTx holds across restarts.
+    public func restoreState() async throws {
+        for session in try await store.sessions(chargePointId: nil, status: .active, limit: 1_000_000) {
+            guard let tag = session.idTag, session.authorizationStatus == V16.AuthorizationStatus.Accepted.rawValue else { continue }
+            services.authorizer.transactionStarted(
+                .init(chargePointId: session.chargePointId, connectorId: session.connectorId, transactionId: session.id), idTag: tag)
+        }
+    }
+
+    /// The transport settings this configuration implies.
+    public func serverConfiguration(host: String, port: Int) -> OCPPServerConfiguration {
+        var server = OCPPServerConfiguration()
+        server.host = host
+        server.port = port
+        server.maxMessageSize = configuration.maxMessageSize
+        server.callTimeout = .nanoseconds(Int64(configuration.callTimeout * 1e9))
+        server.pingInterval = configuration.pingInterval > 0 ? .nanoseconds(Int64(configuration.pingInterval * 1e9)) : nil
+        return server
+    }
+
+    // MARK: HandshakePolicy
+
+    public func evaluate(_ request: HandshakeRequest) -> HandshakeDecision {
+        let known = services.knownChargePoints[request.identity]
+        if known == nil && configuration.unknownChargePoints == .refuse {
+            return .refuse(status: .notFound, reason: "unknown charge point \(request.identity)")
+        }
+        if let password = known?.password {
+            guard let authorization = request.authorization, BasicAuth.matches(authorization, identity: request.identity, password: password)
+            else {
+                return .refuse(status: .unauthorized, reason: "missing or wrong Basic credentials for \(request.identity)")
+            }
+        }
+        guard let offered = request.offeredSubprotocols else {
+            if configuration.validation == .lenient { return .accept(version: .v16, subprotocolMissing: true) }
+            return .refuse(status: .badRequest, reason: "no Sec-WebSocket-Protocol header; offer ocpp1.6")
+        }
+        guard let version = negotiateSubprotocol(offered: offered, supported: OCPPVersion.supported) else {
+            let ours = OCPPVersion.supported.map(\.subprotocol).joined(separator: ", ")
+            return .acceptThenClose(reason: "none of the offered subprotocols (\(offered.joined(separator: ", "))) is supported; use \(ours)")
+        }
+        return .accept(version: version, subprotocolMissing: false)
+    }
+
+    // MARK: OCPPConnectionAcceptor
+
+    public func accept(_ connection: RPCConnection, request: HandshakeRequest, subprotocolMissing: Bool) {
+        let session = ChargePointSession(connection: connection, services: services)
+        connection.delegate = session
+        connection.owner = session
+        let entry = ChargePointRegistry.Entry(peer: RPCPeer(connection), token: ObjectIdentifier(connection))
+        if let replaced = services.registry.register(entry, for: connection.identity) {
+            logger.info("new connection replaces the open one", metadata: ["chargePoint": "\(connection.identity)"])
+            replaced.peer.close(code: .policyViolation, reason: "replaced by a new connection")
+        }
+        logger.info(
+            "connected over \(connection.version.subprotocol) from \(request.remoteAddress ?? "?")",
+            metadata: ["chargePoint": "\(connection.identity)"])
+        var findings: [FindingRecord] = []
+        if subprotocolMissing {
+            findings.append(session.finding(.missingSubprotocol, "no Sec-WebSocket-Protocol header; accepted as ocpp1.6", messageId: nil))
+        }
+        store.submit(.connection(chargePointId: connection.identity, connected: true, at: Date()), frame: nil, findings: findings) { _ in }
+    }
+
+    // MARK: For the rest of the program
+
+    /// The live connection of a pile, if it is connected to this gateway process.
+    public func peer(_ chargePointId: String) -> RPCPeer? { services.registry.peer(chargePointId) }
+
+    public var connectedChargePoints: [String] { services.registry.identities.sorted() }
+    public var connectedCount: Int { services.registry.count }
+
+    /// Answers DataTransfer from piles for `vendorId`.
+    public func handleDataTransfer(
+        vendorId: String, _ handler: @escaping @Sendable (_ chargePointId: String, V16.DataTransfer.Request) -> V16.DataTransfer.Response
+    ) {
+        services.dataTransfer.register(vendorId: vendorId, handler)
+    }
+
+    /// Closes every pile's connection with a close frame (1001 going away) and waits for
+    /// the sockets to close; a pile that does not answer the close frame is cut off after 3 s.
+    public func disconnectAll() async {
+        let peers = services.registry.all
+        for peer in peers { peer.close(code: .goingAway, reason: "central system shutting down") }
+        for peer in peers { try? await peer.closeFuture.get() }
+    }
+}
+
+/// Registered DataTransfer handlers by vendor id.
+final class DataTransferHandlers: Sendable {
+    typealias Handler = @Sendable (String, V16.DataTransfer.Request) -> V16.DataTransfer.Response
+    private let handlers: Mutex<[String: Handler]>
+
+    init(acceptedVendors: [String]) {
+        let accept: Handler = { _, _ in V16.DataTransfer.Response(status: .Accepted) }
+        handlers = Mutex(Dictionary(acceptedVendors.map { ($0, accept) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    func register(vendorId: String, _ handler: @escaping Handler) {
+        handlers.withLock { $0[vendorId] = handler }
+    }
+
+    func handle(_ request: V16.DataTransfer.Request, from chargePointId: String) -> V16.DataTransfer.Response {
+        guard let handler = handlers.withLock({ $0[request.vendorId] }) else { return .init(status: .UnknownVendorId) }
+        return handler(chargePointId, request)
+    }
+}
+
+/// HTTP Basic credentials as OCPP uses them: the username is the identity; the password
+/// is compared as given and, if it is hex, as the bytes it encodes (pitfall 13).
+enum BasicAuth {
+    static func matches(_ header: String, identity: String, password: String) -> Bool {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic", let data = Data(base64Encoded: String(parts[1])) else { return false }
+        let bytes = [UInt8](data)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        guard String(decoding: bytes[..<colon], as: UTF8.self) == identity else { return false }
+        let given = Array(bytes[(colon + 1)...])
+        if given == Array(password.utf8) { return true }
+        if let decoded = hexBytes(password), given == decoded { return true }
+        return false
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0, !chars.isEmpty else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: chars.count, by: 2) {
+            guard let byte = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            out.append(byte)
+        }
+        return out
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import OCPP
+import YAMLConfig
+
+/// Everything `pilegate serve --config FILE` can set. Every field has a default that
+/// works on a laptop; the file only needs what differs.
+public struct GatewayConfiguration: Codable, Sendable, Equatable {
+    /// Heartbeat interval handed to piles in BootNotification.conf, seconds.
+    public var heartbeatInterval: Int = 300
+    /// Wait before a Pending or Rejected pile may boot again, seconds.
+    public var bootRetryInterval: Int = 60
+    /// `lenient` (default): repair what is still clear and record a finding; `strict`: CALLERROR.
+    public var validation: ValidationMode = .lenient
+    /// Seconds to wait for a pile's answer to our CALL.
+    public var callTimeout: Double = 30
+    /// Seconds between server keepalive pings; 0 disables them.
+    public var pingInterval: Double = 60
+    /// Largest WebSocket message accepted, bytes.
+    public var maxMessageSize: Int = 64 * 1024
+    /// What to do with a pile that is not in `chargePoints`.
+    public var unknownChargePoints: UnknownChargePointPolicy = .accept
+    /// Known piles (the registry). Empty means open registration.
+    public var chargePoints: [KnownChargePoint] = []
+    /// Id tags and their verdicts.
+    public var idTags: [IdTagEntry] = []
+    /// Answer Accepted for id tags not listed in `idTags` (a lab default; production sets false).
+    public var acceptUnknownIdTags: Bool = true
+    /// DataTransfer vendor ids answered with Accepted (others get UnknownVendorId).
+    public var dataTransferVendors: [String] = []
+    /// `full`: fsync every commit; `normal`: fsync at checkpoints (faster, may lose the last commits on power loss).
+    public var durability: String = "full"
+
+    public init() {}
+
+    public enum UnknownChargePointPolicy: String, Codable, Sendable {
+        /// BootNotification Accepted (open registration).
+        case accept
+        /// BootNotification Pending: connected, may be configured, may not charge.
+        case pending
+        /// BootNotification Rejected.
+        case reject
+        /// The WebSocket handshake itself is refused with HTTP 404.
+        case refuse
+    }
+
+    public struct KnownChargePoint: Codable, Sendable, Equatable {
+        public var id: String
+        public var network: String?
+        public var model: String?
+        /// HTTP Basic password (security profile 1). Piles with one must present it.
+        public var password: String?
+
+        public init(id: String, network: String? = nil, model: String? = nil, password: String? = nil) {
+            self.id = id
+            self.network = network
+            self.model = model
+            self.password = password
+        }
+    }
+
+    public struct IdTagEntry: Codable, Sendable, Equatable {
+        public var idTag: String
+        public var status: V16.AuthorizationStatus = .Accepted
+        public var expiryDate: Date?
+        public var parentIdTag: String?
+
+        public init(idTag: String, status: V16.AuthorizationStatus = .Accepted, expiryDate: Date? = nil, parentIdTag: String? = nil) {
+            self.idTag = idTag
+            self.status = status
+            self.expiryDate = expiryDate
+            self.parentIdTag = parentIdTag
+        }
+    }
+
+    /// Reads a configuration file; errors name the file and line.
+    public static func load(path: String) throws(YAMLConfigError) -> GatewayConfiguration {
+        let configuration = try YAMLConfig.load(GatewayConfiguration.self, fromFile: path)
+        try configuration.validate(file: path)
+        return configuration
+    }
+
+    public func validate(file: String) throws(YAMLConfigError) {
+        func check(_ ok: Bool, _ message: String) throws(YAMLConfigError) {
+            if !ok { throw YAMLConfigError(file: file, line: nil, message: message) }
+        }
+        try check(heartbeatInterval > 0, "heartbeatInterval must be positive")
+        try check(bootRetryInterval >= 0, "bootRetryInterval must not be negative")
+        try check(callTimeout > 0, "callTimeout must be positive")
+        try check(pingInterval >= 0, "pingInterval must not be negative")
+        try check(maxMessageSize >= 1024, "maxMessageSize must be at least 1024 bytes")
+        try check(["full", "normal"].contains(durability), "durability must be full or normal")
+        try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
+    }
+
+    // Unknown-key checking re-encodes the value; keep key order stable for messages.
+    enum CodingKeys: String, CodingKey {
+        case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize
+        case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = GatewayConfiguration()
+        heartbeatInterval = try c.decodeIfPresent(Int.self, forKey: .heartbeatInterval) ?? d.heartbeatInterval
+        bootRetryInterval = try c.decodeIfPresent(Int.self, forKey: .bootRetryInterval) ?? d.bootRetryInterval
+        validation = try c.decodeIfPresent(ValidationMode.self, forKey: .validation) ?? d.validation
+        callTimeout = try c.decodeIfPresent(Double.self, forKey: .callTimeout) ?? d.callTimeout
+        pingInterval = try c.decodeIfPresent(Double.self, forKey: .pingInterval) ?? d.pingInterval
+        maxMessageSize = try c.decodeIfPresent(Int.self, forKey: .maxMessageSize) ?? d.maxMessageSize
+        unknownChargePoints = try c.decodeIfPresent(UnknownChargePointPolicy.self, forKey: .unknownChargePoints) ?? d.unknownChargePoints
+        chargePoints = try c.decodeIfPresent([KnownChargePoint].self, forKey: .chargePoints) ?? []
+        idTags = try c.decodeIfPresent([IdTagEntry].self, forKey: .idTags) ?? []
+        acceptUnknownIdTags = try c.decodeIfPresent(Bool.self, forKey: .acceptUnknownIdTags) ?? d.acceptUnknownIdTags
+        dataTransferVendors = try c.decodeIfPresent([String].self, forKey: .dataTransferVendors) ?? []
+        durability = try c.decodeIfPresent(String.self, forKey: .durability) ?? d.durability
+    }
+}
+
+extension GatewayConfiguration.IdTagEntry {
+    enum CodingKeys: String, CodingKey { case idTag, status, expiryDate, parentIdTag }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        idTag = try c.decode(String.self, forKey: .idTag)
+        status = try c.decodeIfPresent(V16.AuthorizationStatus.self, forKey: .status) ?? .Accepted
+        expiryDate = try c.decodeIfPresent(Date.self, forKey: .expiryDate)
+        parentIdTag = try c.decodeIfPresent(String.self, forKey: .parentIdTag)
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// OCPP 1.6 central-system behaviour: one method per action a charge point sends.
+extension ChargePointSession {
+    func handleV16(_ call: IncomingCall) {
+        switch call.action {
+        case V16.BootNotification.name: bootNotification(call)
+        case V16.Heartbeat.name: heartbeat(call)
+        case V16.StatusNotification.name: statusNotification(call)
+        case V16.Authorize.name: authorize(call)
+        case V16.StartTransaction.name: startTransaction(call)
+        case V16.MeterValues.name: meterValues(call)
+        case V16.StopTransaction.name: stopTransaction(call)
+        case V16.DataTransfer.name: dataTransfer(call)
+        default:
+            let known = V16.catalog[call.action] != nil || V16.unsupportedActions.contains(call.action)
+            let error = known
+                ? RPCError(.notSupported, "\(call.action) is not supported by this central system")
+                : RPCError(.notImplemented, "unknown action \(call.action)")
+            record(.unknownAction, error.description, messageId: call.messageId)
+            replyError(to: call, error)
+        }
+    }
+
+    private func bootNotification(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.BootNotification.self, call) else { return }
+        let known = services.knownChargePoints[identity]
+        let status: V16.RegistrationStatus
+        if known != nil || services.knownChargePoints.isEmpty && services.configuration.unknownChargePoints == .accept {
+            status = .Accepted
+        } else {
+            switch services.configuration.unknownChargePoints {
+            case .accept: status = .Accepted
+            case .pending: status = .Pending
+            case .reject, .refuse: status = .Rejected
+            }
+        }
+        let now = Date()
+        let record = ChargePointRecord(
+            id: identity, network: known?.network, vendor: request.chargePointVendor, model: request.chargePointModel,
+            serialNumber: request.chargePointSerialNumber ?? request.chargeBoxSerialNumber,
+            firmwareVersion: request.firmwareVersion, ocppVersion: version.label, registrationStatus: status.rawValue,
+            firstSeen: now, lastSeen: now, connected: true)
+        logger.info("boot \(request.chargePointVendor) \(request.chargePointModel): \(status.rawValue)")
+        store.submit(.chargePointBooted(record), frame: nil, findings: findings) { _ in }
+        let interval = status == .Accepted ? services.configuration.heartbeatInterval : services.configuration.bootRetryInterval
+        reply(V16.BootNotification.self, to: call, .init(status: status, currentTime: now, interval: interval))
+    }
+
+    private func heartbeat(_ call: IncomingCall) {
+        guard let (_, findings) = decode(V16.Heartbeat.self, call) else { return }
+        if !findings.isEmpty { store.submit(.none, frame: nil, findings: findings) { _ in } }
+        reply(V16.Heartbeat.self, to: call, .init(currentTime: Date()))
+    }
+
+    private func statusNotification(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.StatusNotification.self, call) else { return }
+        let status = ConnectorStatusRecord(
+            chargePointId: identity, connectorId: request.connectorId, status: request.status.rawValue,
+            errorCode: request.errorCode.rawValue, info: request.info, vendorErrorCode: request.vendorErrorCode,
+            since: request.timestamp ?? call.receivedAt)
+        store.submit(.connectorStatus(status), frame: nil, findings: findings) { _ in }
+        reply(V16.StatusNotification.self, to: call, .init())
+    }
+
+    private func authorize(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.Authorize.self, call) else { return }
+        if !findings.isEmpty { store.submit(.none, frame: nil, findings: findings) { _ in } }
+        reply(V16.Authorize.self, to: call, .init(idTagInfo: services.authorizer.authorize(request.idTag)))
+    }
+
+    private func startTransaction(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.StartTransaction.self, call) else { return }
+        let info = services.authorizer.authorizeStart(request.idTag, chargePointId: identity, connectorId: request.connectorId)
+        let start = SessionStart(
+            chargePointId: identity, connectorId: request.connectorId, idTag: request.idTag,
+            meterStartWh: Int64(request.meterStart), startTime: request.timestamp, reservationId: request.reservationId,
+            authorizationStatus: info.status.rawValue, ocppVersion: version.label, receivedAt: call.receivedAt)
+        commit(.startSession(start), findings: findings, answering: call) { session, outcome in
+            guard case .sessionStarted(let id, let duplicate) = outcome else { return }
+            if duplicate {
+                session.record(
+                    .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
+                    messageId: call.messageId, sessionId: id)
+            } else if info.status == .Accepted {
+                session.services.authorizer.transactionStarted(
+                    .init(chargePointId: session.identity, connectorId: request.connectorId, transactionId: id), idTag: request.idTag)
+            }
+            session.logger.info("transaction \(id) started on connector \(request.connectorId) (\(info.status.rawValue))")
+            session.reply(V16.StartTransaction.self, to: call, .init(idTagInfo: info, transactionId: Int(clamping: id)))
+        }
+    }
+
+    private func meterValues(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.MeterValues.self, call) else { return }
+        let (samples, sampleFindings) = convert(request.meterValue, messageId: call.messageId)
+        let batch = MeterSampleBatch(
+            chargePointId: identity, connectorId: request.connectorId, transactionId: request.transactionId.map(Int64.init),
+            samples: samples)
+        commit(.meterSamples(batch), findings: findings + sampleFindings, answering: call) { session, outcome in
+            if case .samplesStored(nil) = outcome, let tx = request.transactionId {
+                session.record(
+                    .meterValuesUnknownTransaction, "MeterValues for transaction \(tx), which this central system never issued",
+                    messageId: call.messageId)
+            }
+            session.reply(V16.MeterValues.self, to: call, .init())
+        }
+    }
+
+    private func stopTransaction(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.StopTransaction.self, call) else { return }
+        let (samples, sampleFindings) = convert(request.transactionData ?? [], messageId: call.messageId)
+        let stop = SessionStop(
+            chargePointId: identity, transactionId: Int64(request.transactionId), meterStopWh: Int64(request.meterStop),
+            stopTime: request.timestamp, reason: (request.reason ?? .Local).rawValue, idTag: request.idTag, samples: samples,
+            receivedAt: call.receivedAt)
+        commit(.stopSession(stop), findings: findings + sampleFindings, answering: call) { session, outcome in
+            switch outcome {
+            case .sessionStopped(.stopped(let id, let meterStart)):
+                session.services.authorizer.transactionEnded(chargePointId: session.identity, transactionId: id)
+                session.logger.info("transaction \(id) stopped (\(stop.reason))")
+                if stop.meterStopWh < meterStart {
+                    session.record(
+                        .meterStopBelowStart, "meterStop \(stop.meterStopWh) Wh is below meterStart \(meterStart) Wh",
+                        messageId: call.messageId, sessionId: id)
+                }
+            case .sessionStopped(.alreadyStopped(let id)):
+                session.record(.duplicateStopTransaction, "transaction \(id) was already stopped", messageId: call.messageId, sessionId: id)
+            default:
+                session.record(
+                    .stopUnknownTransaction, "StopTransaction for transaction \(request.transactionId), never issued here; acknowledged",
+                    messageId: call.messageId)
+            }
+            let info = request.idTag.map { session.services.authorizer.authorize($0) }
+            session.reply(V16.StopTransaction.self, to: call, .init(idTagInfo: info))
+        }
+    }
+
+    private func dataTransfer(_ call: IncomingCall) {
+        guard let (request, findings) = decode(V16.DataTransfer.self, call) else { return }
+        if !findings.isEmpty { store.submit(.none, frame: nil, findings: findings) { _ in } }
+        let response = services.dataTransfer.handle(request, from: identity)
+        reply(V16.DataTransfer.self, to: call, response)
+    }
+
+    /// 1.6 readings to stored samples: values parsed, energy in Wh and power in W.
+    func convert(_ meterValues: [V16.MeterValue], messageId: String) -> ([SampleRecord], [FindingRecord]) {
+        var samples: [SampleRecord] = []
+        var findings: [FindingRecord] = []
+        for meterValue in meterValues {
+            for sampled in meterValue.sampledValue where sampled.format != .SignedData {
+                guard let raw = Double(sampled.value), raw.isFinite else {
+                    findings.append(finding(.unparsableSample, "sampled value \"\(sampled.value)\" is not a number", messageId: messageId))
+                    continue
+                }
+                let measurand = sampled.measurand ?? .energyActiveImportRegister
+                let (value, unit) = SampleUnits.normalize(raw, unit: sampled.unit, measurand: measurand)
+                samples.append(
+                    SampleRecord(
+                        time: meterValue.timestamp, measurand: measurand.rawValue, value: value, unit: unit,
+                        phase: sampled.phase?.rawValue, location: sampled.location?.rawValue,
+                        context: (sampled.context ?? .samplePeriodic).rawValue))
+            }
+        }
+        return (samples, findings)
+    }
+}
+
+/// Unit normalisation, so sessions compare across piles: Wh, W, varh, var, VA.
+enum SampleUnits {
+    static func normalize(_ value: Double, unit: V16.UnitOfMeasure?, measurand: V16.Measurand) -> (Double, String?) {
+        switch unit {
+        case .kWh: return (value * 1000, "Wh")
+        case .kW: return (value * 1000, "W")
+        case .kvarh: return (value * 1000, "varh")
+        case .kvar: return (value * 1000, "var")
+        case .kVA: return (value * 1000, "VA")
+        case .Celcius: return (value, "Celsius")
+        case .some(let unit): return (value, unit.rawValue)
+        case nil:
+            // The schema's defaults: energy registers in Wh; power in W by convention.
+            if measurand.rawValue.hasPrefix("Energy.") { return (value, "Wh") }
+            if measurand.rawValue.hasPrefix("Power.") && measurand != .powerFactor { return (value, "W") }
+            return (value, nil)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import NIOHTTP1
+import OCPP
+
+/// What a charge point asked for in its WebSocket upgrade request.
+public struct HandshakeRequest: Sendable {
+    /// The percent-decoded identity from `/ocpp/{identity}`.
+    public let identity: String
+    /// Subprotocols in the client's order of preference; nil when the header was absent.
+    public let offeredSubprotocols: [String]?
+    /// The `Authorization` header, if any.
+    public let authorization: String?
+    public let remoteAddress: String?
+}
+
+/// The central system's answer to a handshake.
+public enum HandshakeDecision: Sendable, Equatable {
+    /// Upgrade, speaking `version`. `subprotocolMissing` is true when the client offered
+    /// no `Sec-WebSocket-Protocol` at all and was taken as 1.6 (lenient mode).
+    case accept(version: OCPPVersion, subprotocolMissing: Bool)
+    /// Offered subprotocols, none of ours: per OCPP-J, finish the handshake without a
+    /// `Sec-WebSocket-Protocol` header, then close at once.
+    case acceptThenClose(reason: String)
+    /// Refuse with an HTTP status (401 bad credentials, 404 unknown identity, 400 bad request).
+    case refuse(status: HTTPResponseStatus, reason: String)
+}
+
+/// Decides who may connect. The gateway supplies one; it is called on the event loop
+/// during the handshake, so it must answer quickly and without blocking.
+public protocol HandshakePolicy: Sendable {
+    func evaluate(_ request: HandshakeRequest) -> HandshakeDecision
+}
+
+/// Picks the subprotocol: the first one the client offered that we support (the client
+/// lists its preference first). Tokens are compared case-sensitively after trimming, and
+/// the header may be repeated or comma-separated (pitfall 11).
+public func negotiateSubprotocol(offered: [String], supported: [OCPPVersion]) -> OCPPVersion? {
+    for token in offered {
+        if let version = OCPPVersion(rawValue: token), supported.contains(version) { return version }
+    }
+    return nil
+}
+
+/// Parses `/ocpp/{identity}` (any configured prefix) into the percent-decoded identity.
+/// Identities are at most 48 characters (2.0.1 identifierString) and have no `/` or `:`.
+public enum OCPPPath {
+    public enum Failure: Error, Equatable { case notOCPP, invalidIdentity(String) }
+
+    public static func identity(fromURI uri: String, prefix: String) -> Result<String, Failure> {
+        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        let base = prefix.hasSuffix("/") ? prefix : prefix + "/"
+        guard path.hasPrefix(base) else { return .failure(.notOCPP) }
+        let raw = String(path.dropFirst(base.count))
+        guard !raw.isEmpty else { return .failure(.invalidIdentity("the URL has no charge point identity after \(base)")) }
+        guard let decoded = raw.removingPercentEncoding else {
+            return .failure(.invalidIdentity("the identity is not valid percent-encoding"))
+        }
+        guard decoded.count <= 48 else { return .failure(.invalidIdentity("the identity is longer than 48 characters")) }
+        guard !decoded.contains("/"), !decoded.contains(":"), decoded.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) else {
+            return .failure(.invalidIdentity("the identity contains '/', ':' or a control character"))
+        }
+        return .success(decoded)
+    }
+
+    /// Splits `Sec-WebSocket-Protocol` values into tokens; nil when the header is absent.
+    public static func subprotocols(in headers: HTTPHeaders) -> [String]? {
+        let values = headers[canonicalForm: "Sec-WebSocket-Protocol"]
+        guard !values.isEmpty else { return nil }
+        return values.map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+

@@ -1,0 +1,265 @@
+import Foundation
+import NIOCore
+import NIOWebSocket
+import OCPP
+
+/// A CALL received from the peer, waiting for our answer.
+public struct IncomingCall: Sendable {
+    public let messageId: String
+    public let action: String
+    public let payload: JSON
+    public let receivedAt: Date
+}
+
+/// One frame as it crossed the wire, for the message log.
+public struct FrameTap: Sendable {
+    public enum Direction: Sendable { case incoming, outgoing }
+    public let direction: Direction
+    public let time: Date
+    public let text: String
+    /// 2, 3 or 4; 0 when the frame did not parse.
+    public let messageType: Int
+    public let messageId: String?
+    public let action: String?
+    /// For replies: seconds since the CALL was received (we answer) or sent (peer answers).
+    public let latency: TimeInterval?
+}
+
+/// Things the RPC layer noticed that the peer got wrong, or that went wrong with it.
+public enum RPCEvent: Sendable {
+    case frame(FrameTap)
+    /// Bytes that are not an RPC frame; the spec's answer (if any) has been sent.
+    case malformedFrame(RPCFrameError)
+    /// A CALLRESULT or CALLERROR for no CALL of ours.
+    case unsolicitedReply(messageId: String)
+    /// The peer did not answer our CALL in time.
+    case callTimedOut(action: String, messageId: String)
+    case webSocket(WebSocketEvent)
+}
+
+/// Why a CALL of ours did not get a result.
+public enum RPCCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    case timedOut(action: String, after: TimeInterval)
+    case rejected(RPCError)
+    case invalidResponse(ValidationError)
+    case connectionClosed
+    case notConnected(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let action, let after): "\(action) was not answered within \(after) s"
+        case .rejected(let error): "the peer answered CALLERROR \(error.wireCode ?? error.code.rawValue): \(error.description)"
+        case .invalidResponse(let error): "the peer's answer broke the schema: \(error)"
+        case .connectionClosed: "the connection closed before the answer"
+        case .notConnected(let id): "\(id) is not connected"
+        }
+    }
+}
+
+/// The side of the link that owns this connection's handlers, which everything
+/// reported by `RPCConnection` reaches on the channel's event loop.
+public protocol RPCConnectionDelegate: AnyObject {
+    /// Answer with `connection.reply(to:…)`, now or later, exactly once.
+    func rpcConnection(_ connection: RPCConnection, didReceive call: IncomingCall)
+    func rpcConnection(_ connection: RPCConnection, didObserve event: RPCEvent)
+    func rpcConnectionDidClose(_ connection: RPCConnection)
+}
+
+/// OCPP-J RPC over a WebSocket: frames in and out, replies matched to CALLs, at most
+/// one CALL of ours outstanding (the rest wait in order), timeouts, and the spec's
+/// answers to malformed input. Lives on its channel's event loop; `RPCPeer` is the
+/// handle other threads use.
+public final class RPCConnection: ChannelInboundHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    public let identity: String
+    public let version: OCPPVersion
+    public let callTimeout: TimeAmount
+    public weak var delegate: (any RPCConnectionDelegate)?
+    /// Whatever the owner wants to keep with the connection (the gateway's per-pile state).
+    public var owner: AnyObject?
+
+    private var context: ChannelHandlerContext?
+    private var nextId: UInt64 = 0
+    private let idPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    private struct OutgoingCall {
+        let messageId: String
+        let action: String
+        let payload: JSON
+        let promise: EventLoopPromise<JSON>
+        let timeoutAmount: TimeAmount
+        var sentAt: Date?
+        var timeout: Scheduled<Void>?
+    }
+    private var inFlight: OutgoingCall?
+    private var waiting: CircularBuffer<OutgoingCall> = []
+    private var closed = false
+
+    public init(identity: String, version: OCPPVersion, eventLoop: any EventLoop, callTimeout: TimeAmount = .seconds(30)) {
+        self.identity = identity
+        self.version = version
+        self.eventLoop = eventLoop
+        self.callTimeout = callTimeout
+    }
+
+    public let eventLoop: any EventLoop
+    public var channel: (any Channel)? { context?.channel }
+    public var isOpen: Bool { !closed }
+
+    public func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    public func handlerRemoved(context: ChannelHandlerContext) { shutDown() }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        shutDown()
+        context.fireChannelInactive()
+    }
+
+    private func shutDown() {
+        guard !closed else { return }
+        closed = true
+        inFlight?.timeout?.cancel()
+        inFlight?.promise.fail(RPCCallError.connectionClosed)
+        inFlight = nil
+        while let call = waiting.popFirst() { call.promise.fail(RPCCallError.connectionClosed) }
+        delegate?.rpcConnectionDidClose(self)
+        context = nil
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? WebSocketEvent {
+            delegate?.rpcConnection(self, didObserve: .webSocket(event))
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    // MARK: Receiving
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        let receivedAt = Date()
+        let bytes = buffer.readableBytesView
+        let text = String(decoding: bytes, as: UTF8.self)
+        let frame: RPCFrame
+        do {
+            frame = try RPCFrame.parse(bytes)
+        } catch {
+            tap(.incoming, at: receivedAt, text: text, messageType: 0, messageId: error.messageId, action: nil, latency: nil)
+            delegate?.rpcConnection(self, didObserve: .malformedFrame(error))
+            if let reply = error.reply(for: version) { send(reply, action: nil, latency: nil) }
+            return
+        }
+        switch frame {
+        case .call(let id, let action, let payload):
+            tap(.incoming, at: receivedAt, text: text, messageType: 2, messageId: id, action: action, latency: nil)
+            delegate?.rpcConnection(self, didReceive: IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt))
+        case .callResult(let id, _), .callError(let id, _):
+            guard let call = inFlight, call.messageId == id else {
+                tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: nil, latency: nil)
+                delegate?.rpcConnection(self, didObserve: .unsolicitedReply(messageId: id))
+                return
+            }
+            let latency = call.sentAt.map { receivedAt.timeIntervalSince($0) }
+            tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: call.action, latency: latency)
+            call.timeout?.cancel()
+            inFlight = nil
+            if case .callResult(_, let payload) = frame {
+                call.promise.succeed(payload)
+            } else if case .callError(_, let error) = frame {
+                call.promise.fail(RPCCallError.rejected(error))
+            }
+            sendNextCall()
+        }
+    }
+
+    // MARK: Answering the peer's CALLs
+
+    public func reply(to call: IncomingCall, result payload: JSON) {
+        send(.callResult(messageId: call.messageId, payload: payload), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
+    }
+
+    public func reply(to call: IncomingCall, error: RPCError) {
+        send(.callError(messageId: call.messageId, error: error), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
+    }
+
+    /// Sends any frame as is. Also the way to send deliberately wrong frames in tests and quirks.
+    public func send(_ frame: RPCFrame, action: String?, latency: TimeInterval?) {
+        send(raw: frame.encoded(for: version), messageType: frame.messageTypeId, messageId: frame.messageId, action: action, latency: latency)
+    }
+
+    public func send(raw bytes: [UInt8], messageType: Int, messageId: String?, action: String?, latency: TimeInterval?) {
+        guard let context, !closed else { return }
+        let buffer = context.channel.allocator.buffer(bytes: bytes)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        tap(.outgoing, at: Date(), text: String(decoding: bytes, as: UTF8.self), messageType: messageType, messageId: messageId, action: action, latency: latency)
+    }
+
+    // MARK: Our CALLs
+
+    /// Sends a CALL, or queues it behind the one in flight. The future fails with `RPCCallError`.
+    public func call(action: String, payload: JSON, timeout: TimeAmount? = nil) -> EventLoopFuture<JSON> {
+        guard let context, !closed else {
+            return eventLoop.makeFailedFuture(RPCCallError.connectionClosed)
+        }
+        nextId &+= 1
+        let call = OutgoingCall(
+            messageId: "\(idPrefix)-\(nextId)", action: action, payload: payload,
+            promise: context.eventLoop.makePromise(), timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil)
+        waiting.append(call)
+        if inFlight == nil { sendNextCall() }
+        return call.promise.futureResult
+    }
+
+    /// A typed CALL: the response is validated (leniently: deviations are reported as
+    /// events, not errors) and decoded.
+    public func call<A: OCPPAction>(_ action: A.Type, _ request: A.Request, timeout: TimeAmount? = nil) -> EventLoopFuture<A.Response> {
+        call(action: A.name, payload: A.encode(request), timeout: timeout).flatMapThrowing { json in
+            do throws(ValidationError) {
+                return try A.decodeResponse(json, mode: .lenient).0
+            } catch {
+                throw RPCCallError.invalidResponse(error)
+            }
+        }
+    }
+
+    private func sendNextCall() {
+        guard inFlight == nil, let context, var call = waiting.popFirst() else { return }
+        call.sentAt = Date()
+        let messageId = call.messageId
+        let action = call.action
+        let seconds = Double(call.timeoutAmount.nanoseconds) / 1e9
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        call.timeout = context.eventLoop.scheduleTask(in: call.timeoutAmount) {
+            let connection = bound.value
+            guard let pending = connection.inFlight, pending.messageId == messageId else { return }
+            connection.inFlight = nil
+            connection.delegate?.rpcConnection(connection, didObserve: .callTimedOut(action: action, messageId: messageId))
+            pending.promise.fail(RPCCallError.timedOut(action: action, after: seconds))
+            connection.sendNextCall()
+        }
+        inFlight = call
+        send(.call(messageId: messageId, action: action, payload: call.payload), action: action, latency: nil)
+    }
+
+    // MARK: Closing
+
+    /// Closes with a WebSocket close frame.
+    public func close(code: WebSocketErrorCode = .normalClosure, reason: String = "") {
+        guard let context, !closed else { return }
+        context.triggerUserOutboundEvent(WebSocketCloseRequest(code: code, reason: reason), promise: nil)
+    }
+
+    private func tap(
+        _ direction: FrameTap.Direction, at time: Date, text: String, messageType: Int, messageId: String?, action: String?,
+        latency: TimeInterval?
+    ) {
+        delegate?.rpcConnection(
+            self,
+            didObserve: .frame(
+                FrameTap(
+                    direction: direction, time: time, text: text, messageType: messageType, messageId: messageId,
+                    action: action, latency: latency)))
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+// The version-neutral session model (DESIGN.md §3, §5). OCPP 1.6 and 2.0.1 both map
+// into these records, so a session reads the same whichever version the pile speaks.
+
+/// A pile as it introduced itself.
+public struct ChargePointRecord: Sendable, Codable, Equatable {
+    public var id: String
+    public var network: String?
+    public var vendor: String?
+    public var model: String?
+    public var serialNumber: String?
+    public var firmwareVersion: String?
+    public var ocppVersion: String?
+    /// Accepted, Pending or Rejected: our last BootNotification answer.
+    public var registrationStatus: String?
+    public var firstSeen: Date?
+    public var lastSeen: Date?
+    public var connected: Bool
+
+    public init(
+        id: String, network: String? = nil, vendor: String? = nil, model: String? = nil, serialNumber: String? = nil,
+        firmwareVersion: String? = nil, ocppVersion: String? = nil, registrationStatus: String? = nil,
+        firstSeen: Date? = nil, lastSeen: Date? = nil, connected: Bool = false
+    ) {
+        self.id = id
+        self.network = network
+        self.vendor = vendor
+        self.model = model
+        self.serialNumber = serialNumber
+        self.firmwareVersion = firmwareVersion
+        self.ocppVersion = ocppVersion
+        self.registrationStatus = registrationStatus
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.connected = connected
+    }
+}
+
+/// A connector's last reported status. Connector 0 is the pile as a whole.
+public struct ConnectorStatusRecord: Sendable, Codable, Equatable {
+    public var chargePointId: String
+    public var connectorId: Int
+    public var status: String
+    public var errorCode: String?
+    public var info: String?
+    public var vendorErrorCode: String?
+    /// When the status began, by the pile's clock when it said, else ours.
+    public var since: Date
+
+    public init(
+        chargePointId: String, connectorId: Int, status: String, errorCode: String? = nil, info: String? = nil,
+        vendorErrorCode: String? = nil, since: Date
+    ) {
+        self.chargePointId = chargePointId
+        self.connectorId = connectorId
+        self.status = status
+        self.errorCode = errorCode
+        self.info = info
+        self.vendorErrorCode = vendorErrorCode
+        self.since = since
+    }
+}
+
+/// One reading, normalised: energy in Wh, power in W, whatever unit the pile used.
+public struct SampleRecord: Sendable, Codable, Equatable {
+    public var time: Date
+    public var measurand: String
+    public var value: Double
+    public var unit: String?
+    public var phase: String?
+    public var location: String?
+    public var context: String?
+
+    public init(
+        time: Date, measurand: String, value: Double, unit: String? = nil, phase: String? = nil,
+        location: String? = nil, context: String? = nil
+    ) {
+        self.time = time
+        self.measurand = measurand
+        self.value = value
+        self.unit = unit
+        self.phase = phase
+        self.location = location
+        self.context = context
+    }
+}
+
+/// A compliance finding: something a pile did that the spec does not allow, or allows
+/// only grudgingly. Stored against the pile and, when known, the session.
+public struct FindingRecord: Sendable, Codable, Equatable {
+    public var rule: String
+    public var severity: String
+    public var chargePointId: String
+    public var sessionId: Int64?
+    public var messageId: String?
+    public var detail: String
+    public var time: Date
+
+    public init(
+        rule: String, severity: String, chargePointId: String, sessionId: Int64? = nil, messageId: String? = nil,
+        detail: String, time: Date
+    ) {
+        self.rule = rule
+        self.severity = severity
+        self.chargePointId = chargePointId
+        self.sessionId = sessionId
+        self.messageId = messageId
+        self.detail = detail
+        self.time = time
+    }
+}
+
+/// One WebSocket text frame, either direction, as it went over the wire.
+public struct FrameRecord: Sendable, Codable, Equatable {
+    public enum Direction: String, Sendable, Codable { case incoming = "in", outgoing = "out" }
+
+    public var time: Date
+    public var direction: Direction
+    public var chargePointId: String
+    /// 2 CALL, 3 CALLRESULT, 4 CALLERROR; 0 when the frame could not be parsed.
+    public var messageType: Int
+    public var messageId: String?
+    public var action: String?
+    public var text: String
+    /// For replies: milliseconds since the CALL they answer was received or sent.
+    public var latencyMs: Double?
+
+    public init(
+        time: Date, direction: Direction, chargePointId: String, messageType: Int, messageId: String?,
+        action: String?, text: String, latencyMs: Double? = nil
+    ) {
+        self.time = time
+        self.direction = direction
+        self.chargePointId = chargePointId
+        self.messageType = messageType
+        self.messageId = messageId
+        self.action = action
+        self.text = text
+        self.latencyMs = latencyMs
+    }
+}
+
+/// A charging session as stored.
+public struct SessionRecord: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable { case active, completed }
+
+    public var id: Int64
+    public var chargePointId: String
+    public var connectorId: Int
+    public var idTag: String?
+    public var ocppVersion: String?
+    public var status: Status
+    public var authorizationStatus: String?
+    public var startTime: Date
+    public var stopTime: Date?
+    public var meterStartWh: Int64
+    public var meterStopWh: Int64?
+    public var energyWh: Int64?
+    public var stopReason: String?
+    public var stopIdTag: String?
+    public var costFen: Int64?
+    public var reservationId: Int?
+
+    public init(
+        id: Int64, chargePointId: String, connectorId: Int, idTag: String?, ocppVersion: String?, status: Status,
+        authorizationStatus: String?, startTime: Date, stopTime: Date?, meterStartWh: Int64, meterStopWh: Int64?,
+        energyWh: Int64?, stopReason: String?, stopIdTag: String?, costFen: Int64?, reservationId: Int?
+    ) {
+        self.id = id
+        self.chargePointId = chargePointId
+        self.connectorId = connectorId
+        self.idTag = idTag
+        self.ocppVersion = ocppVersion
+        self.status = status
+        self.authorizationStatus = authorizationStatus
+        self.startTime = startTime
+        self.stopTime = stopTime
+        self.meterStartWh = meterStartWh
+        self.meterStopWh = meterStopWh
+        self.energyWh = energyWh
+        self.stopReason = stopReason
+        self.stopIdTag = stopIdTag
+        self.costFen = costFen
+        self.reservationId = reservationId
+    }
+}
+
+/// A session with everything recorded about it.
+public struct SessionDetail: Sendable, Codable, Equatable {
+    public var session: SessionRecord
+    public var samples: [SampleRecord]
+    public var findings: [FindingRecord]
+    /// Every frame of the pile from the session's start to its stop, in order.
+    public var timeline: [FrameRecord]
+}
+
+/// A pile with its connectors' live status.
+public struct ChargePointDetail: Sendable, Codable, Equatable {
+    public var chargePoint: ChargePointRecord
+    public var connectors: [ConnectorStatusRecord]
+}

@@ -1,0 +1,104 @@
+/// The schema, as numbered steps. A database records the last step applied in
+/// `PRAGMA user_version`; opening it applies the rest, each in its own transaction.
+/// Never edit a released step: add a new one.
+enum Migrations {
+    static let steps: [String] = [
+        // 1: the session model of DESIGN.md §5. Times are UTC seconds since 1970 (REAL).
+        """
+        CREATE TABLE charge_points(
+            id TEXT PRIMARY KEY,
+            network TEXT, vendor TEXT, model TEXT, serial_number TEXT, firmware_version TEXT,
+            ocpp_version TEXT, registration_status TEXT,
+            first_seen REAL, last_seen REAL,
+            connected INTEGER NOT NULL DEFAULT 0,
+            node TEXT
+        );
+        CREATE TABLE connectors(
+            charge_point_id TEXT NOT NULL,
+            connector_id INTEGER NOT NULL,
+            status TEXT NOT NULL, error_code TEXT, info TEXT, vendor_error_code TEXT,
+            since REAL NOT NULL, updated REAL NOT NULL,
+            PRIMARY KEY(charge_point_id, connector_id)
+        );
+        CREATE TABLE sessions(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            charge_point_id TEXT NOT NULL,
+            connector_id INTEGER NOT NULL,
+            id_tag TEXT,
+            ocpp_version TEXT,
+            status TEXT NOT NULL,
+            authorization_status TEXT,
+            start_time REAL NOT NULL,
+            stop_time REAL,
+            meter_start INTEGER NOT NULL,
+            meter_stop INTEGER,
+            energy_wh INTEGER,
+            stop_reason TEXT,
+            stop_id_tag TEXT,
+            cost_fen INTEGER,
+            reservation_id INTEGER,
+            received_at REAL NOT NULL,
+            ended_at REAL
+        );
+        CREATE INDEX sessions_by_pile ON sessions(charge_point_id, connector_id, start_time);
+        CREATE INDEX sessions_by_status ON sessions(status);
+        CREATE TABLE meter_samples(
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER,
+            charge_point_id TEXT NOT NULL,
+            connector_id INTEGER NOT NULL,
+            time REAL NOT NULL,
+            measurand TEXT NOT NULL,
+            value REAL NOT NULL,
+            unit TEXT, phase TEXT, location TEXT, context TEXT
+        );
+        CREATE INDEX meter_samples_by_session ON meter_samples(session_id, time);
+        CREATE TABLE message_log(
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            direction TEXT NOT NULL,
+            charge_point_id TEXT NOT NULL,
+            message_type INTEGER NOT NULL,
+            message_id TEXT,
+            action TEXT,
+            frame TEXT NOT NULL,
+            latency_ms REAL
+        );
+        CREATE INDEX message_log_by_pile ON message_log(charge_point_id, time);
+        CREATE TABLE findings(
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            charge_point_id TEXT NOT NULL,
+            session_id INTEGER,
+            message_id TEXT,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX findings_by_pile ON findings(charge_point_id, time);
+        CREATE INDEX findings_by_session ON findings(session_id);
+        """,
+    ]
+
+    static var latest: Int { steps.count }
+
+    /// Brings `db` up to the latest step. Throws if the file is from a newer PileGate.
+    static func apply(to db: SQLiteDatabase) throws {
+        let current = Int(try db.query("PRAGMA user_version").first?.int(0) ?? 0)
+        guard current <= latest else {
+            throw SQLiteError(
+                code: 0, message: "\(db.path) has schema version \(current), newer than this PileGate (\(latest))", sql: nil)
+        }
+        for version in current..<latest {
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                try db.execute(steps[version])
+                try db.execute("PRAGMA user_version = \(version + 1)")
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}

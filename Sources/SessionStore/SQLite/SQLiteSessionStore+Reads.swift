@@ -1,0 +1,140 @@
+import Foundation
+
+// Queries run on their own connection and queue: WAL lets them read while the writer commits.
+
+extension SQLiteSessionStore {
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteDatabase) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            readQueue.async {
+                continuation.resume(with: Result { try body(self.reader) })
+            }
+        }
+    }
+
+    public func chargePoints() async throws -> [ChargePointDetail] {
+        try await read { db in
+            let connectors = Dictionary(grouping: try db.query("\(Self.connectorColumns) ORDER BY charge_point_id, connector_id").map(Self.connector), by: \.chargePointId)
+            return try db.query("\(Self.chargePointColumns) ORDER BY id").map(Self.chargePoint).map {
+                ChargePointDetail(chargePoint: $0, connectors: connectors[$0.id] ?? [])
+            }
+        }
+    }
+
+    public func chargePoint(id: String) async throws -> ChargePointDetail? {
+        try await read { db in
+            guard let cp = try db.query("\(Self.chargePointColumns) WHERE id = ?", [.text(id)]).first.map(Self.chargePoint) else {
+                return nil
+            }
+            let connectors = try db.query("\(Self.connectorColumns) WHERE charge_point_id = ? ORDER BY connector_id", [.text(id)])
+            return ChargePointDetail(chargePoint: cp, connectors: connectors.map(Self.connector))
+        }
+    }
+
+    public func sessions(chargePointId: String?, status: SessionRecord.Status?, limit: Int) async throws -> [SessionRecord] {
+        try await read { db in
+            try db.query(
+                """
+                \(Self.sessionColumns) WHERE (?1 IS NULL OR charge_point_id = ?1) AND (?2 IS NULL OR status = ?2)
+                ORDER BY id DESC LIMIT ?3
+                """,
+                [.init(chargePointId), .init(status?.rawValue), .init(limit)]
+            ).compactMap(Self.session)
+        }
+    }
+
+    public func session(id: Int64) async throws -> SessionDetail? {
+        try await read { db in
+            let rows = try db.query("\(Self.sessionColumns) WHERE id = ?", [.integer(id)])
+            guard let row = rows.first, let session = Self.session(row) else { return nil }
+            let samples = try db.query(
+                """
+                SELECT time, measurand, value, unit, phase, location, context FROM meter_samples
+                WHERE session_id = ? ORDER BY time, id
+                """, [.integer(id)]
+            ).map {
+                SampleRecord(
+                    time: $0.date(0) ?? .distantPast, measurand: $0.string(1) ?? "", value: $0.double(2) ?? 0,
+                    unit: $0.string(3), phase: $0.string(4), location: $0.string(5), context: $0.string(6))
+            }
+            let findings = try db.query("\(Self.findingColumns) WHERE session_id = ? ORDER BY time, id", [.integer(id)]).map(Self.finding)
+            // The pile's frames from the start message to the stop message, by our receive times.
+            let from = row.double(17) ?? 0
+            let to = row.double(18) ?? Date().timeIntervalSince1970
+            let timeline = try db.query(
+                """
+                SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms
+                FROM message_log WHERE charge_point_id = ? AND time >= ? AND time <= ? ORDER BY time, id LIMIT 10000
+                """, [.text(session.chargePointId), .real(from - 0.001), .real(to + 1)]
+            ).map(Self.frame)
+            return SessionDetail(session: session, samples: samples, findings: findings, timeline: timeline)
+        }
+    }
+
+    public func findings(chargePointId: String?, limit: Int) async throws -> [FindingRecord] {
+        try await read { db in
+            try db.query(
+                "\(Self.findingColumns) WHERE (?1 IS NULL OR charge_point_id = ?1) ORDER BY id DESC LIMIT ?2",
+                [.init(chargePointId), .init(limit)]
+            ).map(Self.finding)
+        }
+    }
+
+    public func frameCount() async throws -> Int {
+        try await read { db in Int(try db.query("SELECT count(*) FROM message_log").first?.int(0) ?? 0) }
+    }
+
+    static let chargePointColumns = """
+        SELECT id, network, vendor, model, serial_number, firmware_version, ocpp_version, registration_status,
+            first_seen, last_seen, connected FROM charge_points
+        """
+
+    static func chargePoint(_ r: SQLiteRow) -> ChargePointRecord {
+        ChargePointRecord(
+            id: r.string(0) ?? "", network: r.string(1), vendor: r.string(2), model: r.string(3), serialNumber: r.string(4),
+            firmwareVersion: r.string(5), ocppVersion: r.string(6), registrationStatus: r.string(7), firstSeen: r.date(8),
+            lastSeen: r.date(9), connected: r.int(10) == 1)
+    }
+
+    static let connectorColumns = """
+        SELECT charge_point_id, connector_id, status, error_code, info, vendor_error_code, since FROM connectors
+        """
+
+    static func connector(_ r: SQLiteRow) -> ConnectorStatusRecord {
+        ConnectorStatusRecord(
+            chargePointId: r.string(0) ?? "", connectorId: Int(r.int(1) ?? 0), status: r.string(2) ?? "",
+            errorCode: r.string(3), info: r.string(4), vendorErrorCode: r.string(5), since: r.date(6) ?? .distantPast)
+    }
+
+    static let sessionColumns = """
+        SELECT id, charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status, start_time,
+            stop_time, meter_start, meter_stop, energy_wh, stop_reason, stop_id_tag, cost_fen, reservation_id,
+            0, received_at, ended_at FROM sessions
+        """
+
+    static func session(_ r: SQLiteRow) -> SessionRecord? {
+        guard let id = r.int(0), let status = r.string(5).flatMap(SessionRecord.Status.init(rawValue:)) else { return nil }
+        return SessionRecord(
+            id: id, chargePointId: r.string(1) ?? "", connectorId: Int(r.int(2) ?? 0), idTag: r.string(3),
+            ocppVersion: r.string(4), status: status, authorizationStatus: r.string(6),
+            startTime: r.date(7) ?? .distantPast, stopTime: r.date(8), meterStartWh: r.int(9) ?? 0, meterStopWh: r.int(10),
+            energyWh: r.int(11), stopReason: r.string(12), stopIdTag: r.string(13), costFen: r.int(14),
+            reservationId: r.int(15).map(Int.init))
+    }
+
+    static let findingColumns = """
+        SELECT rule, severity, charge_point_id, session_id, message_id, detail, time FROM findings
+        """
+
+    static func finding(_ r: SQLiteRow) -> FindingRecord {
+        FindingRecord(
+            rule: r.string(0) ?? "", severity: r.string(1) ?? "", chargePointId: r.string(2) ?? "", sessionId: r.int(3),
+            messageId: r.string(4), detail: r.string(5) ?? "", time: r.date(6) ?? .distantPast)
+    }
+
+    static func frame(_ r: SQLiteRow) -> FrameRecord {
+        FrameRecord(
+            time: r.date(0) ?? .distantPast, direction: FrameRecord.Direction(rawValue: r.string(1) ?? "") ?? .incoming,
+            chargePointId: r.string(2) ?? "", messageType: Int(r.int(3) ?? 0), messageId: r.string(4), action: r.string(5),
+            text: r.string(6) ?? "", latencyMs: r.double(7))
+    }
+}

@@ -1,0 +1,347 @@
+import Foundation
+import Logging
+
+/// The embedded store: one SQLite file in WAL mode, one writer thread that commits in
+/// batches, one reader connection for queries.
+///
+/// Group commit: while a batch commits, new writes queue up; the next batch takes them
+/// all in one transaction. With `synchronous=FULL` every commit is fsynced, so an
+/// acknowledged write survives a power cut, yet the fsync is paid once per batch, not
+/// once per message.
+public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
+    public enum Durability: String, Sendable, CaseIterable {
+        /// fsync on every commit: survives power loss.
+        case full
+        /// fsync at checkpoints only: survives a process crash, may lose the last commits on power loss.
+        case normal
+    }
+
+    public struct Statistics: Sendable {
+        public var batches = 0
+        public var writes = 0
+        public var frames = 0
+        public var commitSeconds = 0.0
+    }
+
+    private struct PendingWrite {
+        var command: StoreCommand
+        var frame: FrameRecord?
+        var findings: [FindingRecord]
+        var completion: (@Sendable (Result<StoreOutcome, any Error>) -> Void)?
+    }
+
+    public let path: String
+    private let node: String
+    private let logger: Logger
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: [PendingWrite] = []
+    private var closing = false
+    private var closed = false
+    private var stats = Statistics()
+    private var writerThread: Thread?
+    // Used only by the writer thread.
+    private let writer: SQLiteDatabase
+    // Used only on `readQueue`.
+    let reader: SQLiteDatabase
+    let readQueue = DispatchQueue(label: "pilegate.store.read")
+
+    /// Opens (creating if needed) and migrates the database, then starts the writer.
+    /// `node` names this gateway process, so its restart marks only its own piles offline.
+    public init(path: String, durability: Durability = .full, node: String = "default", logger: Logger = Logger(label: "pilegate.store")) throws {
+        self.path = path
+        self.node = node
+        self.logger = logger
+        writer = try SQLiteDatabase(path: path)
+        try writer.execute("PRAGMA journal_mode=WAL")
+        try writer.execute("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
+        try writer.execute("PRAGMA cache_size=-16000")
+        try Migrations.apply(to: writer)
+        // Piles this node held before a crash are not connected any more.
+        try writer.run("UPDATE charge_points SET connected = 0 WHERE node = ?", [.text(node)])
+        reader = try SQLiteDatabase(path: path)
+        try reader.execute("PRAGMA query_only=1")
+        let thread = Thread { [unowned self] in self.writeLoop() }
+        thread.name = "pilegate-store-writer"
+        writerThread = thread
+        thread.start()
+    }
+
+    public var statistics: Statistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return stats
+    }
+
+    // MARK: Writing
+
+    public func submit(
+        _ command: StoreCommand, frame: FrameRecord?, findings: [FindingRecord],
+        completion: @escaping @Sendable (Result<StoreOutcome, any Error>) -> Void
+    ) {
+        enqueue(PendingWrite(command: command, frame: frame, findings: findings, completion: completion))
+    }
+
+    public func append(frame: FrameRecord) {
+        enqueue(PendingWrite(command: .none, frame: frame, findings: [], completion: nil))
+    }
+
+    private func enqueue(_ write: PendingWrite) {
+        condition.lock()
+        if closed {
+            condition.unlock()
+            write.completion?(.failure(SQLiteError(code: 0, message: "the store is closed", sql: nil)))
+            return
+        }
+        pending.append(write)
+        if pending.count == 1 { condition.signal() }
+        condition.unlock()
+    }
+
+    public func flush() async throws {
+        _ = try await write(.none)
+    }
+
+    public func close() async throws {
+        try await flush()
+        stopWriter()
+    }
+
+    private func stopWriter() {
+        condition.lock()
+        closing = true
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func writeLoop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closing { condition.wait() }
+            if pending.isEmpty && closing {
+                condition.unlock()
+                return
+            }
+            let batch = pending
+            pending = []
+            condition.unlock()
+
+            let started = Date()
+            let results = apply(batch)
+            let elapsed = Date().timeIntervalSince(started)
+            condition.lock()
+            stats.batches += 1
+            stats.writes += batch.count
+            stats.frames += batch.reduce(0) { $0 + ($1.frame == nil ? 0 : 1) }
+            stats.commitSeconds += elapsed
+            condition.unlock()
+            for (write, result) in zip(batch, results) { write.completion?(result) }
+        }
+    }
+
+    /// Applies a batch in one transaction. Each command runs inside a savepoint, so one
+    /// that fails is rolled back alone and reported alone.
+    private func apply(_ batch: [PendingWrite]) -> [Result<StoreOutcome, any Error>] {
+        var results: [Result<StoreOutcome, any Error>] = []
+        results.reserveCapacity(batch.count)
+        do {
+            try writer.run("BEGIN IMMEDIATE")
+        } catch {
+            logger.error("store: cannot begin a write transaction: \(error)")
+            return batch.map { _ in .failure(error) }
+        }
+        for write in batch {
+            do {
+                if let frame = write.frame { try insert(frame) }
+                if case .none = write.command, write.findings.isEmpty {
+                    results.append(.success(.done))
+                    continue
+                }
+                try writer.run("SAVEPOINT command")
+                do {
+                    let outcome = try apply(write.command)
+                    try insert(write.findings, sessionId: outcome.sessionId)
+                    try writer.run("RELEASE command")
+                    results.append(.success(outcome))
+                } catch {
+                    try writer.run("ROLLBACK TO command")
+                    try writer.run("RELEASE command")
+                    logger.error("store: command failed: \(error)")
+                    results.append(.failure(error))
+                }
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        do {
+            try writer.run("COMMIT")
+        } catch {
+            logger.error("store: commit failed, \(batch.count) writes lost: \(error)")
+            try? writer.run("ROLLBACK")
+            return batch.map { _ in .failure(error) }
+        }
+        return results
+    }
+
+    private func apply(_ command: StoreCommand) throws -> StoreOutcome {
+        switch command {
+        case .none:
+            return .done
+        case .chargePointBooted(let cp):
+            try writer.run(
+                """
+                INSERT INTO charge_points(id, network, vendor, model, serial_number, firmware_version, ocpp_version,
+                    registration_status, first_seen, last_seen, connected, node)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                ON CONFLICT(id) DO UPDATE SET network = coalesce(excluded.network, network), vendor = excluded.vendor,
+                    model = excluded.model, serial_number = excluded.serial_number,
+                    firmware_version = excluded.firmware_version, ocpp_version = excluded.ocpp_version,
+                    registration_status = excluded.registration_status, last_seen = excluded.last_seen,
+                    connected = 1, node = excluded.node
+                """,
+                [
+                    .text(cp.id), .init(cp.network), .init(cp.vendor), .init(cp.model), .init(cp.serialNumber),
+                    .init(cp.firmwareVersion), .init(cp.ocppVersion), .init(cp.registrationStatus),
+                    .init(cp.firstSeen ?? cp.lastSeen), .init(cp.lastSeen), .text(node),
+                ])
+            return .done
+        case .connection(let id, let connected, let at):
+            try writer.run(
+                """
+                INSERT INTO charge_points(id, first_seen, last_seen, connected, node) VALUES(?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, connected = excluded.connected,
+                    node = excluded.node
+                """,
+                [.text(id), .init(at), .init(at), .init(connected), .text(node)])
+            return .done
+        case .connectorStatus(let s):
+            try writer.run(
+                """
+                INSERT INTO connectors(charge_point_id, connector_id, status, error_code, info, vendor_error_code, since, updated)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(charge_point_id, connector_id) DO UPDATE SET
+                    since = CASE WHEN status = excluded.status AND error_code IS excluded.error_code
+                        THEN since ELSE excluded.since END,
+                    status = excluded.status, error_code = excluded.error_code, info = excluded.info,
+                    vendor_error_code = excluded.vendor_error_code, updated = excluded.updated
+                """,
+                [
+                    .text(s.chargePointId), .init(s.connectorId), .text(s.status), .init(s.errorCode), .init(s.info),
+                    .init(s.vendorErrorCode), .init(s.since), .init(Date()),
+                ])
+            return .done
+        case .startSession(let start):
+            if let existing = try writer.query(
+                """
+                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND id_tag = ?
+                    AND start_time = ? AND meter_start = ?
+                """,
+                [
+                    .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .init(start.startTime),
+                    .integer(start.meterStartWh),
+                ]
+            ).first?.int(0) {
+                return .sessionStarted(id: existing, duplicate: true)
+            }
+            try writer.run(
+                """
+                INSERT INTO sessions(charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status,
+                    start_time, meter_start, reservation_id, received_at)
+                VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .text(start.ocppVersion),
+                    .text(start.authorizationStatus), .init(start.startTime), .integer(start.meterStartWh),
+                    .init(start.reservationId), .init(start.receivedAt),
+                ])
+            return .sessionStarted(id: writer.lastInsertRowID, duplicate: false)
+        case .meterSamples(let batch):
+            var sessionId: Int64?
+            if let transactionId = batch.transactionId {
+                sessionId = try writer.query(
+                    "SELECT id FROM sessions WHERE id = ? AND charge_point_id = ?",
+                    [.integer(transactionId), .text(batch.chargePointId)]
+                ).first?.int(0)
+            }
+            try insert(batch.samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
+            return .samplesStored(sessionId: sessionId)
+        case .stopSession(let stop):
+            let rows = try writer.query(
+                "SELECT connector_id, status, meter_start FROM sessions WHERE id = ? AND charge_point_id = ?",
+                [.integer(stop.transactionId), .text(stop.chargePointId)])
+            guard let row = rows.first, let connectorId = row.int(0) else {
+                try insert(stop.samples, sessionId: nil, chargePointId: stop.chargePointId, connectorId: 0)
+                return .sessionStopped(.unknownTransaction)
+            }
+            if row.string(1) == SessionRecord.Status.completed.rawValue {
+                return .sessionStopped(.alreadyStopped(id: stop.transactionId))
+            }
+            try writer.run(
+                """
+                UPDATE sessions SET status = 'completed', stop_time = ?, meter_stop = ?, energy_wh = ? - meter_start,
+                    stop_reason = ?, stop_id_tag = ?, ended_at = ?
+                WHERE id = ?
+                """,
+                [
+                    .init(stop.stopTime), .integer(stop.meterStopWh), .integer(stop.meterStopWh), .text(stop.reason),
+                    .init(stop.idTag), .init(stop.receivedAt), .integer(stop.transactionId),
+                ])
+            try insert(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
+            return .sessionStopped(.stopped(id: stop.transactionId, meterStartWh: row.int(2) ?? 0))
+        }
+    }
+
+    private func insert(_ samples: [SampleRecord], sessionId: Int64?, chargePointId: String, connectorId: Int) throws {
+        let statement = try writer.prepare(
+            """
+            INSERT INTO meter_samples(session_id, charge_point_id, connector_id, time, measurand, value, unit, phase,
+                location, context) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for s in samples {
+            statement.reset()
+            try statement.bind([
+                .init(sessionId), .text(chargePointId), .init(connectorId), .init(s.time), .text(s.measurand),
+                .real(s.value), .init(s.unit), .init(s.phase), .init(s.location), .init(s.context),
+            ])
+            while try statement.step() {}
+        }
+    }
+
+    private func insert(_ frame: FrameRecord) throws {
+        try writer.run(
+            """
+            INSERT INTO message_log(time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .init(frame.time), .text(frame.direction.rawValue), .text(frame.chargePointId), .init(frame.messageType),
+                .init(frame.messageId), .init(frame.action), .text(frame.text), .init(frame.latencyMs),
+            ])
+    }
+
+    private func insert(_ findings: [FindingRecord], sessionId: Int64?) throws {
+        for f in findings {
+            try writer.run(
+                """
+                INSERT INTO findings(time, rule, severity, charge_point_id, session_id, message_id, detail)
+                VALUES(?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .init(f.time), .text(f.rule), .text(f.severity), .text(f.chargePointId), .init(f.sessionId ?? sessionId),
+                    .init(f.messageId), .text(f.detail),
+                ])
+        }
+    }
+}
+
+extension StoreOutcome {
+    /// The session a command concerned, for findings that ride along with it.
+    var sessionId: Int64? {
+        switch self {
+        case .sessionStarted(let id, _), .samplesStored(.some(let id)): id
+        case .sessionStopped(.stopped(let id, _)), .sessionStopped(.alreadyStopped(let id)): id
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// A change the gateway wants made durable. Commands are plain data, so any backend
+/// (SQLite now, PostgreSQL for several gateway nodes) can apply them in batches.
+public enum StoreCommand: Sendable {
+    /// A pile booted (or re-booted): upsert its identity.
+    case chargePointBooted(ChargePointRecord)
+    /// A pile's socket opened or closed on this gateway node.
+    case connection(chargePointId: String, connected: Bool, at: Date)
+    case connectorStatus(ConnectorStatusRecord)
+    case startSession(SessionStart)
+    case meterSamples(MeterSampleBatch)
+    case stopSession(SessionStop)
+    /// Only the findings (and frame) that ride along.
+    case none
+}
+
+public struct SessionStart: Sendable {
+    public var chargePointId: String
+    public var connectorId: Int
+    public var idTag: String
+    public var meterStartWh: Int64
+    public var startTime: Date
+    public var reservationId: Int?
+    public var authorizationStatus: String
+    public var ocppVersion: String
+    public var receivedAt: Date
+
+    public init(
+        chargePointId: String, connectorId: Int, idTag: String, meterStartWh: Int64, startTime: Date,
+        reservationId: Int?, authorizationStatus: String, ocppVersion: String, receivedAt: Date
+    ) {
+        self.chargePointId = chargePointId
+        self.connectorId = connectorId
+        self.idTag = idTag
+        self.meterStartWh = meterStartWh
+        self.startTime = startTime
+        self.reservationId = reservationId
+        self.authorizationStatus = authorizationStatus
+        self.ocppVersion = ocppVersion
+        self.receivedAt = receivedAt
+    }
+}
+
+public struct MeterSampleBatch: Sendable {
+    public var chargePointId: String
+    public var connectorId: Int
+    /// The transaction the pile named, if any; checked against the store.
+    public var transactionId: Int64?
+    public var samples: [SampleRecord]
+
+    public init(chargePointId: String, connectorId: Int, transactionId: Int64?, samples: [SampleRecord]) {
+        self.chargePointId = chargePointId
+        self.connectorId = connectorId
+        self.transactionId = transactionId
+        self.samples = samples
+    }
+}
+
+public struct SessionStop: Sendable {
+    public var chargePointId: String
+    public var transactionId: Int64
+    public var meterStopWh: Int64
+    public var stopTime: Date
+    public var reason: String
+    public var idTag: String?
+    /// transactionData readings.
+    public var samples: [SampleRecord]
+    public var receivedAt: Date
+
+    public init(
+        chargePointId: String, transactionId: Int64, meterStopWh: Int64, stopTime: Date, reason: String,
+        idTag: String?, samples: [SampleRecord], receivedAt: Date
+    ) {
+        self.chargePointId = chargePointId
+        self.transactionId = transactionId
+        self.meterStopWh = meterStopWh
+        self.stopTime = stopTime
+        self.reason = reason
+        self.idTag = idTag
+        self.samples = samples
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What applying a command found out.
+public enum StoreOutcome: Sendable, Equatable {
+    case done
+    /// `duplicate`: the same start (pile, connector, tag, time, meterStart) was already
+    /// stored, and this is its id again (pitfall 9).
+    case sessionStarted(id: Int64, duplicate: Bool)
+    /// `sessionId` is nil when no transaction was named or it is not a session of this pile.
+    case samplesStored(sessionId: Int64?)
+    case sessionStopped(SessionStopOutcome)
+}
+
+public enum SessionStopOutcome: Sendable, Equatable {
+    case stopped(id: Int64, meterStartWh: Int64)
+    case alreadyStopped(id: Int64)
+    case unknownTransaction
+}
+
+/// Where the gateway keeps sessions, frames and findings.
+///
+/// Writes are batched by the store: `submit` returns at once and calls `completion`
+/// after the batch holding the command has committed, so a reply that confirms the
+/// write can be sent then and only then. Frames are appended without a completion.
+public protocol SessionStore: Sendable {
+    func submit(
+        _ command: StoreCommand, frame: FrameRecord?, findings: [FindingRecord],
+        completion: @escaping @Sendable (Result<StoreOutcome, any Error>) -> Void)
+
+    func append(frame: FrameRecord)
+
+    /// Waits until everything submitted so far is committed.
+    func flush() async throws
+
+    /// Flushes and closes; later submits fail.
+    func close() async throws
+
+    // Reads for the API and for start-up.
+    func chargePoints() async throws -> [ChargePointDetail]
+    func chargePoint(id: String) async throws -> ChargePointDetail?
+    func sessions(chargePointId: String?, status: SessionRecord.Status?, limit: Int) async throws -> [SessionRecord]
+    func session(id: Int64) async throws -> SessionDetail?
+    func findings(chargePointId: String?, limit: Int) async throws -> [FindingRecord]
+    func frameCount() async throws -> Int
+}
+
+extension SessionStore {
+    /// `submit` for callers in async code.
+    public func write(_ command: StoreCommand, frame: FrameRecord? = nil, findings: [FindingRecord] = []) async throws
+        -> StoreOutcome
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            submit(command, frame: frame, findings: findings) { continuation.resume(with: $0) }
+        }
+    }
+}
+
+/// A store URL from `--db`: `sqlite:PATH` (the default, `sqlite:pilegate.sqlite`) or,
+/// in a later release, `postgres://…`.
+public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+
+    public init(parsing text: String) throws(StoreLocationError) {
+        if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count)).replacingOccurrences(of: "//", with: "", options: .anchored)
+            guard !path.isEmpty else { throw StoreLocationError(text: text, reason: "no file path after sqlite:") }
+            self = .sqlite(path: path)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            throw StoreLocationError(text: text, reason: "PostgreSQL is not available in this build yet; use sqlite:PATH")
+        } else if text.hasSuffix(".sqlite") || text.hasSuffix(".db") {
+            self = .sqlite(path: text)
+        } else {
+            throw StoreLocationError(text: text, reason: "expected sqlite:PATH")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        }
+    }
+}
+
+public struct StoreLocationError: Error, CustomStringConvertible {
+    public let text: String
+    public let reason: String
+    public var description: String { "invalid --db \"\(text)\": \(reason)" }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct PileGate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pilegate",
+        abstract: "PileGate: an OCPP gateway, pile simulator and compatibility lab for EV charging networks.",
+        subcommands: [Serve.self])
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import HTTPAPI
+import Logging
+import NIOCore
+import NIOPosix
+import OCPPWebSocket
+import SessionStore
+import YAMLConfig
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the OCPP central system (gateway) that charge points connect to.",
+        discussion: """
+            Charge points connect to ws://HOST:PORT/ocpp/{chargePointId} with subprotocol ocpp1.6.
+            The same port answers HTTP: GET /health, /api/chargepoints, /api/sessions.
+            Every session and every frame is recorded in the store. SIGINT or SIGTERM stops
+            accepting, closes every pile with a close frame, flushes the store and exits.
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port for OCPP WebSockets and the HTTP API (0 picks a free one).")
+    var port = 8180
+
+    @Option(help: "Store: sqlite:PATH (embedded, the default).")
+    var db = "sqlite:pilegate.sqlite"
+
+    @Option(help: "YAML configuration file (heartbeat interval, registry, id tags, validation mode ...; see docs/configuration.md).")
+    var config: String?
+
+    @Option(help: "Name of this gateway process when several share one store.")
+    var node = "default"
+
+    @Flag(help: "Share the port with other gateway processes (SO_REUSEPORT), to serve more piles than one process's open-file limit.")
+    var reusePort = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let gatewayConfiguration: GatewayConfiguration
+        do {
+            gatewayConfiguration = try config.map { try GatewayConfiguration.load(path: $0) } ?? GatewayConfiguration()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let running = try await RunningGateway.start(
+            host: host, port: port, db: db, configuration: gatewayConfiguration, node: node, reusePort: reusePort)
+        print("PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, store \(db)")
+        await SignalWaiter.waitForTermination()
+        print("shutting down: closing connections and flushing the store")
+        try await running.shutdown()
+    }
+}
+
+/// A gateway with its store, server and threads, started and stopped as one.
+struct RunningGateway {
+    let gateway: Gateway
+    let store: SQLiteSessionStore
+    let server: OCPPServer
+    let group: MultiThreadedEventLoopGroup
+    let address: SocketAddress
+    var port: Int { address.port ?? 0 }
+
+    static func start(
+        host: String, port: Int, db: String, configuration: GatewayConfiguration, node: String, reusePort: Bool
+    ) async throws -> RunningGateway {
+        let location: StoreLocation
+        do {
+            location = try StoreLocation(parsing: db)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard case .sqlite(let path) = location else { throw ValidationError("unsupported store \(db)") }
+        let store = try SQLiteSessionStore(
+            path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
+            logger: Logger(label: "pilegate.store"))
+        let gateway = Gateway(configuration: configuration, store: store)
+        try await gateway.restoreState()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        var serverConfiguration = gateway.serverConfiguration(host: host, port: port)
+        serverConfiguration.reusePort = reusePort
+        let server = OCPPServer(
+            configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
+            http: APIResponder(store: store, gateway: gateway))
+        let address: SocketAddress
+        do {
+            address = try await server.start()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw ValidationError("cannot listen on \(host):\(port): \(error)")
+        }
+        return RunningGateway(gateway: gateway, store: store, server: server, group: group, address: address)
+    }
+
+    func shutdown() async throws {
+        await server.stopAccepting()
+        await gateway.disconnectAll()
+        try await store.close()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+enum SignalWaiter {
+    static func waitForTermination() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let queue = DispatchQueue(label: "pilegate.signals")
+            let resumed = Resumer(continuation)
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+                source.setEventHandler { resumed.resume() }
+                source.resume()
+                Resumer.keep(source)
+            }
+        }
+    }
+
+    /// Resumes the continuation once, however many signals arrive.
+    private final class Resumer: @unchecked Sendable {
+        private var continuation: CheckedContinuation<Void, Never>?
+        private let lock = NSLock()
+        nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+        init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
+
+        func resume() {
+            lock.lock()
+            let c = continuation
+            continuation = nil
+            lock.unlock()
+            c?.resume()
+        }
+
+        static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
