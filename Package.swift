@@ -81,7 +81,12 @@ let package = Package(
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP"],
+            dependencies: [
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -64,7 +64,7 @@ extension SQLiteSessionStore {
                 """
                 SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms
                 FROM message_log WHERE charge_point_id = ? AND time >= ? AND time <= ? ORDER BY time, id LIMIT 10000
-                """, [.text(session.chargePointId), .real(from - 0.001), .real(to + 1)]
+                """, [.text(session.chargePointId), .real(from), .real(to + 1)]
             ).map(Self.frame)
             return SessionDetail(session: session, samples: samples, findings: findings, timeline: timeline)
         }
