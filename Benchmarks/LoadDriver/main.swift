@@ -1,1 +1,216 @@
-print("load driver: not yet")
+// pilegate-load: opens many OCPP 1.6 connections to a gateway and drives Heartbeat and
+// MeterValues at a set rate. It prints figures; it asserts nothing. Benchmarks/gateway_load.py
+// runs it (several processes for more than ~19,000 connections) against `pilegate serve`
+// and adds the server's CPU and memory read from /proc.
+
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import OCPP
+import OCPPWebSocket
+import Synchronization
+
+@main
+struct LoadDriver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pilegate-load", abstract: "Drive N OCPP 1.6 connections against a gateway and report latency.")
+
+    @Option(help: "Gateway OCPP endpoint.") var endpoint = "ws://127.0.0.1:8180/ocpp"
+    @Option(help: "Connections to open.") var connections = 1000
+    @Option(help: "First identity number (identities are PREFIX-NUMBER).") var firstId = 0
+    @Option(help: "Identity prefix.") var prefix = "LOAD"
+    @Option(help: "Messages per second over all connections in the steady phase.") var rate = 1000.0
+    @Option(help: "Steady phase length, seconds.") var duration = 20.0
+    @Option(help: "Wall-clock time (Unix seconds) at which the steady phase starts; default: right after connecting + 2 s.")
+    var startAt: Double?
+    @Option(help: "Share of MeterValues among steady messages (the rest are Heartbeats).") var meterShare = 0.8
+    @Option(help: "Connections opened per second.") var ramp = 3000.0
+    @Option(help: "Source addresses 127.0.0.1 ... 127.0.0.N to spread connections over (ephemeral ports).") var sources = 1
+    @Option(help: "Event loop threads.") var threads = 1
+    @Flag(help: "Saturate: every connection sends its next message as soon as the last is answered.") var closedLoop = false
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let stats = LoadStats()
+        var peers: [RPCPeer] = []
+        peers.reserveCapacity(connections)
+        let connectStart = Date()
+        // Open connections in waves of `ramp / 10` every 100 ms.
+        let wave = max(1, Int(ramp / 10))
+        var next = 0
+        while next < connections {
+            let upper = min(connections, next + wave)
+            let waveStart = Date()
+            try await withThrowingTaskGroup(of: RPCPeer?.self) { tasks in
+                for i in next..<upper {
+                    tasks.addTask { try? await connectAndStart(index: i, group: group, stats: stats) }
+                }
+                for try await peer in tasks { if let peer { peers.append(peer) } }
+            }
+            next = upper
+            let spent = Date().timeIntervalSince(waveStart)
+            if spent < 0.1 { try await Task.sleep(for: .milliseconds(Int((0.1 - spent) * 1000))) }
+        }
+        let connectSeconds = Date().timeIntervalSince(connectStart)
+        emit("CONNECTED \(peers.count) of \(connections) in \(String(format: "%.1f", connectSeconds)) s")
+
+        let start = startAt ?? Date().timeIntervalSince1970 + 2
+        let wait = start - Date().timeIntervalSince1970
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        stats.reset()
+        let steadyStart = Date()
+        let end = steadyStart.addingTimeInterval(duration)
+        if closedLoop {
+            for (i, peer) in peers.enumerated() { drive(peer, index: i, until: end, stats: stats) }
+        } else if !peers.isEmpty {
+            let perConnection = Double(peers.count) / rate  // seconds between one connection's messages
+            for (i, peer) in peers.enumerated() {
+                let offset = perConnection * Double(i) / Double(peers.count)
+                schedule(peer, index: i, every: perConnection, firstAfter: offset, until: end, stats: stats)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+        let elapsed = Date().timeIntervalSince(steadyStart)
+        // Let in-flight answers arrive before reading the figures.
+        try await Task.sleep(for: .milliseconds(1500))
+        let summary = stats.summary(seconds: elapsed)
+        emit(
+            "RESULT {\"connections\": \(peers.count), \"connectSeconds\": \(fmt(connectSeconds)), \"seconds\": \(fmt(elapsed)), "
+                + "\"sent\": \(summary.sent), \"answered\": \(summary.answered), \"errors\": \(summary.errors), "
+                + "\"answeredPerSecond\": \(fmt(summary.rate)), \"p50ms\": \(fmt(summary.p50)), \"p99ms\": \(fmt(summary.p99)), "
+                + "\"maxms\": \(fmt(summary.max))}")
+        for peer in peers { peer.close() }
+        try await Task.sleep(for: .milliseconds(500))
+        try await group.shutdownGracefully()
+    }
+
+    func connectAndStart(index: Int, group: MultiThreadedEventLoopGroup, stats: LoadStats) async throws -> RPCPeer {
+        let id = firstId + index
+        var configuration = OCPPClientConfiguration(endpoint: endpoint, identity: "\(prefix)-\(id)")
+        if sources > 1 { configuration.sourceAddress = "127.0.0.\(1 + index % sources)" }
+        configuration.callTimeout = .seconds(60)
+        let peer = try await OCPPClient.connect(configuration, group: group) { connection in
+            let sink = SilentPile()
+            connection.delegate = sink
+            connection.owner = sink
+        }
+        _ = try await peer.call(V16.BootNotification.self, .init(chargePointVendor: "PileGate", chargePointModel: "LoadDriver"))
+        let tx = try await peer.call(
+            V16.StartTransaction.self, .init(connectorId: 1, idTag: "LOAD\(id)", meterStart: 0, timestamp: Date()))
+        stats.setTransaction(index, tx.transactionId)
+        return peer
+    }
+
+    func message(index: Int, stats: LoadStats) -> (String, JSON) {
+        if Double.random(in: 0..<1) >= meterShare { return ("Heartbeat", [:]) }
+        return ("MeterValues", LoadStats.meterValues(transactionId: stats.transaction(index)))
+    }
+
+    func schedule(_ peer: RPCPeer, index: Int, every interval: Double, firstAfter: Double, until end: Date, stats: LoadStats) {
+        let loop = peer.eventLoop
+        let period = TimeAmount.nanoseconds(Int64(interval * 1e9))
+        let meterShare = meterShare
+        loop.scheduleRepeatedTask(initialDelay: .nanoseconds(Int64(firstAfter * 1e9)), delay: period) { task in
+            if Date() >= end {
+                task.cancel()
+                return
+            }
+            let (action, payload) = Double.random(in: 0..<1) >= meterShare
+                ? ("Heartbeat", JSON.object(JSONObject()))
+                : ("MeterValues", LoadStats.meterValues(transactionId: stats.transaction(index)))
+            send(peer, action: action, payload: payload, stats: stats, then: nil)
+        }
+    }
+
+    func drive(_ peer: RPCPeer, index: Int, until end: Date, stats: LoadStats) {
+        let (action, payload) = message(index: index, stats: stats)
+        send(peer, action: action, payload: payload, stats: stats) {
+            if Date() < end { drive(peer, index: index, until: end, stats: stats) }
+        }
+    }
+
+    func send(_ peer: RPCPeer, action: String, payload: JSON, stats: LoadStats, then: (@Sendable () -> Void)?) {
+        let sentAt = DispatchTime.now().uptimeNanoseconds
+        stats.sent()
+        peer.callFuture(action: action, payload: payload).whenComplete { result in
+            switch result {
+            case .success: stats.answered(latencyNanos: DispatchTime.now().uptimeNanoseconds - sentAt)
+            case .failure: stats.failed()
+            }
+            then?()
+        }
+    }
+}
+
+func fmt(_ value: Double) -> String { String(format: "%.3f", value) }
+
+/// Unbuffered, so the orchestrating script sees each line as it happens.
+func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+/// A pile that never gets calls worth answering.
+final class SilentPile: RPCConnectionDelegate {
+    func rpcConnection(_ connection: RPCConnection, didReceive call: IncomingCall) {
+        connection.reply(to: call, error: RPCError(.notSupported, "load driver"))
+    }
+    func rpcConnection(_ connection: RPCConnection, didObserve event: RPCEvent) {}
+    func rpcConnectionDidClose(_ connection: RPCConnection) {}
+}
+
+/// Counters and latencies, shared by every connection.
+final class LoadStats: Sendable {
+    private struct State {
+        var sent = 0
+        var answered = 0
+        var errors = 0
+        var latencies: [UInt64] = []
+        var transactions: [Int: Int] = [:]
+    }
+    private let state = Mutex(State())
+
+    func reset() {
+        state.withLock {
+            $0.sent = 0
+            $0.answered = 0
+            $0.errors = 0
+            $0.latencies.removeAll(keepingCapacity: true)
+        }
+    }
+    func sent() { state.withLock { $0.sent += 1 } }
+    func failed() { state.withLock { $0.errors += 1 } }
+    func answered(latencyNanos: UInt64) {
+        state.withLock {
+            $0.answered += 1
+            $0.latencies.append(latencyNanos)
+        }
+    }
+    func setTransaction(_ index: Int, _ id: Int) { state.withLock { $0.transactions[index] = id } }
+    func transaction(_ index: Int) -> Int { state.withLock { $0.transactions[index] ?? 0 } }
+
+    func summary(seconds: Double) -> (sent: Int, answered: Int, errors: Int, rate: Double, p50: Double, p99: Double, max: Double) {
+        state.withLock { s in
+            let sorted = s.latencies.sorted()
+            func percentile(_ p: Double) -> Double {
+                sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
+            }
+            return (s.sent, s.answered, s.errors, Double(s.answered) / seconds, percentile(0.5), percentile(0.99), Double(sorted.last ?? 0) / 1e6)
+        }
+    }
+
+    /// About 600 bytes on the wire, like a DC pile's periodic sample.
+    static func meterValues(transactionId: Int) -> JSON {
+        let now = OCPPTimestamp.format(Date())
+        let energy = Int.random(in: 10_000...90_000)
+        let sampled: [JSON] = [
+            ["value": .string(String(energy)), "context": "Sample.Periodic", "measurand": "Energy.Active.Import.Register", "unit": "Wh"],
+            ["value": "118000", "context": "Sample.Periodic", "measurand": "Power.Active.Import", "unit": "W"],
+            ["value": "240.5", "context": "Sample.Periodic", "measurand": "Current.Import", "unit": "A"],
+            ["value": "492.1", "context": "Sample.Periodic", "measurand": "Voltage", "unit": "V"],
+            ["value": "61", "context": "Sample.Periodic", "measurand": "SoC", "unit": "Percent", "location": "EV"],
+        ]
+        return [
+            "connectorId": 1, "transactionId": .integer(Int64(transactionId)),
+            "meterValue": [["timestamp": .string(now), "sampledValue": .array(sampled)]],
+        ]
+    }
+}

@@ -29,6 +29,13 @@ public struct RPCPeer: Sendable {
         return try await eventLoop.flatSubmit { connection.value.call(action: action, payload: payload, timeout: timeout) }.get()
     }
 
+    /// The future-returning form, cheap from the connection's own event loop (load drivers, simulators).
+    public func callFuture(action: String, payload: JSON, timeout: TimeAmount? = nil) -> EventLoopFuture<JSON> {
+        let connection = connection
+        if eventLoop.inEventLoop { return connection.value.call(action: action, payload: payload, timeout: timeout) }
+        return eventLoop.flatSubmit { connection.value.call(action: action, payload: payload, timeout: timeout) }
+    }
+
     /// Sends raw text as one WebSocket message, bypassing all encoding (tests, quirks).
     public func sendRaw(_ text: String) {
         let connection = connection

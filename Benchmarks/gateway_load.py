@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Gateway load benchmark: N OCPP 1.6 connections against `pilegate serve` on loopback.
+
+Starts G gateway processes sharing one port (SO_REUSEPORT) and one SQLite store, and
+M load-driver processes (each below the 20,000 open-file limit), lets every connection
+boot and start a transaction, then drives Heartbeat (20 %) and MeterValues (80 %, ~600 B)
+at the requested rate. It reads the gateways' CPU time and memory from /proc and prints:
+connections held, gateway RSS per connection, gateway CPU microseconds per answered
+message, answered messages per second, p50/p99 latency, errors. It asserts nothing.
+
+    python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30
+"""
+import argparse
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def rss_bytes(pid):
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def wait_health(port, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--connections", type=int, default=10000)
+    p.add_argument("--rate", type=float, default=1000, help="messages per second, all connections together")
+    p.add_argument("--duration", type=float, default=30, help="steady phase, seconds")
+    p.add_argument("--closed-loop", action="store_true", help="saturate instead of a fixed rate")
+    p.add_argument("--gateways", type=int, default=0, help="gateway processes (default: one per 18,000 connections)")
+    p.add_argument("--drivers", type=int, default=0, help="driver processes (default: one per 15,000 connections)")
+    p.add_argument("--port", type=int, default=8190)
+    p.add_argument("--durability", choices=["full", "normal"], default="full")
+    p.add_argument("--bin", default=os.path.join(ROOT, ".build-release", "release"), help="folder with pilegate and pilegate-load")
+    args = p.parse_args()
+
+    gateways = args.gateways or max(1, math.ceil(args.connections / 18000))
+    drivers = args.drivers or max(1, math.ceil(args.connections / 15000))
+    work = tempfile.mkdtemp(prefix="pilegate-bench-")
+    config = os.path.join(work, "gateway.yaml")
+    with open(config, "w") as f:
+        # Pings off: the driver measures OCPP traffic only. Long call timeout: nothing waits on the piles.
+        f.write(f"pingInterval: 0\ndurability: {args.durability}\nheartbeatInterval: 3600\n")
+    db = os.path.join(work, "bench.sqlite")
+    procs = []
+    try:
+        gw = []
+        for i in range(gateways):
+            cmd = [os.path.join(args.bin, "pilegate"), "serve", "--port", str(args.port), "--db", f"sqlite:{db}",
+                   "--config", config, "--node", f"bench-{i}", "--log-level", "warning"]
+            if gateways > 1:
+                cmd.append("--reuse-port")
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"gateway-{i}.log"), "w"))
+            procs.append(proc)
+            gw.append(proc)
+            if i == 0 and not wait_health(args.port):
+                sys.exit("gateway did not become healthy")
+        time.sleep(0.5)
+        base_rss = sum(rss_bytes(g.pid) for g in gw)
+
+        per_driver = math.ceil(args.connections / drivers)
+        connect_budget = args.connections / 2500 + 10
+        start_at = time.time() + connect_budget
+        drv = []
+        for d in range(drivers):
+            n = min(per_driver, args.connections - d * per_driver)
+            cmd = [os.path.join(args.bin, "pilegate-load"), "--endpoint", f"ws://127.0.0.1:{args.port}/ocpp",
+                   "--connections", str(n), "--first-id", str(d * per_driver), "--rate", str(args.rate / drivers),
+                   "--duration", str(args.duration), "--start-at", str(start_at), "--sources", "16", "--ramp", "3000"]
+            if args.closed_loop:
+                cmd.append("--closed-loop")
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+            procs.append(proc)
+            drv.append(proc)
+
+        connected_lines = [d.stdout.readline().strip() for d in drv]
+        print("\n".join(connected_lines))
+        now = time.time()
+        if now > start_at:
+            print(f"warning: connecting took longer than the {connect_budget:.0f} s budget; the steady phase started late")
+        time.sleep(max(0, start_at - now) + 0.5)
+        rss_connected = sum(rss_bytes(g.pid) for g in gw)
+        cpu0 = sum(cpu_seconds(g.pid) for g in gw)
+        t0 = time.time()
+        results = []
+        for d in drv:
+            for line in d.stdout:
+                if line.startswith("RESULT "):
+                    results.append(json.loads(line[len("RESULT "):]))
+                    break
+        # The drivers report after the steady phase plus 1.5 s of draining.
+        cpu1 = sum(cpu_seconds(g.pid) for g in gw)
+        t1 = time.time()
+        rss_end = sum(rss_bytes(g.pid) for g in gw)
+        for d in drv:
+            d.wait(timeout=30)
+
+        held = sum(r["connections"] for r in results)
+        answered = sum(r["answered"] for r in results)
+        seconds = max(r["seconds"] for r in results) if results else 0
+        errors = sum(r["errors"] for r in results)
+        p50 = max((r["p50ms"] for r in results), default=0)
+        p99 = max((r["p99ms"] for r in results), default=0)
+        rate = answered / seconds if seconds else 0
+        cpu_us = (cpu1 - cpu0) * 1e6 / answered if answered else float("nan")
+        figures = {
+            "connections_requested": args.connections, "connections_held": held, "gateway_processes": gateways,
+            "driver_processes": drivers, "mode": "closed loop" if args.closed_loop else f"{args.rate:.0f} msg/s",
+            "durability": args.durability,
+            "gateway_rss_mib": round(rss_end / 2**20, 1),
+            "gateway_rss_per_connection_kib": round((rss_connected - base_rss) / max(1, held) / 1024, 2),
+            "gateway_cpu_us_per_message": round(cpu_us, 1),
+            "gateway_cpu_share_of_2_cores": round((cpu1 - cpu0) / (t1 - t0) / 2, 3),
+            "answered_per_second": round(rate, 1), "answered": answered, "errors": errors,
+            "p50_ms": p50, "p99_ms": p99, "steady_seconds": seconds,
+        }
+        for k, v in figures.items():
+            print(f"{k:40s} {v}")
+        with open(os.path.join(work, "figures.json"), "w") as f:
+            json.dump(figures, f, indent=1)
+        # How much was recorded, as a check that every frame reached the store.
+        try:
+            import sqlite3
+            con = sqlite3.connect(db)
+            frames = con.execute("select count(*) from message_log").fetchone()[0]
+            samples = con.execute("select count(*) from meter_samples").fetchone()[0]
+            print(f"{'frames_recorded':40s} {frames}\n{'samples_recorded':40s} {samples}")
+        except Exception as e:  # the figures above stand on their own
+            print(f"could not read the store: {e}")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if os.environ.get("KEEP_BENCH") is None:
+            subprocess.run(["rm", "-rf", work])
+        else:
+            print(f"kept {work}")
+
+
+if __name__ == "__main__":
+    main()
