@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

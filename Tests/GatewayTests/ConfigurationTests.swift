@@ -1,0 +1,57 @@
+import Foundation
+import Gateway
+import XCTest
+import YAMLConfig
+
+final class ConfigurationTests: XCTestCase {
+    private func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pilegate-config-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testTheExampleInTheDocsLoads() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/configuration.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let yaml = try XCTUnwrap(text.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let configuration = try GatewayConfiguration.load(path: try write(yaml))
+        XCTAssertEqual(configuration.heartbeatInterval, 300)
+        XCTAssertEqual(configuration.chargePoints.first?.id, "NIO-SH-0001")
+        XCTAssertEqual(configuration.idTags.map(\.status), [.Accepted, .Blocked])
+        XCTAssertEqual(configuration.idTags.first?.expiryDate, Date(timeIntervalSince1970: 1_798_761_600))
+    }
+
+    func testAnEmptyFileIsAnErrorNamingTheFile() throws {
+        let path = try write("")
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix(path), "\(error)")
+        }
+    }
+
+    func testAnUnknownKeyIsAnErrorWithFileAndLine() throws {
+        let path = try write("heartbeatInterval: 60\nchargePoints:\n  - id: A\n    pasword: x\n")
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
+            let error = error as? YAMLConfigError
+            XCTAssertEqual(error?.line, 4)
+            XCTAssertTrue(error?.message.contains("unknown key \"pasword\"") ?? false, "\(String(describing: error))")
+        }
+    }
+
+    func testAWrongTypeIsAnErrorWithFileAndLine() throws {
+        let path = try write("validation: lenient\nheartbeatInterval: often\n")
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
+            let error = error as? YAMLConfigError
+            XCTAssertEqual(error?.line, 2)
+            XCTAssertTrue(error?.message.contains("heartbeatInterval") ?? false, "\(String(describing: error))")
+        }
+    }
+
+    func testOutOfRangeValuesAreRejected() throws {
+        let path = try write("heartbeatInterval: 0\n")
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("heartbeatInterval must be positive"), "\(error)")
+        }
+    }
+}
