@@ -50,6 +50,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // Charge-point role: piles, vehicles, physics, fleets. Meets the gateway only on the wire.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "OCPP", "OCPPWebSocket", "YAMLConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "HTTPAPI",
             dependencies: [
@@ -61,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "pilegate",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -44,7 +44,14 @@ struct LoadDriver: AsyncParsableCommand {
             let waveStart = Date()
             try await withThrowingTaskGroup(of: RPCPeer?.self) { tasks in
                 for i in next..<upper {
-                    tasks.addTask { try? await connectAndStart(index: i, group: group, stats: stats) }
+                    tasks.addTask {
+                        do {
+                            return try await connectAndStart(index: i, group: group, stats: stats)
+                        } catch {
+                            stats.connectFailed("\(error)")
+                            return nil
+                        }
+                    }
                 }
                 for try await peer in tasks { if let peer { peers.append(peer) } }
             }
@@ -53,7 +60,7 @@ struct LoadDriver: AsyncParsableCommand {
             if spent < 0.1 { try await Task.sleep(for: .milliseconds(Int((0.1 - spent) * 1000))) }
         }
         let connectSeconds = Date().timeIntervalSince(connectStart)
-        emit("CONNECTED \(peers.count) of \(connections) in \(String(format: "%.1f", connectSeconds)) s")
+        emit("CONNECTED \(peers.count) of \(connections) in \(String(format: "%.1f", connectSeconds)) s\(stats.connectFailures)")
 
         let start = startAt ?? Date().timeIntervalSince1970 + 2
         let wait = start - Date().timeIntervalSince1970
@@ -165,6 +172,7 @@ final class LoadStats: Sendable {
         var errors = 0
         var latencies: [UInt64] = []
         var transactions: [Int: Int] = [:]
+        var connectErrors: [String: Int] = [:]
     }
     private let state = Mutex(State())
 
@@ -177,6 +185,15 @@ final class LoadStats: Sendable {
         }
     }
     func sent() { state.withLock { $0.sent += 1 } }
+    func connectFailed(_ reason: String) {
+        state.withLock { $0.connectErrors[reason, default: 0] += 1 }
+    }
+    /// "; failures: reason × count, …" or "".
+    var connectFailures: String {
+        state.withLock { s in
+            s.connectErrors.isEmpty ? "" : "; failures: " + s.connectErrors.map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
+        }
+    }
     func failed() { state.withLock { $0.errors += 1 } }
     func answered(latencyNanos: UInt64) {
         state.withLock {

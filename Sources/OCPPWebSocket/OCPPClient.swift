@@ -73,7 +73,7 @@ public enum OCPPClient {
             // IP_BIND_ADDRESS_NO_PORT: pick the port at connect time, so binding does not
             // exhaust ports or collide with TIME_WAIT leftovers (swift-stack-notes).
             bootstrap = bootstrap
-                .channelOption(.socketOption(NIOBSDSocket.Option(rawValue: 24)), value: 1)
+                .channelOption(ChannelOptions.Types.SocketOption(level: .ip, name: NIOBSDSocket.Option(rawValue: 24)), value: 1)
                 .bind(to: try SocketAddress(ipAddress: source, port: 0))
         }
 

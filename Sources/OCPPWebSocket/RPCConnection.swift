@@ -79,6 +79,8 @@ public final class RPCConnection: ChannelInboundHandler {
     public weak var delegate: (any RPCConnectionDelegate)?
     /// Whatever the owner wants to keep with the connection (the gateway's per-pile state).
     public var owner: AnyObject?
+    /// When set, every CALL of ours uses this id: a quirk some chargers have (ids reused).
+    public var messageIdOverride: String?
 
     private var context: ChannelHandlerContext?
     private var nextId: UInt64 = 0
@@ -205,7 +207,7 @@ public final class RPCConnection: ChannelInboundHandler {
         }
         nextId &+= 1
         let call = OutgoingCall(
-            messageId: "\(idPrefix)-\(nextId)", action: action, payload: payload,
+            messageId: messageIdOverride ?? "\(idPrefix)-\(nextId)", action: action, payload: payload,
             promise: context.eventLoop.makePromise(), timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil)
         waiting.append(call)
         if inFlight == nil { sendNextCall() }

@@ -55,6 +55,9 @@ struct Serve: AsyncParsableCommand {
         let running = try await RunningGateway.start(
             host: host, port: port, db: db, configuration: gatewayConfiguration, node: node, reusePort: reusePort)
         print("PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, store \(db)")
+        // stdout is block-buffered when it is a pipe or a file: flush, so supervisors and
+        // scripts see the address (and the port `--port 0` picked) now, not at exit.
+        fflush(nil)
         await SignalWaiter.waitForTermination()
         print("shutting down: closing connections and flushing the store")
         try await running.shutdown()

@@ -1,0 +1,88 @@
+import Foundation
+import OCPP
+
+/// The pile's OCPP 1.6 configuration keys: what GetConfiguration reports and
+/// ChangeConfiguration changes, with the spec's access rules and value checks.
+public struct ConfigurationStore: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case integer, boolean, measurandList, text }
+
+    struct Key: Sendable, Equatable {
+        var value: String
+        let kind: Kind
+        let readonly: Bool
+        /// Write-only (AuthorizationKey): never reported by GetConfiguration.
+        let writeOnly: Bool
+    }
+
+    private var keys: [String: Key]
+    private let order: [String]
+
+    public init(profile: PileProfile) {
+        let entries: [(String, String, Kind, Bool, Bool)] = [
+            ("HeartbeatInterval", String(profile.heartbeatInterval), .integer, false, false),
+            ("MeterValueSampleInterval", String(profile.meterValueSampleInterval), .integer, false, false),
+            ("MeterValuesSampledData", profile.measurands.joined(separator: ","), .measurandList, false, false),
+            ("ClockAlignedDataInterval", String(profile.clockAlignedDataInterval), .integer, false, false),
+            ("MeterValuesAlignedData", "Energy.Active.Import.Register", .measurandList, false, false),
+            ("StopTxnSampledData", profile.stopTxnMeasurands.joined(separator: ","), .measurandList, false, false),
+            ("StopTxnAlignedData", "", .measurandList, false, false),
+            ("AuthorizeRemoteTxRequests", "true", .boolean, false, false),
+            ("LocalPreAuthorize", "false", .boolean, false, false),
+            ("StopTransactionOnEVSideDisconnect", "true", .boolean, false, false),
+            ("StopTransactionOnInvalidId", "true", .boolean, false, false),
+            ("TransactionMessageAttempts", "3", .integer, false, false),
+            ("TransactionMessageRetryInterval", "30", .integer, false, false),
+            ("WebSocketPingInterval", "0", .integer, false, false),
+            ("ConnectionTimeOut", "120", .integer, false, false),
+            ("ResetRetries", "1", .integer, false, false),
+            ("NumberOfConnectors", String(profile.connectors), .integer, true, false),
+            ("SupportedFeatureProfiles", "Core,RemoteTrigger", .text, true, false),
+            ("AuthorizationKey", "", .text, false, true),
+        ]
+        keys = Dictionary(uniqueKeysWithValues: entries.map { ($0.0, Key(value: $0.1, kind: $0.2, readonly: $0.3, writeOnly: $0.4)) })
+        order = entries.map(\.0)
+    }
+
+    public func string(_ key: String) -> String? { keys[key]?.value }
+    public func int(_ key: String) -> Int? { keys[key].flatMap { Int($0.value) } }
+    public func bool(_ key: String) -> Bool { keys[key]?.value.lowercased() == "true" }
+    public func list(_ key: String) -> [String] {
+        (keys[key]?.value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// GetConfiguration: the requested keys (all when nil), and the names we do not know.
+    public func get(_ requested: [String]?) -> V16.GetConfiguration.Response {
+        let names = requested ?? order
+        var known: [V16.KeyValue] = []
+        var unknown: [String] = []
+        for name in names {
+            guard let key = keys[name], !key.writeOnly || requested != nil else {
+                if keys[name] == nil { unknown.append(name) }
+                continue
+            }
+            known.append(V16.KeyValue(key: name, readonly: key.readonly, value: key.writeOnly ? nil : key.value))
+        }
+        return .init(configurationKey: known.isEmpty ? nil : known, unknownKey: unknown.isEmpty ? nil : unknown)
+    }
+
+    /// ChangeConfiguration, with the spec's answers: NotSupported for unknown keys, Rejected
+    /// for read-only keys and for values of the wrong kind (e.g. a measurand we do not sample).
+    public mutating func change(_ name: String, to value: String) -> V16.ConfigurationStatus {
+        guard var key = keys[name] else { return .NotSupported }
+        guard !key.readonly else { return .Rejected }
+        switch key.kind {
+        case .integer:
+            guard let number = Int(value), number >= 0 else { return .Rejected }
+        case .boolean:
+            guard ["true", "false"].contains(value.lowercased()) else { return .Rejected }
+        case .measurandList:
+            let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard items.allSatisfy({ V16.Measurand(rawValue: $0) != nil }) else { return .Rejected }
+        case .text:
+            break
+        }
+        key.value = value
+        keys[name] = key
+        return .Accepted
+    }
+}

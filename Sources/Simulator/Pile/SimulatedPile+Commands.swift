@@ -1,0 +1,170 @@
+import Foundation
+import OCPP
+import OCPPWebSocket
+
+/// The central system's commands, answered with real effect on the simulated pile.
+extension SimulatedPile {
+    public func rpcConnection(_ connection: RPCConnection, didReceive call: IncomingCall) {
+        // A Rejected pile ignores the central system until it boots again (1.6 §4.2).
+        if registration == .Rejected {
+            respond(connection, call, error: RPCError(.genericError, "not registered"))
+            return
+        }
+        switch call.action {
+        case V16.RemoteStartTransaction.name: handle(V16.RemoteStartTransaction.self, call, connection) { $0.remoteStart($1) }
+        case V16.RemoteStopTransaction.name: handle(V16.RemoteStopTransaction.self, call, connection) { $0.remoteStop($1) }
+        case V16.Reset.name: handle(V16.Reset.self, call, connection) { $0.reset($1) }
+        case V16.ChangeAvailability.name: handle(V16.ChangeAvailability.self, call, connection) { $0.changeAvailability($1) }
+        case V16.ChangeConfiguration.name:
+            handle(V16.ChangeConfiguration.self, call, connection) { pile, request in
+                let status = pile.configuration.change(request.key, to: request.value)
+                if status == .Accepted && request.key == "HeartbeatInterval" { pile.scheduleHeartbeat() }
+                return .init(status: status)
+            }
+        case V16.GetConfiguration.name:
+            handle(V16.GetConfiguration.self, call, connection) { pile, request in pile.configuration.get(request.key) }
+        case V16.TriggerMessage.name: handle(V16.TriggerMessage.self, call, connection) { $0.trigger($1) }
+        case V16.UnlockConnector.name: handle(V16.UnlockConnector.self, call, connection) { $0.unlock($1) }
+        case V16.ClearCache.name: handle(V16.ClearCache.self, call, connection) { _, _ in .init(status: .Accepted) }
+        case V16.DataTransfer.name:
+            handle(V16.DataTransfer.self, call, connection) { pile, request in
+                .init(status: request.vendorId == pile.profile.vendor ? .UnknownMessageId : .UnknownVendorId)
+            }
+        default:
+            let known = V16.catalog[call.action] != nil || V16.unsupportedActions.contains(call.action)
+            respond(connection, call, error: RPCError(known ? .notSupported : .notImplemented, "\(call.action) is not supported by this pile"))
+        }
+    }
+
+    /// Validates, runs `body`, and answers, after the profile's reply delay (or late, with slow-replies).
+    private func handle<A: OCPPAction>(
+        _ action: A.Type, _ call: IncomingCall, _ connection: RPCConnection, _ body: @escaping (SimulatedPile, A.Request) -> A.Response
+    ) {
+        let request: A.Request
+        do {
+            request = try A.decodeRequest(call.payload, mode: .strict).0
+        } catch {
+            respond(connection, call, error: error.rpcError)
+            return
+        }
+        let response = A.encode(body(self, request))
+        let delay = profile.quirks.contains(.slowReplies) ? context.slowReplySeconds : profile.replyDelay
+        if delay > 0 {
+            after(.nanoseconds(Int64(delay * 1e9))) { _ in connection.reply(to: call, result: response) }
+        } else {
+            connection.reply(to: call, result: response)
+        }
+    }
+
+    private func respond(_ connection: RPCConnection, _ call: IncomingCall, error: RPCError) {
+        connection.reply(to: call, error: error)
+    }
+
+    func remoteStart(_ request: V16.RemoteStartTransaction.Request) -> V16.RemoteStartStopResponse {
+        guard registration == .Accepted else { return .init(status: .Rejected) }
+        let candidates = request.connectorId.map { id in connectors.filter { $0.id == id } } ?? connectors
+        guard let target = candidates.first(where: { $0.transaction == nil && [.Available, .Preparing].contains($0.machine.status) }) else {
+            return .init(status: .Rejected)
+        }
+        let connector = target.id
+        if configuration.bool("AuthorizeRemoteTxRequests") {
+            // Answer first, then authorize like a local swipe (1.6 §5.11).
+            after(.milliseconds(1)) { $0.authorizeThenStart(connector: connector, idTag: request.idTag) }
+        } else {
+            after(.milliseconds(1)) { $0.beginTransaction(connector: connector, idTag: request.idTag) }
+        }
+        return .init(status: .Accepted)
+    }
+
+    func remoteStop(_ request: V16.RemoteStopTransaction.Request) -> V16.RemoteStartStopResponse {
+        guard let connector = connectors.first(where: { $0.transaction?.id == request.transactionId }) else { return .init(status: .Rejected) }
+        let id = connector.id
+        after(.milliseconds(1)) { $0.stopTransaction(connector: id, cause: .remote) }
+        return .init(status: .Accepted)
+    }
+
+    func reset(_ request: V16.Reset.Request) -> V16.Reset.Response {
+        let hard = request.type == .Hard
+        after(.milliseconds(10)) { pile in
+            for connector in pile.connectors where connector.transaction != nil {
+                pile.stopTransaction(connector: connector.id, cause: .reset(hard: hard))
+            }
+            pile.reboot()
+        }
+        return .init(status: .Accepted)
+    }
+
+    /// Closes the socket, waits a few simulated seconds and boots again (BootNotification).
+    public func reboot() {
+        heartbeatTimer?.cancel()
+        bootedOnce = false
+        registration = nil
+        for i in connectors.indices where connectors[i].machine.status != .Unavailable {
+            connectors[i].machine = ConnectorStateMachine(connectors[i].vehicle == nil ? .Available : .Preparing)
+        }
+        connection?.close(code: .normalClosure, reason: "rebooting")
+    }
+
+    func changeAvailability(_ request: V16.ChangeAvailability.Request) -> V16.ChangeAvailability.Response {
+        let targets = request.connectorId == 0 ? connectors.map(\.id) : [request.connectorId]
+        guard targets.allSatisfy({ index(of: $0) != nil }) else { return .init(status: .Rejected) }
+        var scheduled = false
+        for id in targets {
+            guard let i = index(of: id) else { continue }
+            switch request.type {
+            case .Inoperative:
+                if connectors[i].transaction != nil {
+                    connectors[i].unavailableAfterTransaction = true
+                    scheduled = true
+                } else {
+                    move(id, to: .Unavailable)
+                }
+            case .Operative:
+                connectors[i].unavailableAfterTransaction = false
+                if connectors[i].machine.status == .Unavailable { move(id, to: connectors[i].vehicle == nil ? .Available : .Preparing) }
+            }
+        }
+        if request.connectorId == 0 {
+            let status: V16.ChargePointStatus = request.type == .Inoperative ? .Unavailable : .Available
+            if (try? pileStatus.move(to: status)) == true { sendStatus(connector: 0, status) }
+        }
+        return .init(status: scheduled ? .Scheduled : .Accepted)
+    }
+
+    func trigger(_ request: V16.TriggerMessage.Request) -> V16.TriggerMessage.Response {
+        let connector = request.connectorId
+        if let connector, connector != 0, index(of: connector) == nil { return .init(status: .Rejected) }
+        switch request.requestedMessage {
+        case .BootNotification:
+            after(.milliseconds(1)) { $0.boot(reason: "Triggered") }
+        case .Heartbeat:
+            after(.milliseconds(1)) { $0.send(V16.Heartbeat.name, [:]) }
+        case .StatusNotification:
+            after(.milliseconds(1)) { pile in
+                if let connector {
+                    pile.sendStatus(connector: connector, pile.status(of: connector) ?? .Available)
+                } else {
+                    pile.sendAllStatuses()
+                }
+            }
+        case .MeterValues:
+            after(.milliseconds(1)) { pile in
+                for c in pile.connectors where connector == nil || connector == c.id {
+                    pile.send(V16.MeterValues.name, pile.meterValues(connector: c, context: .trigger, transactionId: c.transaction?.id))
+                }
+            }
+        case .DiagnosticsStatusNotification, .FirmwareStatusNotification:
+            return .init(status: .NotImplemented)
+        }
+        return .init(status: .Accepted)
+    }
+
+    func unlock(_ request: V16.UnlockConnector.Request) -> V16.UnlockConnector.Response {
+        guard let i = index(of: request.connectorId) else { return .init(status: .NotSupported) }
+        if connectors[i].transaction != nil {
+            let id = request.connectorId
+            after(.milliseconds(1)) { $0.stopTransaction(connector: id, cause: .unlock) }
+        }
+        return .init(status: .Unlocked)
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import OCPP
+import OCPPWebSocket
+
+/// A gun of the pile, with the vehicle on it and the transaction it runs.
+public struct ConnectorState: Sendable {
+    public let id: Int
+    public internal(set) var machine = ConnectorStateMachine()
+    /// Energy register, Wh: never decreases (except with the meter-register-reset quirk).
+    public internal(set) var registerWh: Double = 0
+    public internal(set) var vehicle: VehicleProfile?
+    public internal(set) var soc: Double = 0
+    public internal(set) var targetSoC: Double = 100
+    public internal(set) var powerKW: Double = 0
+    public internal(set) var transaction: Transaction?
+    /// Who will be charged once the transaction starts (local tag, remote start, VIN).
+    var pendingIdTag: String?
+    var lastAdvance: Date?
+    var lastSample: Date?
+    var lastAligned: Date?
+    var unavailableAfterTransaction = false
+    var resetDone = false
+
+    public struct Transaction: Sendable {
+        public let local: Int
+        public internal(set) var id: Int?
+        public let idTag: String
+        public let meterStartWh: Double
+        public let start: Date
+    }
+
+    init(id: Int) { self.id = id }
+}
+
+public enum StopCause: Sendable, Equatable {
+    case remote, unplugged, targetReached, evFull, fault, reset(hard: Bool), unlock, deauthorized, local
+
+    var reason: V16.Reason {
+        switch self {
+        case .remote: .Remote
+        case .unplugged: .EVDisconnected
+        case .targetReached, .local: .Local
+        case .evFull: .EVDisconnected
+        case .fault: .Other
+        case .reset(let hard): hard ? .HardReset : .SoftReset
+        case .unlock: .UnlockCommand
+        case .deauthorized: .DeAuthorized
+        }
+    }
+}
+
+extension SimulatedPile {
+    func index(of connector: Int) -> Int? { connectors.firstIndex { $0.id == connector } }
+
+    /// Moves a connector and notifies the central system; illegal moves are refused.
+    @discardableResult
+    func move(_ connector: Int, to status: V16.ChargePointStatus, errorCode: V16.ChargePointErrorCode = .NoError) -> Bool {
+        guard let i = index(of: connector) else { return false }
+        do {
+            if try connectors[i].machine.move(to: status) {
+                sendStatus(connector: connector, status, errorCode: errorCode)
+                if status == .Finishing || status == .SuspendedEV { scheduleDeparture(connector) }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: What drivers and vehicles do
+
+    /// A vehicle plugs in. With `idTag` the driver also swipes a card; with plug and charge
+    /// the pile uses the VIN; otherwise it waits for a remote start.
+    public func plugIn(connector: Int, vehicle: VehicleProfile, soc: Double, targetSoC: Double = 100, idTag: String? = nil, vin: String? = nil) {
+        guard let i = index(of: connector), connectors[i].vehicle == nil,
+            [.Available, .Preparing, .Reserved].contains(connectors[i].machine.status)
+        else { return }
+        connectors[i].vehicle = vehicle
+        connectors[i].soc = soc
+        connectors[i].targetSoC = min(targetSoC, 100)
+        move(connector, to: .Preparing)
+        if let tag = connectors[i].pendingIdTag {
+            beginTransaction(connector: connector, idTag: tag)
+        } else if let idTag {
+            authorizeThenStart(connector: connector, idTag: idTag)
+        } else if profile.plugAndCharge, let vin {
+            beginTransaction(connector: connector, idTag: String(vin.prefix(20)))
+        }
+    }
+
+    /// The driver swipes a card (or the app sends the tag) at a connector with a vehicle.
+    public func swipe(connector: Int, idTag: String) {
+        authorizeThenStart(connector: connector, idTag: idTag)
+    }
+
+    public func unplug(connector: Int) {
+        guard let i = index(of: connector), connectors[i].vehicle != nil else { return }
+        if connectors[i].transaction != nil { stopTransaction(connector: connector, cause: .unplugged) }
+        connectors[i].vehicle = nil
+        connectors[i].powerKW = 0
+        connectors[i].pendingIdTag = nil
+        if connectors[i].unavailableAfterTransaction {
+            connectors[i].unavailableAfterTransaction = false
+            move(connector, to: .Unavailable)
+        } else {
+            move(connector, to: .Available)
+        }
+    }
+
+    /// A fault on a connector: a running transaction stops, the connector reports Faulted.
+    public func fault(connector: Int, code: V16.ChargePointErrorCode = .GroundFailure) {
+        guard let i = index(of: connector) else { return }
+        if connectors[i].transaction != nil { stopTransaction(connector: connector, cause: .fault) }
+        move(connector, to: .Faulted, errorCode: code)
+    }
+
+    public func recover(connector: Int) {
+        guard let i = index(of: connector), connectors[i].machine.status == .Faulted else { return }
+        move(connector, to: connectors[i].vehicle == nil ? .Available : .Preparing)
+    }
+
+    // MARK: Transactions
+
+    func authorizeThenStart(connector: Int, idTag: String) {
+        call(V16.Authorize.name, V16.Authorize.encode(V16.Authorize.Request(idTag: idTag))) { pile, result in
+            var status = V16.AuthorizationStatus.Accepted  // offline: LocalAuthorizeOffline-style optimism
+            if case .success(let json) = result, let (response, _) = try? V16.Authorize.decodeResponse(json, mode: .lenient) {
+                status = response.idTagInfo.status
+            }
+            guard status == .Accepted else { return }
+            pile.beginTransaction(connector: connector, idTag: idTag)
+        }
+    }
+
+    /// Starts the transaction: StartTransaction is queued (it must not be lost), charging begins.
+    func beginTransaction(connector: Int, idTag: String) {
+        guard let i = index(of: connector), connectors[i].transaction == nil else { return }
+        guard connectors[i].vehicle != nil else {
+            // Remote start before the plug: wait for the vehicle up to ConnectionTimeOut.
+            connectors[i].pendingIdTag = idTag
+            move(connector, to: .Preparing)
+            let timeout = Double(configuration.int("ConnectionTimeOut") ?? 120)
+            after(context.clock.wallDelay(timeout)) { pile in
+                guard let i = pile.index(of: connector), pile.connectors[i].vehicle == nil, pile.connectors[i].pendingIdTag != nil else { return }
+                pile.connectors[i].pendingIdTag = nil
+                pile.move(connector, to: .Available)
+            }
+            return
+        }
+        let now = context.clock.now()
+        let local = nextLocalTransaction
+        nextLocalTransaction += 1
+        connectors[i].pendingIdTag = nil
+        connectors[i].transaction = .init(local: local, id: nil, idTag: idTag, meterStartWh: connectors[i].registerWh, start: now)
+        connectors[i].lastAdvance = now
+        connectors[i].lastSample = now
+        let request = V16.StartTransaction.Request(
+            connectorId: connector, idTag: idTag, meterStart: Int(connectors[i].registerWh.rounded()), timestamp: now)
+        let payload = V16.StartTransaction.encode(request)
+        lastStartTransaction = payload
+        enqueue(V16.StartTransaction.name, payload, localTransaction: local)
+        if profile.quirks.contains(.meterValuesBeforeStartConf) {
+            send(V16.MeterValues.name, meterValues(connector: connectors[i], context: .transactionBegin, transactionId: nil))
+        }
+        move(connector, to: .Charging)
+        scheduleTick()
+    }
+
+    func startTransactionAnswered(local: Int, json: JSON) {
+        guard let (response, _) = try? V16.StartTransaction.decodeResponse(json, mode: .lenient) else { return }
+        queue.assign(local: local, id: response.transactionId)
+        guard let i = connectors.firstIndex(where: { $0.transaction?.local == local }) else { return }
+        connectors[i].transaction?.id = response.transactionId
+        notify(.sessionStarted(pile: identity, connector: connectors[i].id, transactionId: response.transactionId))
+        if response.idTagInfo.status != .Accepted && configuration.bool("StopTransactionOnInvalidId") {
+            stopTransaction(connector: connectors[i].id, cause: .deauthorized)
+        }
+    }
+
+    /// Ends the transaction on `connector`: StopTransaction (with transactionData) is queued.
+    func stopTransaction(connector: Int, cause: StopCause, at time: Date? = nil) {
+        guard let i = index(of: connector), let transaction = connectors[i].transaction else { return }
+        advance(until: time ?? context.clock.now())
+        let stopTime = time ?? context.clock.now()
+        var data: [V16.MeterValue] = []
+        let stopMeasurands = configuration.list("StopTxnSampledData")
+        if !stopMeasurands.isEmpty {
+            data.append(sample(connectors[i], at: transaction.start, measurands: stopMeasurands, context: .transactionBegin, registerWh: transaction.meterStartWh))
+            data.append(sample(connectors[i], at: stopTime, measurands: stopMeasurands, context: .transactionEnd, registerWh: connectors[i].registerWh))
+        }
+        let request = V16.StopTransaction.Request(
+            idTag: transaction.idTag, meterStop: Int(connectors[i].registerWh.rounded()), timestamp: stopTime,
+            transactionId: transaction.id ?? 0, reason: cause.reason, transactionData: data.isEmpty ? nil : data)
+        enqueue(V16.StopTransaction.name, V16.StopTransaction.encode(request), localTransaction: transaction.local)
+        notify(.sessionStopped(pile: identity, connector: connector, energyWh: connectors[i].registerWh - transaction.meterStartWh, reason: cause.reason.rawValue))
+        connectors[i].transaction = nil
+        connectors[i].powerKW = 0
+        switch cause {
+        case .unplugged, .fault, .reset: break  // the caller sets the next status
+        default: move(connector, to: .Finishing)
+        }
+    }
+
+    // MARK: Physics tick
+
+    /// While any gun charges, advance the physics every sample interval (at most 30
+    /// simulated seconds), send MeterValues when due and stop at the target.
+    func scheduleTick() {
+        guard tickTimer == nil, connectors.contains(where: { $0.transaction != nil }) else { return }
+        let sampleInterval = Double(max(configuration.int("MeterValueSampleInterval") ?? 60, 1))
+        tickTimer = after(context.clock.wallDelay(min(sampleInterval, 30))) { pile in
+            pile.tickTimer = nil
+            pile.tick()
+            pile.scheduleTick()
+        }
+    }
+
+    func tick() {
+        let now = context.clock.now()
+        advance(until: now)
+        let sampleInterval = Double(configuration.int("MeterValueSampleInterval") ?? 60)
+        let aligned = Double(configuration.int("ClockAlignedDataInterval") ?? 0)
+        for i in connectors.indices {
+            guard let transaction = connectors[i].transaction else { continue }
+            if sampleInterval > 0, let last = connectors[i].lastSample, now.timeIntervalSince(last) >= sampleInterval {
+                connectors[i].lastSample = now
+                enqueue(V16.MeterValues.name, meterValues(connector: connectors[i], context: .samplePeriodic, transactionId: transaction.id), localTransaction: transaction.local)
+            }
+            if aligned > 0 {
+                let slot = (now.timeIntervalSince1970 / aligned).rounded(.down) * aligned
+                if connectors[i].lastAligned.map({ $0.timeIntervalSince1970 < slot }) ?? true {
+                    connectors[i].lastAligned = Date(timeIntervalSince1970: slot)
+                    enqueue(V16.MeterValues.name, meterValues(connector: connectors[i], context: .sampleClock, transactionId: transaction.id), localTransaction: transaction.local)
+                }
+            }
+        }
+    }
+
+    /// Integrates every charging gun up to `time`, sharing the pile's power budget.
+    func advance(until time: Date) {
+        let charging = connectors.indices.filter { connectors[$0].transaction != nil && connectors[$0].vehicle != nil }
+        guard !charging.isEmpty else { return }
+        let demand = charging.map { i in
+            connectors[i].vehicle.map { ChargingPhysics.power(vehicle: $0, pile: profile, soc: connectors[i].soc, grantedKW: profile.maxPowerKW) } ?? 0
+        }
+        let granted = ChargingPhysics.share(totalKW: profile.totalPowerKW, demandKW: demand)
+        for (k, i) in charging.enumerated() {
+            guard let vehicle = connectors[i].vehicle, let from = connectors[i].lastAdvance else { continue }
+            let seconds = time.timeIntervalSince(from)
+            guard seconds > 0 else { continue }
+            let result = ChargingPhysics.advance(
+                vehicle: vehicle, pile: profile, soc: connectors[i].soc, grantedKW: granted[k], seconds: seconds,
+                targetSoC: connectors[i].targetSoC)
+            connectors[i].registerWh += result.energyKWh * 1000
+            connectors[i].soc = result.soc
+            connectors[i].lastAdvance = time
+            connectors[i].powerKW = ChargingPhysics.power(vehicle: vehicle, pile: profile, soc: result.soc, grantedKW: granted[k])
+            if profile.quirks.contains(.meterRegisterReset), connectors[i].soc > 50, !connectors[i].resetDone {
+                connectors[i].resetDone = true
+                connectors[i].registerWh = 0
+            }
+            if result.reachedTarget {
+                let id = connectors[i].id
+                let at = from.addingTimeInterval(result.seconds)
+                let cause: StopCause = connectors[i].targetSoC >= 100 ? .evFull : .targetReached
+                if cause == .evFull {
+                    connectors[i].powerKW = 0
+                    move(id, to: .SuspendedEV)
+                } else {
+                    stopTransaction(connector: id, cause: cause, at: at)
+                }
+            }
+        }
+    }
+
+    // MARK: Readings
+
+    func meterValues(connector: ConnectorState, context readingContext: V16.ReadingContext, transactionId: Int?) -> JSON {
+        let measurands = configuration.list("MeterValuesSampledData")
+        let value = sample(connector, at: context.clock.now(), measurands: measurands, context: readingContext, registerWh: connector.registerWh)
+        return V16.MeterValues.encode(V16.MeterValues.Request(connectorId: connector.id, transactionId: transactionId, meterValue: [value]))
+    }
+
+    func sample(_ c: ConnectorState, at time: Date, measurands: [String], context: V16.ReadingContext, registerWh: Double) -> V16.MeterValue {
+        let voltage = profile.current == .ac ? 220 : (c.vehicle?.packVoltageV ?? 0)
+        var values: [V16.SampledValue] = []
+        for name in measurands {
+            guard let measurand = V16.Measurand(rawValue: name) else { continue }
+            switch measurand {
+            case .energyActiveImportRegister:
+                values.append(.init(value: String(Int(registerWh.rounded())), context: context, measurand: measurand, unit: .Wh))
+            case .powerActiveImport:
+                values.append(.init(value: String(Int((c.powerKW * 1000).rounded())), context: context, measurand: measurand, unit: .W))
+            case .currentImport:
+                let amps = voltage > 0 ? c.powerKW * 1000 / voltage : 0
+                values.append(.init(value: String(format: "%.1f", amps), context: context, measurand: measurand, unit: .A))
+            case .voltage:
+                values.append(.init(value: String(format: "%.1f", voltage), context: context, measurand: measurand, unit: .V))
+            case .soc where profile.current == .dc && c.vehicle != nil:
+                values.append(.init(value: String(Int(c.soc.rounded(.down))), context: context, measurand: measurand, location: .EV, unit: .Percent))
+            default:
+                continue
+            }
+        }
+        if values.isEmpty {
+            values.append(.init(value: String(Int(registerWh.rounded())), context: context, measurand: .energyActiveImportRegister, unit: .Wh))
+        }
+        return V16.MeterValue(timestamp: time, sampledValue: values)
+    }
+}

@@ -1,0 +1,336 @@
+import Foundation
+import NIOCore
+import OCPP
+import OCPPWebSocket
+
+/// What a simulated pile reports to whoever runs it (fleet progress, tests).
+public enum PileEvent: Sendable {
+    case connected(pile: String)
+    case disconnected(pile: String)
+    case booted(pile: String, status: String)
+    case sessionStarted(pile: String, connector: Int, transactionId: Int)
+    case sessionStopped(pile: String, connector: Int, energyWh: Double, reason: String)
+    case sent(pile: String, action: String)
+    /// The central system answered a CALL of ours with a CALLERROR, or did not answer.
+    case callFailed(pile: String, action: String, error: String)
+    case connectFailed(pile: String, error: String)
+    case queued(pile: String, depth: Int)
+}
+
+public protocol PileObserver: Sendable {
+    func pile(_ event: PileEvent)
+}
+
+/// Where and how piles run: shared by every pile of a simulation.
+public struct SimulationContext: Sendable {
+    public var endpoint: String
+    public var clock: VirtualClock
+    /// Local address for this pile's socket (fleets spread over 127.0.0.x).
+    public var sourceAddress: String?
+    /// How late a pile with the slow-replies quirk answers, wall seconds.
+    public var slowReplySeconds: Double = 35
+    /// Where offline queues are kept across simulated reboots; nil keeps them in memory.
+    public var queueDirectory: String?
+    public var observer: (any PileObserver)?
+    public var callTimeout: TimeAmount = .seconds(30)
+
+    public init(endpoint: String, clock: VirtualClock = VirtualClock(), observer: (any PileObserver)? = nil) {
+        self.endpoint = endpoint
+        self.clock = clock
+        self.observer = observer
+    }
+}
+
+/// One simulated charge point speaking OCPP 1.6J: boots, keeps its connectors' state
+/// machines, charges vehicles by their curves, queues transaction messages while
+/// offline and answers the central system's commands with real effect.
+///
+/// Confined to one event loop: its socket's. `PileHandle` drives it from elsewhere.
+public final class SimulatedPile: RPCConnectionDelegate {
+    public let identity: String
+    public let profile: PileProfile
+    let context: SimulationContext
+    public let eventLoop: any EventLoop
+    let encoder: QuirkEncoder
+    var random: SeededRandom
+
+    public internal(set) var configuration: ConfigurationStore
+    var connectors: [ConnectorState]
+    /// Connector 0: the pile as a whole.
+    var pileStatus: ConnectorStateMachine = .init()
+    var queue: TransactionQueue
+    var nextLocalTransaction = 1
+
+    var connection: RPCConnection?
+    public internal(set) var registration: V16.RegistrationStatus?
+    var running = false
+    var reconnectAttempts = 0
+    var bootedOnce = false
+    var heartbeatTimer: Scheduled<Void>?
+    var tickTimer: Scheduled<Void>?
+    var pumpInFlight = false
+    var lastStartTransaction: JSON?
+    /// Fleet mode's arrivals; nil when a test or scenario drives the pile by hand.
+    var plan: ArrivalPlan?
+
+    public init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
+        self.identity = identity
+        self.profile = profile
+        self.context = context
+        self.eventLoop = eventLoop
+        encoder = QuirkEncoder(profile.quirks)
+        random = SeededRandom(seed: seed)
+        configuration = ConfigurationStore(profile: profile)
+        connectors = (1...max(1, profile.connectors)).map { ConnectorState(id: $0) }
+        let file = context.queueDirectory.map { "\($0)/\(identity.replacingOccurrences(of: "/", with: "_")).queue.json" }
+        queue = TransactionQueue(file: file)
+    }
+
+    public var isConnected: Bool { connection?.isOpen ?? false }
+    public var queuedMessages: Int { queue.count }
+    public func status(of connector: Int) -> V16.ChargePointStatus? {
+        connector == 0 ? pileStatus.status : connectors.first { $0.id == connector }?.machine.status
+    }
+    public func session(on connector: Int) -> ConnectorState? { connectors.first { $0.id == connector } }
+
+    func notify(_ event: PileEvent) { context.observer?.pile(event) }
+
+    /// Runs `body` on this pile's loop after `delay` of wall time.
+    @discardableResult
+    func after(_ delay: TimeAmount, _ body: @escaping (SimulatedPile) -> Void) -> Scheduled<Void> {
+        let bound = NIOLoopBound((self, body), eventLoop: eventLoop)
+        return eventLoop.scheduleTask(in: delay) {
+            let (pile, body) = bound.value
+            body(pile)
+        }
+    }
+
+    // MARK: Connection
+
+    /// Connects and boots; reconnects with exponential back-off after every loss until `stop()`.
+    public func start() {
+        guard !running else { return }
+        running = true
+        connect()
+    }
+
+    /// Disconnects for good.
+    public func stop() {
+        running = false
+        heartbeatTimer?.cancel()
+        tickTimer?.cancel()
+        connection?.close(code: .normalClosure, reason: "simulation ended")
+    }
+
+    func connect() {
+        var client = OCPPClientConfiguration(endpoint: context.endpoint, identity: identity)
+        client.subprotocols = profile.quirks.contains(.noSubprotocolHeader) ? nil : [profile.ocppVersion.subprotocol]
+        client.sourceAddress = context.sourceAddress
+        client.callTimeout = context.callTimeout
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let loop = eventLoop
+        let identity = identity
+        let observer = context.observer
+        Task {
+            do {
+                _ = try await OCPPClient.connect(client, group: loop) { connection in bound.value.attach(connection) }
+                // Talk only once the upgrade has finished and the HTTP handlers are gone.
+                loop.execute { bound.value.connectionReady() }
+            } catch {
+                observer?.pile(.connectFailed(pile: identity, error: "\(error)"))
+                loop.execute { bound.value.scheduleReconnect() }
+            }
+        }
+    }
+
+    /// Called on the loop when the WebSocket is up, before any frame is read.
+    func attach(_ connection: RPCConnection) {
+        self.connection = connection
+        connection.delegate = self
+        connection.owner = self
+        if profile.quirks.contains(.reusedMessageIds) { connection.messageIdOverride = "1" }
+    }
+
+    func connectionReady() {
+        guard isConnected else { return }
+        reconnectAttempts = 0
+        notify(.connected(pile: identity))
+        if bootedOnce && registration == .Accepted {
+            // 1.6J: no new BootNotification unless something changed; report status and resume.
+            sendAllStatuses()
+            if profile.quirks.contains(.duplicateStartAfterReconnect), let start = lastStartTransaction {
+                send(V16.StartTransaction.name, start)
+            }
+            pumpQueue()
+            scheduleHeartbeat()
+        } else {
+            boot(reason: "PowerUp")
+        }
+    }
+
+    func scheduleReconnect() {
+        guard running else { return }
+        reconnectAttempts += 1
+        // Exponential back-off with jitter, in simulated seconds: 3, 6, 12 … at most 300.
+        let base = min(300, 3 * pow(2, Double(min(reconnectAttempts - 1, 7))))
+        let delay = base + random.uniform(0, base / 2)
+        after(context.clock.wallDelay(delay)) { $0.connect() }
+    }
+
+    /// Drops the socket as a network failure would; the pile reconnects by itself.
+    public func dropConnection() {
+        connection?.channel?.close(promise: nil)
+    }
+
+    public func rpcConnectionDidClose(_ connection: RPCConnection) {
+        guard connection === self.connection else { return }
+        self.connection = nil
+        pumpInFlight = false
+        heartbeatTimer?.cancel()
+        notify(.disconnected(pile: identity))
+        scheduleReconnect()
+    }
+
+    public func rpcConnection(_ connection: RPCConnection, didObserve event: RPCEvent) {}
+
+    // MARK: Boot and heartbeat
+
+    func boot(reason: String) {
+        let request = V16.BootNotification.Request(
+            chargePointVendor: profile.vendor, chargePointModel: profile.model, chargePointSerialNumber: identity.suffix(25).description,
+            firmwareVersion: profile.firmware)
+        call(V16.BootNotification.name, V16.BootNotification.encode(request)) { pile, result in
+            guard case .success(let json) = result,
+                let (response, _) = try? V16.BootNotification.decodeResponse(json, mode: .lenient)
+            else {
+                pile.after(pile.context.clock.wallDelay(30)) { $0.boot(reason: reason) }
+                return
+            }
+            pile.registration = response.status
+            pile.notify(.booted(pile: pile.identity, status: response.status.rawValue))
+            switch response.status {
+            case .Accepted:
+                pile.bootedOnce = true
+                if response.interval > 0 { _ = pile.configuration.change("HeartbeatInterval", to: String(response.interval)) }
+                pile.sendAllStatuses()
+                pile.pumpQueue()
+                pile.scheduleHeartbeat()
+            case .Pending, .Rejected:
+                // Wait the interval the central system asked for (or our own on 0), then try again.
+                let wait = Double(response.interval > 0 ? response.interval : 60)
+                pile.after(pile.context.clock.wallDelay(wait)) { $0.boot(reason: reason) }
+            }
+        }
+    }
+
+    func scheduleHeartbeat() {
+        heartbeatTimer?.cancel()
+        let interval = Double(max(configuration.int("HeartbeatInterval") ?? 300, 1))
+        heartbeatTimer = after(context.clock.wallDelay(interval)) { pile in
+            guard pile.isConnected else { return }
+            pile.send(V16.Heartbeat.name, [:])
+            pile.scheduleHeartbeat()
+        }
+    }
+
+    func sendAllStatuses() {
+        sendStatus(connector: 0, pileStatus.status)
+        for connector in connectors { sendStatus(connector: connector.id, connector.machine.status) }
+    }
+
+    func sendStatus(connector: Int, _ status: V16.ChargePointStatus, errorCode: V16.ChargePointErrorCode = .NoError) {
+        let request = V16.StatusNotification.Request(
+            connectorId: connector, errorCode: errorCode, status: status, timestamp: context.clock.now())
+        send(V16.StatusNotification.name, V16.StatusNotification.encode(request))
+    }
+
+    // MARK: Sending
+
+    /// Sends a CALL now if connected (non-transaction messages are not queued).
+    func send(_ action: String, _ payload: JSON) {
+        call(action, payload) { _, _ in }
+    }
+
+    func call(_ action: String, _ payload: JSON, then: @escaping (SimulatedPile, Result<JSON, any Error>) -> Void) {
+        guard let connection, connection.isOpen else {
+            then(self, .failure(RPCCallError.connectionClosed))
+            return
+        }
+        notify(.sent(pile: identity, action: action))
+        let bound = NIOLoopBound((self, then), eventLoop: eventLoop)
+        connection.call(action: action, payload: encoder.encode(action: action, payload)).whenComplete { result in
+            let (pile, then) = bound.value
+            if case .failure(let error) = result {
+                pile.notify(.callFailed(pile: pile.identity, action: action, error: "\(error)"))
+            }
+            then(pile, result)
+        }
+    }
+
+    /// Queues a transaction message and starts delivering the queue.
+    func enqueue(_ action: String, _ payload: JSON, localTransaction: Int?) {
+        queue.append(.init(action: action, payload: payload.text, localTransaction: localTransaction))
+        notify(.queued(pile: identity, depth: queue.count))
+        pumpQueue()
+    }
+
+    /// Delivers the queue's head, then the next, in order; retries per
+    /// TransactionMessageAttempts / TransactionMessageRetryInterval.
+    func pumpQueue() {
+        guard !pumpInFlight, isConnected, registration == .Accepted, let head = queue.head else { return }
+        guard let payload = queue.headPayload() else { return }  // waiting for its StartTransaction's id
+        pumpInFlight = true
+        call(head.action, payload) { pile, result in
+            pile.pumpInFlight = false
+            switch result {
+            case .success(let json):
+                if head.action == V16.StartTransaction.name, let local = head.localTransaction {
+                    pile.startTransactionAnswered(local: local, json: json)
+                }
+                pile.queue.popHead()
+                pile.notify(.queued(pile: pile.identity, depth: pile.queue.count))
+                pile.pumpQueue()
+            case .failure(let error as RPCCallError) where error.isTransport:
+                break  // Resumes after the reconnect.
+            case .failure:
+                let attempts = pile.queue.countAttempt()
+                if attempts >= (pile.configuration.int("TransactionMessageAttempts") ?? 3) {
+                    pile.queue.popHead()
+                    pile.pumpQueue()
+                } else {
+                    let wait = Double((pile.configuration.int("TransactionMessageRetryInterval") ?? 30) * attempts)
+                    pile.after(pile.context.clock.wallDelay(wait)) { $0.pumpQueue() }
+                }
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so `--seed` makes a run repeatable.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    public mutating func uniform(_ low: Double, _ high: Double) -> Double {
+        low + (high - low) * Double(next() >> 11) / Double(1 << 53)
+    }
+}
+
+extension RPCCallError {
+    /// The message did not get through (as opposed to being refused): try again later, no attempt counted.
+    var isTransport: Bool {
+        switch self {
+        case .connectionClosed, .timedOut, .notConnected: true
+        case .rejected, .invalidResponse: false
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import OCPP
+
+/// A pile model as a network deploys it: identity, electrical limits, OCPP settings and
+/// the deviations from the spec it is known for. One YAML file per model in
+/// `Simulators/piles/`. Figures carry their source tag in the YAML comments.
+public struct PileProfile: Codable, Sendable, Equatable {
+    /// Stable id used by fleets and scenarios, e.g. `nio-640`.
+    public var id: String
+    public var network: String
+    public var vendor: String
+    public var model: String
+    public var firmware: String = "1.0.0"
+    public var ocppVersion: OCPPVersion = .v16
+    public var current: CurrentKind
+    /// Guns (connectors) on the pile, numbered 1...n.
+    public var connectors: Int = 1
+    /// Most power one gun delivers, kW.
+    public var maxPowerKW: Double
+    /// Power the whole pile (or cabinet) can deliver at once, shared between guns; nil = guns × maxPowerKW.
+    public var sharedPowerKW: Double?
+    public var maxCurrentA: Double
+    public var maxVoltageV: Double
+    /// Identity template: `{network}`, `{n}` (zero-padded serial) and `{station}` are replaced.
+    public var identityPattern: String = "{network}-{n}"
+    public var heartbeatInterval: Int = 300
+    public var meterValueSampleInterval: Int = 60
+    public var clockAlignedDataInterval: Int = 0
+    /// Measurands in MeterValues (MeterValuesSampledData).
+    public var measurands: [String] = ["Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "Voltage", "SoC"]
+    /// Measurands in StopTransaction.transactionData (StopTxnSampledData).
+    public var stopTxnMeasurands: [String] = ["Energy.Active.Import.Register"]
+    /// The pile starts a transaction from the vehicle's VIN (plug and charge).
+    public var plugAndCharge: Bool = false
+    /// Seconds the pile takes to answer the gateway's calls.
+    public var replyDelay: Double = 0
+    public var quirks: [Quirk] = []
+
+    public enum CurrentKind: String, Codable, Sendable { case ac, dc }
+
+    public var totalPowerKW: Double { sharedPowerKW ?? maxPowerKW * Double(connectors) }
+}
+
+/// A vehicle model: battery, pack voltage and DC charging curve. `Simulators/vehicles/`.
+public struct VehicleProfile: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Usable (net) capacity, kWh.
+    public var batteryKWh: Double
+    /// Nominal pack voltage, V.
+    public var packVoltageV: Double
+    /// DC charging curve: (state of charge %, kW) points, interpolated linearly.
+    public var curve: [CurvePoint]
+    /// Onboard charger for AC, kW.
+    public var acOnboardKW: Double = 7
+    /// VIN template; `{n}` is replaced by a serial.
+    public var vinPattern: String = "LXMVIN{n}"
+
+    public struct CurvePoint: Codable, Sendable, Equatable {
+        public var soc: Double
+        public var kW: Double
+        public init(soc: Double, kW: Double) {
+            self.soc = soc
+            self.kW = kW
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import YAMLConfig
+
+/// Every pile, vehicle and fleet profile under a `Simulators/` folder, loaded strictly:
+/// a mistake names the file, the line and the key.
+public struct ProfileLibrary: Sendable {
+    public var piles: [String: PileProfile] = [:]
+    public var vehicles: [String: VehicleProfile] = [:]
+    public var fleets: [String: FleetProfile] = [:]
+    public let root: String
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case missingFolder(String)
+        case duplicate(kind: String, id: String, file: String)
+        case unknownReference(file: String, kind: String, id: String, known: [String])
+        case invalid(file: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .missingFolder(let path): "\(path): no such folder (expected Simulators/ with piles/, vehicles/ and fleets/)"
+            case .duplicate(let kind, let id, let file): "\(file): \(kind) id \"\(id)\" is defined twice"
+            case .unknownReference(let file, let kind, let id, let known):
+                "\(file): unknown \(kind) \"\(id)\" (known: \(known.sorted().joined(separator: ", ")))"
+            case .invalid(let file, let reason): "\(file): \(reason)"
+            }
+        }
+    }
+
+    /// Loads `root/piles/*.yaml`, `root/vehicles/*.yaml` and `root/fleets/*.yaml`.
+    public init(root: String) throws {
+        self.root = root
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LoadError.missingFolder(root)
+        }
+        for file in Self.yamlFiles(in: "\(root)/piles") {
+            let pile = try YAMLConfig.load(PileProfile.self, fromFile: file)
+            try Self.validate(pile, file: file)
+            guard piles[pile.id] == nil else { throw LoadError.duplicate(kind: "pile", id: pile.id, file: file) }
+            piles[pile.id] = pile
+        }
+        for file in Self.yamlFiles(in: "\(root)/vehicles") {
+            let vehicle = try YAMLConfig.load(VehicleProfile.self, fromFile: file)
+            try Self.validate(vehicle, file: file)
+            guard vehicles[vehicle.id] == nil else { throw LoadError.duplicate(kind: "vehicle", id: vehicle.id, file: file) }
+            vehicles[vehicle.id] = vehicle
+        }
+        for file in Self.yamlFiles(in: "\(root)/fleets") {
+            let fleet = try loadFleet(file)
+            fleets[fleet.name] = fleet
+        }
+    }
+
+    /// Loads a fleet file (inside or outside the library) and checks its references.
+    public func loadFleet(_ file: String) throws -> FleetProfile {
+        let fleet = try YAMLConfig.load(FleetProfile.self, fromFile: file)
+        for group in fleet.groups where piles[group.pile] == nil {
+            throw LoadError.unknownReference(file: file, kind: "pile", id: group.pile, known: Array(piles.keys))
+        }
+        for share in fleet.arrivals.vehicles where vehicles[share.vehicle] == nil {
+            throw LoadError.unknownReference(file: file, kind: "vehicle", id: share.vehicle, known: Array(vehicles.keys))
+        }
+        guard !fleet.groups.isEmpty, fleet.groups.allSatisfy({ $0.count > 0 && $0.stations > 0 }) else {
+            throw LoadError.invalid(file: file, reason: "every group needs count > 0 and stations > 0")
+        }
+        guard fleet.arrivals.arrivalSoC.count == 2, fleet.arrivals.targetSoC.count == 2 else {
+            throw LoadError.invalid(file: file, reason: "arrivalSoC and targetSoC are [low, high] ranges")
+        }
+        return fleet
+    }
+
+    static func yamlFiles(in folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    static func validate(_ pile: PileProfile, file: String) throws {
+        func check(_ ok: Bool, _ reason: String) throws { if !ok { throw LoadError.invalid(file: file, reason: "pile \(pile.id): \(reason)") } }
+        try check(pile.connectors >= 1, "connectors must be at least 1")
+        try check(pile.maxPowerKW > 0 && pile.maxCurrentA > 0 && pile.maxVoltageV > 0, "maxPowerKW, maxCurrentA and maxVoltageV must be positive")
+        try check(pile.heartbeatInterval > 0 && pile.meterValueSampleInterval >= 0, "intervals must not be negative")
+        try check(pile.vendor.count <= 20 && pile.model.count <= 20, "vendor and model are at most 20 characters (BootNotification)")
+        try check(pile.identityPattern.contains("{n}"), "identityPattern needs {n}")
+    }
+
+    static func validate(_ vehicle: VehicleProfile, file: String) throws {
+        func check(_ ok: Bool, _ reason: String) throws { if !ok { throw LoadError.invalid(file: file, reason: "vehicle \(vehicle.id): \(reason)") } }
+        try check(vehicle.batteryKWh > 0 && vehicle.packVoltageV > 0, "batteryKWh and packVoltageV must be positive")
+        try check(vehicle.curve.count >= 2, "the curve needs at least two points")
+        try check(zip(vehicle.curve, vehicle.curve.dropFirst()).allSatisfy { $0.soc < $1.soc }, "curve points must have increasing soc")
+        try check(vehicle.curve.allSatisfy { (0...100).contains($0.soc) && $0.kW >= 0 }, "curve soc must be 0–100 and kW not negative")
+    }
+}
