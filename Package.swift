@@ -91,11 +91,12 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "OCPP", "YAMLConfig"], swiftSettings: strict),
     ]
 )

@@ -125,6 +125,8 @@ public protocol SessionStore: Sendable {
     func session(id: Int64) async throws -> SessionDetail?
     func findings(chargePointId: String?, limit: Int) async throws -> [FindingRecord]
     func frameCount() async throws -> Int
+    /// A pile's most recent frames, oldest first.
+    func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
 }
 
 extension SessionStore {

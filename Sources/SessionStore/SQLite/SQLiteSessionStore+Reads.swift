@@ -83,6 +83,17 @@ extension SQLiteSessionStore {
         try await read { db in Int(try db.query("SELECT count(*) FROM message_log").first?.int(0) ?? 0) }
     }
 
+    public func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord] {
+        try await read { db in
+            try db.query(
+                """
+                SELECT * FROM (SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms, id
+                FROM message_log WHERE charge_point_id = ? ORDER BY time DESC, id DESC LIMIT ?) ORDER BY time, id
+                """, [.text(chargePointId), .init(limit)]
+            ).map(Self.frame)
+        }
+    }
+
     static let chargePointColumns = """
         SELECT id, network, vendor, model, serial_number, firmware_version, ocpp_version, registration_status,
             first_seen, last_seen, connected FROM charge_points

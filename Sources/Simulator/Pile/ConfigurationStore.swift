@@ -50,14 +50,20 @@ public struct ConfigurationStore: Sendable, Equatable {
         (keys[key]?.value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// Key names are CiString50Type, so they compare case-insensitively (OCPP 1.6 CiString).
+    private func canonical(_ name: String) -> String {
+        if keys[name] != nil { return name }
+        return order.first { $0.caseInsensitiveCompare(name) == .orderedSame } ?? name
+    }
+
     /// GetConfiguration: the requested keys (all when nil), and the names we do not know.
     public func get(_ requested: [String]?) -> V16.GetConfiguration.Response {
-        let names = requested ?? order
+        let names = requested?.map(canonical) ?? order
         var known: [V16.KeyValue] = []
         var unknown: [String] = []
-        for name in names {
+        for (index, name) in names.enumerated() {
             guard let key = keys[name], !key.writeOnly || requested != nil else {
-                if keys[name] == nil { unknown.append(name) }
+                if keys[name] == nil { unknown.append(requested?[index] ?? name) }
                 continue
             }
             known.append(V16.KeyValue(key: name, readonly: key.readonly, value: key.writeOnly ? nil : key.value))
@@ -68,6 +74,7 @@ public struct ConfigurationStore: Sendable, Equatable {
     /// ChangeConfiguration, with the spec's answers: NotSupported for unknown keys, Rejected
     /// for read-only keys and for values of the wrong kind (e.g. a measurand we do not sample).
     public mutating func change(_ name: String, to value: String) -> V16.ConfigurationStatus {
+        let name = canonical(name)
         guard var key = keys[name] else { return .NotSupported }
         guard !key.readonly else { return .Rejected }
         switch key.kind {

@@ -60,7 +60,7 @@ public struct QuirkEncoder: Sendable {
         if quirks.contains(.timestampWithoutZone) || quirks.contains(.timestampLocalOffset) {
             let local = OCPPTimestamp.format(date.addingTimeInterval(Double(utcOffsetSeconds))).dropLast()  // drop "Z"
             let hours = utcOffsetSeconds / 3600
-            let offset = String(format: "%@%02d:%02d", hours >= 0 ? "+" : "-", abs(hours), abs(utcOffsetSeconds / 60 % 60))
+            let offset = String(format: "%@%02d:%02d", utcOffsetSeconds >= 0 ? "+" : "-", abs(hours), abs(utcOffsetSeconds / 60 % 60))
             return quirks.contains(.timestampLocalOffset) ? local + offset : String(local)
         }
         if quirks.contains(.timestampMicroseconds) { return strict.dropLast() + "000Z" }

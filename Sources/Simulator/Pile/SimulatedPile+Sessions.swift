@@ -159,8 +159,10 @@ extension SimulatedPile {
         let payload = V16.StartTransaction.encode(request)
         lastStartTransaction = payload
         enqueue(V16.StartTransaction.name, payload, localTransaction: local)
-        if profile.quirks.contains(.meterValuesBeforeStartConf) {
-            send(V16.MeterValues.name, meterValues(connector: connectors[i], context: .transactionBegin, transactionId: nil))
+        if profile.quirks.contains(.meterValuesBeforeStartConf), let connection {
+            // Straight onto the wire, not behind the StartTransaction in flight: that is the quirk.
+            let payload = encoder.encode(action: V16.MeterValues.name, meterValues(connector: connectors[i], context: .transactionBegin, transactionId: nil))
+            connection.send(.call(messageId: "early-\(local)", action: V16.MeterValues.name, payload: payload), action: V16.MeterValues.name, latency: nil)
         }
         move(connector, to: .Charging)
         scheduleTick()
@@ -258,6 +260,11 @@ extension SimulatedPile {
             if profile.quirks.contains(.meterRegisterReset), connectors[i].soc > 50, !connectors[i].resetDone {
                 connectors[i].resetDone = true
                 connectors[i].registerWh = 0
+            }
+            if connectors[i].powerKW == 0 && !result.reachedTarget {
+                // The car takes no power here (e.g. an 800 V pack on a 750 V pile): it
+                // suspends, and its driver unplugs after the dwell.
+                move(connectors[i].id, to: .SuspendedEV)
             }
             if result.reachedTarget {
                 let id = connectors[i].id

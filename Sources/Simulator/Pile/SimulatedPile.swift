@@ -79,9 +79,15 @@ public final class SimulatedPile: RPCConnectionDelegate {
         self.context = context
         self.eventLoop = eventLoop
         encoder = QuirkEncoder(profile.quirks)
-        random = SeededRandom(seed: seed)
         configuration = ConfigurationStore(profile: profile)
-        connectors = (1...max(1, profile.connectors)).map { ConnectorState(id: $0) }
+        var random = SeededRandom(seed: seed)
+        // Registers count a pile's whole life, not one session: start somewhere in 0.1–5 MWh.
+        connectors = (1...max(1, profile.connectors)).map { id in
+            var connector = ConnectorState(id: id)
+            connector.registerWh = (random.uniform(100_000, 5_000_000)).rounded()
+            return connector
+        }
+        self.random = random
         let file = context.queueDirectory.map { "\($0)/\(identity.replacingOccurrences(of: "/", with: "_")).queue.json" }
         queue = TransactionQueue(file: file)
     }

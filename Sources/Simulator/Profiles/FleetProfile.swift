@@ -53,3 +53,57 @@ public struct FleetProfile: Codable, Sendable, Equatable {
         return copy
     }
 }
+
+// Decoding with defaults: a fleet file only needs the required keys. Encoding stays
+// synthesized under the same keys (YAMLConfig's unknown-key check re-encodes). The
+// memberwise inits apply the property defaults; present keys override them.
+extension FleetProfile {
+    enum CodingKeys: String, CodingKey {
+        case name, description, seed, groups, arrivals
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name),
+            description: try c.decodeIfPresent(String.self, forKey: .description),
+            groups: try c.decode([Group].self, forKey: .groups),
+            arrivals: try c.decode(Arrivals.self, forKey: .arrivals))
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
+    }
+}
+
+extension FleetProfile.Group {
+    enum CodingKeys: String, CodingKey {
+        case pile, count, stations, city, latitude, longitude, radiusKm
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            pile: try c.decode(String.self, forKey: .pile),
+            count: try c.decode(Int.self, forKey: .count),
+            city: try c.decode(String.self, forKey: .city),
+            latitude: try c.decode(Double.self, forKey: .latitude),
+            longitude: try c.decode(Double.self, forKey: .longitude))
+        stations = try c.decodeIfPresent(Int.self, forKey: .stations) ?? stations
+        radiusKm = try c.decodeIfPresent(Double.self, forKey: .radiusKm) ?? radiusKm
+    }
+}
+
+extension FleetProfile.Arrivals {
+    enum CodingKeys: String, CodingKey {
+        case perConnectorPerHour, vehicles, arrivalSoC, targetSoC, dwellMinutes, idTagPattern
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            perConnectorPerHour: try c.decode(Double.self, forKey: .perConnectorPerHour),
+            vehicles: try c.decode([FleetProfile.VehicleShare].self, forKey: .vehicles))
+        arrivalSoC = try c.decodeIfPresent([Double].self, forKey: .arrivalSoC) ?? arrivalSoC
+        targetSoC = try c.decodeIfPresent([Double].self, forKey: .targetSoC) ?? targetSoC
+        dwellMinutes = try c.decodeIfPresent(Double.self, forKey: .dwellMinutes) ?? dwellMinutes
+        idTagPattern = try c.decodeIfPresent(String.self, forKey: .idTagPattern) ?? idTagPattern
+    }
+}

@@ -64,3 +64,59 @@ public struct VehicleProfile: Codable, Sendable, Equatable {
         }
     }
 }
+
+// Decoding with defaults: a profile file only needs the required keys (synthesized
+// Decodable would demand every key). Encoding stays synthesized under the same keys, so
+// YAMLConfig's unknown-key check sees every property. Defaults live once, on the
+// properties: the memberwise init applies them, then present keys override them.
+extension PileProfile {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, network, vendor, model, firmware, ocppVersion, current, connectors, maxPowerKW, sharedPowerKW
+        case maxCurrentA, maxVoltageV, identityPattern, heartbeatInterval, meterValueSampleInterval
+        case clockAlignedDataInterval, measurands, stopTxnMeasurands, plugAndCharge, replyDelay, quirks
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id),
+            network: try c.decode(String.self, forKey: .network),
+            vendor: try c.decode(String.self, forKey: .vendor),
+            model: try c.decode(String.self, forKey: .model),
+            current: try c.decode(CurrentKind.self, forKey: .current),
+            maxPowerKW: try c.decode(Double.self, forKey: .maxPowerKW),
+            maxCurrentA: try c.decode(Double.self, forKey: .maxCurrentA),
+            maxVoltageV: try c.decode(Double.self, forKey: .maxVoltageV))
+        firmware = try c.decodeIfPresent(String.self, forKey: .firmware) ?? firmware
+        ocppVersion = try c.decodeIfPresent(OCPPVersion.self, forKey: .ocppVersion) ?? ocppVersion
+        connectors = try c.decodeIfPresent(Int.self, forKey: .connectors) ?? connectors
+        sharedPowerKW = try c.decodeIfPresent(Double.self, forKey: .sharedPowerKW)
+        identityPattern = try c.decodeIfPresent(String.self, forKey: .identityPattern) ?? identityPattern
+        heartbeatInterval = try c.decodeIfPresent(Int.self, forKey: .heartbeatInterval) ?? heartbeatInterval
+        meterValueSampleInterval = try c.decodeIfPresent(Int.self, forKey: .meterValueSampleInterval) ?? meterValueSampleInterval
+        clockAlignedDataInterval = try c.decodeIfPresent(Int.self, forKey: .clockAlignedDataInterval) ?? clockAlignedDataInterval
+        measurands = try c.decodeIfPresent([String].self, forKey: .measurands) ?? measurands
+        stopTxnMeasurands = try c.decodeIfPresent([String].self, forKey: .stopTxnMeasurands) ?? stopTxnMeasurands
+        plugAndCharge = try c.decodeIfPresent(Bool.self, forKey: .plugAndCharge) ?? plugAndCharge
+        replyDelay = try c.decodeIfPresent(Double.self, forKey: .replyDelay) ?? replyDelay
+        quirks = try c.decodeIfPresent([Quirk].self, forKey: .quirks) ?? quirks
+    }
+}
+
+extension VehicleProfile {
+    enum CodingKeys: String, CodingKey {
+        case id, name, batteryKWh, packVoltageV, curve, acOnboardKW, vinPattern
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id),
+            name: try c.decode(String.self, forKey: .name),
+            batteryKWh: try c.decode(Double.self, forKey: .batteryKWh),
+            packVoltageV: try c.decode(Double.self, forKey: .packVoltageV),
+            curve: try c.decode([CurvePoint].self, forKey: .curve))
+        acOnboardKW = try c.decodeIfPresent(Double.self, forKey: .acOnboardKW) ?? acOnboardKW
+        vinPattern = try c.decodeIfPresent(String.self, forKey: .vinPattern) ?? vinPattern
+    }
+}

@@ -12,15 +12,16 @@ public struct ProfileLibrary: Sendable {
     public enum LoadError: Error, CustomStringConvertible {
         case missingFolder(String)
         case duplicate(kind: String, id: String, file: String)
-        case unknownReference(file: String, kind: String, id: String, known: [String])
+        /// A fleet names a pile or vehicle the library does not have; `key` is where (`groups[2].pile`).
+        case unknownReference(file: String, line: Int?, key: String, kind: String, id: String, known: [String])
         case invalid(file: String, reason: String)
 
         public var description: String {
             switch self {
             case .missingFolder(let path): "\(path): no such folder (expected Simulators/ with piles/, vehicles/ and fleets/)"
             case .duplicate(let kind, let id, let file): "\(file): \(kind) id \"\(id)\" is defined twice"
-            case .unknownReference(let file, let kind, let id, let known):
-                "\(file): unknown \(kind) \"\(id)\" (known: \(known.sorted().joined(separator: ", ")))"
+            case .unknownReference(let file, let line, let key, let kind, let id, let known):
+                "\(file)\(line.map { ":\($0)" } ?? ""): \(key): unknown \(kind) \"\(id)\" (known: \(known.sorted().joined(separator: ", ")))"
             case .invalid(let file, let reason): "\(file): \(reason)"
             }
         }
@@ -54,11 +55,15 @@ public struct ProfileLibrary: Sendable {
     /// Loads a fleet file (inside or outside the library) and checks its references.
     public func loadFleet(_ file: String) throws -> FleetProfile {
         let fleet = try YAMLConfig.load(FleetProfile.self, fromFile: file)
-        for group in fleet.groups where piles[group.pile] == nil {
-            throw LoadError.unknownReference(file: file, kind: "pile", id: group.pile, known: Array(piles.keys))
+        for (index, group) in fleet.groups.enumerated() where piles[group.pile] == nil {
+            throw LoadError.unknownReference(
+                file: file, line: Self.line(of: "pile", value: group.pile, in: file), key: "groups[\(index)].pile", kind: "pile",
+                id: group.pile, known: Array(piles.keys))
         }
-        for share in fleet.arrivals.vehicles where vehicles[share.vehicle] == nil {
-            throw LoadError.unknownReference(file: file, kind: "vehicle", id: share.vehicle, known: Array(vehicles.keys))
+        for (index, share) in fleet.arrivals.vehicles.enumerated() where vehicles[share.vehicle] == nil {
+            throw LoadError.unknownReference(
+                file: file, line: Self.line(of: "vehicle", value: share.vehicle, in: file), key: "arrivals.vehicles[\(index)].vehicle",
+                kind: "vehicle", id: share.vehicle, known: Array(vehicles.keys))
         }
         guard !fleet.groups.isEmpty, fleet.groups.allSatisfy({ $0.count > 0 && $0.stations > 0 }) else {
             throw LoadError.invalid(file: file, reason: "every group needs count > 0 and stations > 0")
@@ -67,6 +72,28 @@ public struct ProfileLibrary: Sendable {
             throw LoadError.invalid(file: file, reason: "arrivalSoC and targetSoC are [low, high] ranges")
         }
         return fleet
+    }
+
+    /// The first line (1-based) of `file` where `key` has the scalar `value`, block or flow
+    /// style, quoted or not: where a person looks to fix an unknown reference.
+    static func line(of key: String, value: String, in file: String) -> Int? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let separators: Set<Character> = [" ", "\t", "{", ",", "-"]
+        let terminators: Set<Character> = [" ", "\t", ",", "}", "\"", "'", "\r"]
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let content = line.prefix { $0 != "#" }
+            var search = content.startIndex
+            while let found = content[search...].range(of: "\(key):") {
+                search = found.upperBound
+                guard found.lowerBound == content.startIndex || separators.contains(content[content.index(before: found.lowerBound)]) else { continue }
+                var rest = content[found.upperBound...].drop { $0 == " " || $0 == "\t" }
+                if let quote = rest.first, quote == "\"" || quote == "'" { rest = rest.dropFirst() }
+                guard rest.hasPrefix(value) else { continue }
+                guard let after = rest.dropFirst(value.count).first else { return number + 1 }
+                if terminators.contains(after) { return number + 1 }
+            }
+        }
+        return nil
     }
 
     static func yamlFiles(in folder: String) -> [String] {

@@ -16,7 +16,8 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case lowercaseEnums = "lowercase-enums"
     /// MeterValues sent before the StartTransaction reply, without a transaction id (pitfall 8).
     case meterValuesBeforeStartConf = "meter-values-before-start-conf"
-    /// Energy register sent in kWh but without a unit, so it reads as Wh (pitfall 14).
+    /// Energy register sent in kWh but without a unit, so it reads as Wh (not in §6; pitfall 14
+    /// is the nearest, on unit spellings).
     case energyInKWhWithoutUnit = "energy-kwh-without-unit"
     /// The energy register restarts from zero in the middle of a session.
     case meterRegisterReset = "meter-register-reset"

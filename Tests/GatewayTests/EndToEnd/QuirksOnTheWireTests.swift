@@ -1,0 +1,155 @@
+import Foundation
+import Gateway
+import OCPP
+import OCPPWebSocket
+import SessionStore
+import Simulator
+import XCTest
+
+/// Each quirk of the catalogue, seen in the frames the gateway recorded, and the
+/// finding the gateway made of it where a rule exists.
+final class QuirksOnTheWireTests: SimulationTestCase {
+    /// Runs one short session on a pile with `quirk`; returns what the pile sent and the findings.
+    func run(
+        _ quirk: Quirk, speed: Double = 600, edit: (inout PileProfile) -> Void = { _ in },
+        during: ((GatewayHarness, PileHandle, String) async throws -> Void)? = nil
+    ) async throws -> (incoming: [String], findings: [String]) {
+        var result: ([String], [String]) = ([], [])
+        try await withHarness { harness in
+            let id = "Q-\(quirk.rawValue)".prefix(40).description
+            let pile = try await startPile(harness, identity: id, speed: speed, quirks: [quirk], edit: edit)
+            let car = try vehicle("su7-max")
+            pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 40, targetSoC: 70, idTag: "XIAOMI-Q") }
+            _ = try await harness.eventually(10) { try await self.sessions(harness, id).first != nil }
+            if let during { try await during(harness, pile, id) }
+            _ = try await harness.eventually(15) { try await self.sessions(harness, id).first?.status == .completed }
+            try await harness.store.flush()
+            let frames = try await frames(harness, id)
+            let findings = try await harness.store.findings(chargePointId: id, limit: 1000)
+            result = (frames.filter { $0.direction == .incoming }.map(\.text), findings.map(\.rule))
+        }
+        return result
+    }
+
+    func assertSome(_ frames: [String], match pattern: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(
+            frames.contains { $0.range(of: pattern, options: .regularExpression) != nil },
+            "no frame matches \(pattern)", file: file, line: line)
+    }
+
+    func testSampledValueAsNumber() async throws {
+        let (frames, findings) = try await run(.sampledValueAsNumber)
+        assertSome(frames, match: #""value":[0-9]"#)
+        XCTAssertTrue(findings.contains("payload.string-as-number"))
+    }
+
+    func testTimestampWithoutZone() async throws {
+        let (frames, findings) = try await run(.timestampWithoutZone)
+        assertSome(frames, match: #""timestamp":"[0-9-]+T[0-9:]+\.[0-9]{3}""#)
+        XCTAssertTrue(findings.contains("payload.timestamp-off-spec"))
+    }
+
+    func testTimestampLocalOffset() async throws {
+        let (frames, findings) = try await run(.timestampLocalOffset)
+        assertSome(frames, match: #"\+08:00""#)
+        XCTAssertTrue(findings.contains("payload.timestamp-off-spec"))
+    }
+
+    func testTimestampMicroseconds() async throws {
+        let (frames, findings) = try await run(.timestampMicroseconds)
+        assertSome(frames, match: #"\.[0-9]{6}Z""#)
+        XCTAssertTrue(findings.contains("payload.timestamp-off-spec"))
+    }
+
+    func testNoSubprotocolHeader() async throws {
+        let (_, findings) = try await run(.noSubprotocolHeader)
+        XCTAssertTrue(findings.contains("transport.missing-subprotocol"))
+    }
+
+    func testLowercaseEnums() async throws {
+        let (frames, findings) = try await run(.lowercaseEnums)
+        assertSome(frames, match: #""status":"(available|preparing|charging)""#)
+        XCTAssertTrue(findings.contains("payload.enum-letter-case"))
+    }
+
+    func testMeterValuesBeforeStartConf() async throws {
+        let (frames, _) = try await run(.meterValuesBeforeStartConf)
+        let start = try XCTUnwrap(frames.firstIndex { $0.contains("\"StartTransaction\"") })
+        let early = try XCTUnwrap(frames.firstIndex { $0.contains("\"MeterValues\"") && !$0.contains("transactionId") })
+        XCTAssertEqual(early, start + 1, "the MeterValues follows the StartTransaction at once, before its reply")
+    }
+
+    func testEnergyInKWhWithoutUnit() async throws {
+        let (frames, _) = try await run(.energyInKWhWithoutUnit)
+        assertSome(frames, match: #"\{"value":"[0-9]+\.[0-9]{3}","context":"[A-Za-z.]+","measurand":"Energy.Active.Import.Register"\}"#)
+    }
+
+    func testMeterRegisterReset() async throws {
+        let (frames, findings) = try await run(.meterRegisterReset, edit: { $0.maxPowerKW = 640 })
+        assertSome(frames, match: #""StopTransaction""#)
+        XCTAssertTrue(findings.contains("session.meter-stop-below-start"), "\(findings)")
+    }
+
+    func testReusedMessageIds() async throws {
+        let (frames, _) = try await run(.reusedMessageIds)
+        let calls = frames.filter { $0.hasPrefix("[2,") }
+        XCTAssertGreaterThan(calls.count, 3)
+        XCTAssertTrue(calls.allSatisfy { $0.hasPrefix(#"[2,"1","#) }, "every CALL reuses id 1")
+    }
+
+    func testSlowReplies() async throws {
+        try await withHarness { harness in
+            let pile = try await startPile(harness, identity: "Q-slow", quirks: [.slowReplies]) { _ in } context: { $0.slowReplySeconds = 1.5 }
+            _ = pile
+            do {
+                _ = try await harness.gateway.triggerMessage("Q-slow", .Heartbeat, timeout: .milliseconds(400))
+                XCTFail("the slow reply arrived in time")
+            } catch let error as RPCCallError {
+                guard case .timedOut = error else { return XCTFail("expected a timeout, got \(error)") }
+            }
+            try await harness.store.flush()
+            let findings = try await harness.store.findings(chargePointId: "Q-slow", limit: 100).map(\.rule)
+            XCTAssertTrue(findings.contains("rpc.call-timeout"))
+        }
+    }
+
+    func testOverlongIdTag() async throws {
+        let (frames, findings) = try await run(.overlongIdTag)
+        assertSome(frames, match: #""idTag":"XIAOMI-Q0{17}""#)
+        XCTAssertTrue(findings.contains("payload.string-too-long"))
+    }
+
+    func testDuplicateStartAfterReconnect() async throws {
+        let (frames, findings) = try await run(.duplicateStartAfterReconnect, during: { harness, pile, id in
+            pile.execute { $0.dropConnection() }
+            _ = try await harness.eventually(10) {
+                try await harness.store.flush()
+                return try await self.frames(harness, id).filter { $0.direction == .incoming && $0.action == "StartTransaction" }.count >= 2
+            }
+        })
+        XCTAssertGreaterThanOrEqual(frames.filter { $0.contains("\"StartTransaction\"") }.count, 2)
+        XCTAssertTrue(findings.contains("session.duplicate-start"))
+    }
+
+    func testFractionalMeterValues() async throws {
+        let (frames, findings) = try await run(.fractionalMeterValues)
+        assertSome(frames, match: #""meterStart":[0-9]+\.5"#)
+        XCTAssertTrue(findings.contains("payload.fractional-integer"))
+    }
+
+    func testNullOptionalFields() async throws {
+        let (frames, findings) = try await run(.nullOptionalFields)
+        assertSome(frames, match: #""info":null"#)
+        XCTAssertTrue(findings.contains("payload.null-optional"))
+    }
+
+    func testEveryQuirkHasATestHere() {
+        // A new quirk without a wire test above fails here.
+        let tested: Set<Quirk> = [
+            .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .noSubprotocolHeader,
+            .lowercaseEnums, .meterValuesBeforeStartConf, .energyInKWhWithoutUnit, .meterRegisterReset, .reusedMessageIds,
+            .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields,
+        ]
+        XCTAssertEqual(tested, Set(Quirk.allCases))
+    }
+}
