@@ -22,8 +22,13 @@ public struct APIResponder: HTTPResponder {
             return .error(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
         }
         do {
-            let route = segments.count == 3 ? Array(segments.prefix(2)) + ["{id}"] : segments
-            let id = segments.count == 3 ? segments[2] : ""
+            // /api/{collection}/{id}[/{aspect}]
+            let route = segments.count >= 3 ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
+            let id = segments.count >= 3 ? segments[2] : ""
+            let limit = request.query["limit"].flatMap(Int.init) ?? 100
+            guard (1...10_000).contains(limit) else {
+                return .error(.badRequest, code: "invalid_limit", message: "limit must be between 1 and 10000")
+            }
             switch route {
             case []:
                 return HTTPResponse(
@@ -38,6 +43,10 @@ public struct APIResponder: HTTPResponder {
                     return .error(.notFound, code: "charge_point_not_found", message: "no charge point \(id)")
                 }
                 return json(Self.chargePoint(detail))
+            case ["api", "chargepoints", "{id}", "findings"]:
+                return json(encode(try await store.findings(chargePointId: id, limit: limit)))
+            case ["api", "chargepoints", "{id}", "messages"]:
+                return json(.array(try await store.frames(chargePointId: id, limit: limit).map(Self.frame)))
             case ["api", "sessions"]:
                 let query = request.query
                 var status: SessionRecord.Status?
@@ -46,10 +55,6 @@ public struct APIResponder: HTTPResponder {
                         return .error(.badRequest, code: "invalid_status", message: "status must be active or completed")
                     }
                     status = parsed
-                }
-                let limit = query["limit"].flatMap(Int.init) ?? 100
-                guard (1...10_000).contains(limit) else {
-                    return .error(.badRequest, code: "invalid_limit", message: "limit must be between 1 and 10000")
                 }
                 let sessions = try await store.sessions(chargePointId: query["chargePoint"], status: status, limit: limit)
                 return json(JSON.array(sessions.map { encode($0) }))

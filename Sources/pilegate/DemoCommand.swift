@@ -30,7 +30,7 @@ struct Demo: AsyncParsableCommand {
         }
         var options = fleetOptions
         if options.duration == nil { options.duration = "60s" }
-        if options.speed == 1 { options.speed = 60 }
+        if options.speed == 1 { options.speed = 120 }
         if options.fleet == nil && options.profile == nil { options.fleet = "demo" }
         let (fleet, library) = try options.load()
 

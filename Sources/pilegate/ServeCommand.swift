@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import OCPPWebSocket
 import SessionStore
+import Synchronization
 import YAMLConfig
 
 struct Serve: AsyncParsableCommand {
@@ -52,13 +53,14 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let signals = SignalWaiter.install()
         let running = try await RunningGateway.start(
             host: host, port: port, db: db, configuration: gatewayConfiguration, node: node, reusePort: reusePort)
         print("PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, store \(db)")
         // stdout is block-buffered when it is a pipe or a file: flush, so supervisors and
         // scripts see the address (and the port `--port 0` picked) now, not at exit.
         fflush(nil)
-        await SignalWaiter.waitForTermination()
+        await signals.wait()
         print("shutting down: closing connections and flushing the store")
         try await running.shutdown()
     }
@@ -112,39 +114,55 @@ struct RunningGateway {
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
-enum SignalWaiter {
-    static func waitForTermination() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queue = DispatchQueue(label: "pilegate.signals")
-            let resumed = Resumer(continuation)
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-                source.setEventHandler { resumed.resume() }
-                source.resume()
-                Resumer.keep(source)
-            }
+/// SIGINT and SIGTERM, caught from the moment `install()` is called (before the gateway
+/// starts, so an early signal still shuts down gracefully) until `wait()` returns.
+final class SignalWaiter: Sendable {
+    private let state = Mutex<(fired: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    /// Kept alive for the process's life; never touched after set-up.
+    nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
+
+    private init(sources: [any DispatchSourceSignal]) { self.sources = sources }
+
+    static func install() -> SignalWaiter {
+        let queue = DispatchQueue(label: "pilegate.signals")
+        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            return DispatchSource.makeSignalSource(signal: sig, queue: queue)
         }
+        let waiter = SignalWaiter(sources: sources)
+        for source in sources {
+            source.setEventHandler { waiter.fire() }
+            source.resume()
+        }
+        return waiter
     }
 
-    /// Resumes the continuation once, however many signals arrive.
-    private final class Resumer: @unchecked Sendable {
-        private var continuation: CheckedContinuation<Void, Never>?
-        private let lock = NSLock()
-        nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-
-        init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-
-        func resume() {
-            lock.lock()
-            let c = continuation
-            continuation = nil
-            lock.unlock()
-            c?.resume()
+    private func fire() {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.fired = true
+            defer { state.waiter = nil }
+            return state.waiter
         }
+        continuation?.resume()
+    }
 
-        static func keep(_ source: any DispatchSourceSignal) { sources.append(source) }
+    /// Returns on the first signal, or when the calling task is cancelled.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if !state.fired && !Task.isCancelled { state.waiter = continuation }
+                    return state.fired || Task.isCancelled
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            continuation?.resume()
+        }
     }
 }
 

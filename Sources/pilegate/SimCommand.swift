@@ -130,16 +130,17 @@ struct FleetOptions: ParsableArguments {
         let seconds = try durationSeconds
         let runner = try FleetRunner(fleet: fleet, library: library, options: options)
         Console.line("\(label): fleet \(fleet.name), \(runner.pileCount) piles (shard \(shard)) → \(endpoint), speed ×\(speed)")
+        let signals = SignalWaiter.install()
         let progress = Progress(stats: runner.stats, clock: runner.clock)
         let reporter = Task { await progress.report() }
         try await runner.start()
-        if let seconds {
-            let remaining = seconds - runner.stats.snapshot().elapsedSeconds
-            if remaining > 0 {
-                try? await Task.sleep(for: .milliseconds(Int(remaining * 1000)))
-            }
-        } else {
-            await SignalWaiter.waitForTermination()
+        // Until the duration ends or Ctrl-C, whichever comes first.
+        let deadline = seconds.map { $0 - runner.stats.snapshot().elapsedSeconds }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await signals.wait() }
+            if let deadline { group.addTask { try? await Task.sleep(for: .milliseconds(Int(max(deadline, 0) * 1000))) } }
+            await group.next()
+            group.cancelAll()
         }
         let final = runner.stats.snapshot(clock: runner.clock)
         reporter.cancel()

@@ -59,7 +59,7 @@ class CentralSystem(OcppChargePoint):
         return call_result.Authorize(id_tag_info={"status": "Accepted"})
 
     @on(Action.start_transaction)
-    def start(self, connector_id, id_tag, meter_start, timestamp, **kwargs):
+    def on_start_transaction(self, connector_id, id_tag, meter_start, timestamp, **kwargs):
         self.count("StartTransaction")
         CentralSystem.next_tx += 1
         return call_result.StartTransaction(transaction_id=CentralSystem.next_tx, id_tag_info={"status": "Accepted"})
@@ -70,7 +70,7 @@ class CentralSystem(OcppChargePoint):
         return call_result.MeterValues()
 
     @on(Action.stop_transaction)
-    def stop(self, meter_stop, timestamp, transaction_id, **kwargs):
+    def on_stop_transaction(self, meter_stop, timestamp, transaction_id, **kwargs):
         self.count("StopTransaction")
         return call_result.StopTransaction()
 

@@ -18,6 +18,8 @@ final class GatewayHarness: Sendable {
     let gateway: Gateway
     let server: OCPPServer
     let group: MultiThreadedEventLoopGroup
+    /// The HTTP API the server answers with (a second server on the same gateway reuses it).
+    var http: APIResponder { APIResponder(store: store, gateway: gateway) }
     let port: Int
 
     var databasePath: String { directory.appendingPathComponent("gateway.sqlite").path }
@@ -53,6 +55,23 @@ final class GatewayHarness: Sendable {
         self.port = port
     }
 
+    /// Starts a harness, runs `body` with it and shuts it down (deleting its files) whether
+    /// `body` returns or throws.
+    static func with(
+        _ configuration: GatewayConfiguration = GatewayConfiguration(),
+        tweak: (inout OCPPServerConfiguration) -> Void = { _ in },
+        _ body: (GatewayHarness) async throws -> Void
+    ) async throws {
+        let harness = try await start(configuration, tweak: tweak)
+        do {
+            try await body(harness)
+        } catch {
+            try await harness.shutdown()
+            throw error
+        }
+        try await harness.shutdown()
+    }
+
     /// Stops everything; `keepFiles` leaves the database for a restart test.
     func shutdown(keepFiles: Bool = false) async throws {
         await server.stopAccepting()
@@ -66,6 +85,92 @@ final class GatewayHarness: Sendable {
     func connect(
         _ identity: String, subprotocols: [String]? = ["ocpp1.6"], password: String? = nil
     ) async throws -> TestChargePoint {
+        try await TestChargePoint.connect(endpoint: endpoint, identity: identity, group: group, subprotocols: subprotocols, password: password)
+    }
+
+    /// GET on the HTTP API, decoded as JSON.
+    func get(_ path: String) async throws -> (status: Int, body: JSON) {
+        try await RawHTTP.get(port: port, path)
+    }
+
+    /// The CALLRESULT or CALLERROR the gateway sent back for a frame the pile sent raw
+    /// (`pile.peer.sendRaw`), as the JSON array it was on the wire; fails after `timeout` s.
+    func reply(from pile: TestChargePoint, to messageId: String, timeout: TimeInterval = 5) async throws -> [JSON] {
+        var reply: [JSON]?
+        _ = try await eventually(timeout) {
+            reply = pile.reply(to: messageId)
+            return reply != nil
+        }
+        return try XCTUnwrap(reply, "no reply to \(messageId) within \(timeout) s; frames seen: \(pile.incomingFrames.map(\.text))")
+    }
+
+    /// The findings stored for a pile, once everything submitted so far is committed.
+    func findings(_ chargePointId: String) async throws -> [FindingRecord] {
+        try await store.flush()
+        return try await store.findings(chargePointId: chargePointId, limit: 1000)
+    }
+
+    /// Waits (bounded) until a finding with `rule` (and `messageId`, if given) is stored for the pile.
+    func finding(_ rule: String, for chargePointId: String, messageId: String? = nil, timeout: TimeInterval = 5) async throws
+        -> FindingRecord
+    {
+        var found: FindingRecord?
+        _ = try await eventually(timeout) {
+            found = try await findings(chargePointId).first { $0.rule == rule && (messageId == nil || $0.messageId == messageId) }
+            return found != nil
+        }
+        if let found { return found }
+        let all = try await findings(chargePointId).map { "\($0.rule) [\($0.messageId ?? "-")]" }
+        return try XCTUnwrap(found, "no finding \(rule) for \(chargePointId) within \(timeout) s; stored: \(all)")
+    }
+
+    /// Polls until `condition` holds, at most `timeout` seconds.
+    func eventually(_ timeout: TimeInterval = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+        try await GatewayTests.eventually(timeout, condition)
+    }
+}
+
+/// Polls until `condition` holds, at most `timeout` seconds (for tests without a harness).
+func eventually(_ timeout: TimeInterval = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// The pile side used by tests: calls go out through `peer`; calls from the gateway are
+/// answered with canned responses per action and recorded; every incoming frame is kept,
+/// so answers to raw-sent frames can be read back exactly.
+final class TestChargePoint: @unchecked Sendable {
+    /// How the pile answers a CALL of the gateway.
+    enum Canned: Sendable {
+        case result(JSON, delay: TimeAmount?)
+        case error(RPCError)
+    }
+
+    private struct State {
+        var responses: [String: Canned] = [:]
+        var received: [IncomingCall] = []
+        var events: [String] = []
+        var incomingFrames: [FrameTap] = []
+        var closeCodes: [String] = []
+        var unanswered = 0
+        var mostUnanswered = 0
+    }
+
+    private let state = Mutex(State())
+    // Set once, right after connecting, before any use.
+    nonisolated(unsafe) var peer: RPCPeer!
+    // Set once, while connecting, before any use.
+    nonisolated(unsafe) var channel: (any Channel)?
+
+    /// Connects a test pile to any OCPP endpoint (a harness or a gateway process).
+    static func connect(
+        endpoint: String, identity: String, group: any EventLoopGroup, subprotocols: [String]? = ["ocpp1.6"],
+        password: String? = nil
+    ) async throws -> TestChargePoint {
         var configuration = OCPPClientConfiguration(endpoint: endpoint, identity: identity)
         configuration.subprotocols = subprotocols
         configuration.password = password
@@ -75,48 +180,49 @@ final class GatewayHarness: Sendable {
             let handler = TestChargePointHandler(pile: pile)
             connection.delegate = handler
             connection.owner = handler
+            pile.channel = connection.channel
         }
         pile.peer = peer
         return pile
     }
 
-    /// GET on the HTTP API, decoded as JSON.
-    func get(_ path: String) async throws -> (status: Int, body: JSON) {
-        let (status, text) = try await RawHTTP.request(port: port, "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        let body = text.split(separator: "\r\n\r\n", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-        return (status, (try? JSONParser.parse(body)) ?? .string(body))
+    func respond(to action: String, with payload: JSON, after delay: TimeAmount? = nil) {
+        state.withLock { $0.responses[action] = .result(payload, delay: delay) }
     }
 
-    /// Polls until `condition` holds, at most `timeout` seconds.
-    func eventually(_ timeout: TimeInterval = 5, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
-}
+    func respond(to action: String, withError error: RPCError) { state.withLock { $0.responses[action] = .error(error) } }
 
-/// The pile side used by tests: calls go out through `peer`; calls from the gateway are
-/// answered with canned responses per action and recorded.
-final class TestChargePoint: @unchecked Sendable {
-    private let state = Mutex<(responses: [String: JSON], received: [IncomingCall], events: [String])>(([:], [], []))
-    // Set once, right after connecting, before any use.
-    nonisolated(unsafe) var peer: RPCPeer!
-
-    func respond(to action: String, with payload: JSON) { state.withLock { $0.responses[action] = payload } }
     var received: [IncomingCall] { state.withLock { $0.received } }
     var events: [String] { state.withLock { $0.events } }
+    var isClosed: Bool { events.contains("closed") }
+    /// Every frame the gateway sent this pile, in order.
+    var incomingFrames: [FrameTap] { state.withLock { $0.incomingFrames } }
+    /// Close codes of the gateway's close frames, by name (`goingAway`, `policyViolation`).
+    var closeCodes: [String] { state.withLock { $0.closeCodes } }
+    /// The most CALLs of the gateway this pile held unanswered at one time.
+    var mostUnanswered: Int { state.withLock { $0.mostUnanswered } }
 
-    func record(_ call: IncomingCall) -> JSON? {
+    func record(_ call: IncomingCall) -> Canned? {
         state.withLock { s in
             s.received.append(call)
+            s.unanswered += 1
+            s.mostUnanswered = max(s.mostUnanswered, s.unanswered)
             return s.responses[call.action]
         }
     }
 
+    func answered() { state.withLock { $0.unanswered -= 1 } }
     func note(_ event: String) { state.withLock { $0.events.append(event) } }
+    func note(frame: FrameTap) { state.withLock { $0.incomingFrames.append(frame) } }
+    func note(closeCode: String) { state.withLock { $0.closeCodes.append(closeCode) } }
+
+    /// The CALLRESULT or CALLERROR for `messageId` among the incoming frames, as its JSON array.
+    func reply(to messageId: String) -> [JSON]? {
+        for frame in incomingFrames where frame.messageId == messageId && (frame.messageType == 3 || frame.messageType == 4) {
+            return try? JSONParser.parse(frame.text).arrayValue
+        }
+        return nil
+    }
 
     func call<A: OCPPAction>(_ action: A.Type, _ request: A.Request) async throws -> A.Response {
         try await peer.call(action, request)
@@ -125,6 +231,11 @@ final class TestChargePoint: @unchecked Sendable {
     func boot() async throws -> V16.BootNotification.Response {
         try await call(V16.BootNotification.self, .init(chargePointVendor: "TestVendor", chargePointModel: "TestModel", firmwareVersion: "1.0"))
     }
+
+    /// Drops the TCP connection without a WebSocket close frame, as a pile losing power or network does.
+    func vanish() async throws {
+        try await XCTUnwrap(channel).close()
+    }
 }
 
 final class TestChargePointHandler: RPCConnectionDelegate {
@@ -132,15 +243,36 @@ final class TestChargePointHandler: RPCConnectionDelegate {
     init(pile: TestChargePoint) { self.pile = pile }
 
     func rpcConnection(_ connection: RPCConnection, didReceive call: IncomingCall) {
-        if let response = pile.record(call) {
+        switch pile.record(call) {
+        case .result(let response, nil)?:
             connection.reply(to: call, result: response)
+            pile.answered()
+        case .result(let response, let delay?)?:
+            let bound = NIOLoopBound(connection, eventLoop: connection.eventLoop)
+            let pile = pile
+            connection.eventLoop.scheduleTask(in: delay) {
+                bound.value.reply(to: call, result: response)
+                pile.answered()
+            }
+        case .error(let error)?:
+            connection.reply(to: call, error: error)
+            pile.answered()
+        case nil:
+            // No canned response: stay silent, so tests can exercise the gateway's timeout.
+            break
         }
-        // No canned response: stay silent, so tests can exercise the gateway's timeout.
     }
 
     func rpcConnection(_ connection: RPCConnection, didObserve event: RPCEvent) {
-        if case .frame = event { return }
-        pile.note("\(event)")
+        switch event {
+        case .frame(let tap):
+            if tap.direction == .incoming { pile.note(frame: tap) }
+        case .webSocket(.peerClosed(let code)):
+            pile.note(closeCode: code.map { "\($0)" } ?? "none")
+            pile.note("\(event)")
+        default:
+            pile.note("\(event)")
+        }
     }
 
     func rpcConnectionDidClose(_ connection: RPCConnection) { pile.note("closed") }
@@ -148,6 +280,13 @@ final class TestChargePointHandler: RPCConnectionDelegate {
 
 /// A few bytes over a plain TCP socket, for handshakes and HTTP answers no client library would produce.
 enum RawHTTP {
+    /// GET on any gateway's HTTP port, the body decoded as JSON (or kept as a string).
+    static func get(port: Int, _ path: String) async throws -> (status: Int, body: JSON) {
+        let (status, text) = try await request(port: port, "GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let body = text.split(separator: "\r\n\r\n", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        return (status, (try? JSONParser.parse(body)) ?? .string(body))
+    }
+
     static func request(port: Int, _ text: String, readFor seconds: TimeInterval = 2) async throws -> (Int, String) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -189,4 +328,30 @@ extension JSON {
         }
         return current
     }
+}
+
+/// Checks that `reply` is `[4, id, code, description, details]` and returns the description.
+@discardableResult
+func assertCallError(_ reply: [JSON], id: String, code: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+    guard reply.count == 5 else {
+        XCTFail("expected a CALLERROR [4, id, code, description, details], got \(reply)", file: file, line: line)
+        return ""
+    }
+    XCTAssertEqual(reply[0], 4, "message type", file: file, line: line)
+    XCTAssertEqual(reply[1], .string(id), "message id", file: file, line: line)
+    XCTAssertEqual(reply[2], .string(code), "error code", file: file, line: line)
+    XCTAssertEqual(reply[4], .object(JSONObject()), "error details", file: file, line: line)
+    return reply[3].stringValue ?? ""
+}
+
+/// Checks that `reply` is `[3, id, payload]` and returns the payload.
+@discardableResult
+func assertCallResult(_ reply: [JSON], id: String, file: StaticString = #filePath, line: UInt = #line) -> JSON {
+    guard reply.count == 3 else {
+        XCTFail("expected a CALLRESULT [3, id, payload], got \(reply)", file: file, line: line)
+        return .null
+    }
+    XCTAssertEqual(reply[0], 3, "message type", file: file, line: line)
+    XCTAssertEqual(reply[1], .string(id), "message id", file: file, line: line)
+    return reply[2]
 }
