@@ -52,7 +52,9 @@ public final class FleetRunner: Sendable {
         stats = FleetStats(piles: plan.count)
         clock = VirtualClock(speed: options.speed)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
-        let sources = options.sourceAddresses > 0 ? options.sourceAddresses : max(1, (plan.count + 19_999) / 20_000)
+        // One source address per 20,000 piles of the whole fleet (all shards), so shards on one
+        // machine together stay below each address's ~28,000 ephemeral ports.
+        let sources = options.sourceAddresses > 0 ? options.sourceAddresses : max(1, (fleet.pileCount + 19_999) / 20_000)
         var context = SimulationContext(endpoint: options.endpoint, clock: clock, observer: stats)
         context.queueDirectory = options.queueDirectory
         let seed = options.seed ?? fleet.seed
@@ -61,7 +63,8 @@ public final class FleetRunner: Sendable {
         for (n, planned) in plan.enumerated() {
             guard let profile = library.piles[planned.profileId] else { continue }
             var pileContext = context
-            if sources > 1 { pileContext.sourceAddress = "127.0.0.\(1 + n % sources)" }
+            let global = n * options.shardCount + options.shardIndex
+            if sources > 1 { pileContext.sourceAddress = "127.0.0.\(1 + global % sources)" }
             handles.append(
                 PileHandle(
                     identity: planned.identity, profile: profile, context: pileContext, eventLoop: group.next(),

@@ -1,0 +1,57 @@
+import Foundation
+import Gateway
+import SessionStore
+import Simulator
+import XCTest
+
+final class FleetTests: SimulationTestCase {
+    func testTheDemoFleetRunsSessionsThatTheGatewayRecordsAlike() async throws {
+        try await withHarness { harness in
+            var options = FleetRunner.Options(endpoint: harness.endpoint)
+            options.speed = 1200
+            options.threads = 1
+            let fleet = try XCTUnwrap(try library().fleets["demo"])
+            let runner = try FleetRunner(fleet: fleet, library: try library(), options: options)
+            try await runner.start()
+            let enough = try await harness.eventually(20) { runner.stats.snapshot().sessionsCompleted >= 3 }
+            XCTAssertTrue(enough, "fewer than 3 sessions completed: \(runner.stats.snapshot())")
+            let stats = runner.stats.snapshot()
+            await runner.stop()
+            try await harness.store.flush()
+            XCTAssertEqual(stats.booted, fleet.pileCount)
+            XCTAssertEqual(stats.errors, [:])
+            let recorded = try await harness.store.sessions(chargePointId: nil, status: nil, limit: 10_000)
+            // A reply confirms a commit, so every session a pile saw start is stored (and maybe
+            // one or two whose reply was still on its way when the fleet stopped).
+            XCTAssertGreaterThanOrEqual(recorded.count, stats.sessionsStarted)
+            XCTAssertLessThanOrEqual(recorded.count, stats.sessionsStarted + fleet.pileCount)
+            let piles = try await harness.store.chargePoints()
+            XCTAssertEqual(piles.count, fleet.pileCount)
+            let models = try Set(fleet.groups.compactMap { try library().piles[$0.pile]?.model })
+            XCTAssertEqual(Set(piles.compactMap(\.chargePoint.model)), models, "every model of the fleet booted")
+        }
+    }
+
+    func testAPendingPileBootsAgainAfterTheIntervalTheGatewayGave() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.unknownChargePoints = .pending
+        configuration.bootRetryInterval = 60
+        try await withHarness(configuration) { harness in
+            var profile = try XCTUnwrap(try library().piles["li-5c"])
+            profile.quirks = []
+            let context = SimulationContext(endpoint: harness.endpoint, clock: VirtualClock(speed: 600))
+            let pile = PileHandle(identity: "LI-PENDING", profile: profile, context: context, eventLoop: harness.group.next(), seed: 1)
+            pile.start()
+            let retried = try await harness.eventually(10) {
+                try await harness.store.flush()
+                return try await self.frames(harness, "LI-PENDING").filter { $0.direction == .incoming && $0.action == "BootNotification" }.count >= 3
+            }
+            XCTAssertTrue(retried, "a Pending pile boots again every bootRetryInterval (60 s simulated = 0.1 s here)")
+            let status = try await pile.run { $0.registration }
+            XCTAssertEqual(status, .Pending)
+            let sent = try await frames(harness, "LI-PENDING").filter { $0.direction == .incoming }.compactMap(\.action)
+            XCTAssertEqual(Set(sent), ["BootNotification"], "a Pending pile sends nothing but BootNotification")
+            pile.stop()
+        }
+    }
+}
