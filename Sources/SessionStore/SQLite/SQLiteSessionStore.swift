@@ -46,6 +46,8 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     private var lastCommit = Date.distantPast
     // Used only by the writer thread.
     private let writer: SQLiteDatabase
+    // Used only by the checkpoint thread.
+    private let checkpointer: SQLiteDatabase
     // Used only on `readQueue`.
     let reader: SQLiteDatabase
     let readQueue = DispatchQueue(label: "pilegate.store.read")
@@ -61,18 +63,45 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         self.node = node
         self.logger = logger
         writer = try SQLiteDatabase(path: path)
+        // Large pages: the WAL is written a page per system call, so 16 KiB pages cut the
+        // calls four-fold (takes effect when the file is created).
+        try writer.execute("PRAGMA page_size=16384")
         try writer.execute("PRAGMA journal_mode=WAL")
         try writer.execute("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
         try writer.execute("PRAGMA cache_size=-16000")
+        // Checkpoints run on their own thread (see `checkpointLoop`), never in a commit's way.
+        try writer.execute("PRAGMA wal_autocheckpoint=0")
         try Migrations.apply(to: writer)
         // Piles this node held before a crash are not connected any more.
         try writer.run("UPDATE charge_points SET connected = 0 WHERE node = ?", [.text(node)])
         reader = try SQLiteDatabase(path: path)
         try reader.execute("PRAGMA query_only=1")
+        checkpointer = try SQLiteDatabase(path: path)
         let thread = Thread { [unowned self] in self.writeLoop() }
         thread.name = "pilegate-store-writer"
         writerThread = thread
         thread.start()
+        let checkpointThread = Thread { [unowned self] in self.checkpointLoop() }
+        checkpointThread.name = "pilegate-store-checkpoint"
+        checkpointThread.start()
+    }
+
+    /// Copies the WAL back into the database once a second with a PASSIVE checkpoint on
+    /// a connection of its own: it runs beside the writer instead of stalling a commit
+    /// (an automatic checkpoint inside a commit held replies for over a second at load).
+    private func checkpointLoop() {
+        while true {
+            Thread.sleep(forTimeInterval: 1)
+            condition.lock()
+            let done = closed
+            condition.unlock()
+            if done { return }
+            do {
+                try checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            } catch {
+                logger.warning("store: checkpoint failed: \(error)")
+            }
+        }
     }
 
     public var statistics: Statistics {
