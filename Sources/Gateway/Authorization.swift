@@ -1,11 +1,14 @@
 import Foundation
 import OCPP
+import SessionStore
 import Synchronization
 
-/// Decides whether an id tag may charge: configured verdicts first, then the
-/// open/closed default; ConcurrentTx when the tag already charges elsewhere.
+/// Decides whether an id tag may charge: the configuration file's verdicts first, then
+/// the store's id tags, then the open/closed default; ConcurrentTx when the tag already
+/// charges elsewhere.
 public final class Authorizer: Sendable {
     private let entries: [String: GatewayConfiguration.IdTagEntry]
+    private let stored = Mutex<[String: GatewayConfiguration.IdTagEntry]>([:])
     private let acceptUnknown: Bool
     /// Running transactions by lower-cased id tag (1.6 id tags are case-insensitive).
     private let active = Mutex<[String: Set<ActiveTransaction>]>([:])
@@ -23,13 +26,24 @@ public final class Authorizer: Sendable {
 
     /// The verdict for Authorize.
     public func authorize(_ idTag: String, now: Date = Date()) -> V16.IdTagInfo {
-        guard let entry = entries[idTag.lowercased()] else {
+        guard let entry = entries[idTag.lowercased()] ?? stored.withLock({ $0[idTag.lowercased()] }) else {
             return V16.IdTagInfo(status: acceptUnknown ? .Accepted : .Invalid)
         }
         if entry.status == .Accepted, let expiry = entry.expiryDate, expiry < now {
             return V16.IdTagInfo(status: .Expired, expiryDate: expiry, parentIdTag: entry.parentIdTag)
         }
         return V16.IdTagInfo(status: entry.status, expiryDate: entry.expiryDate, parentIdTag: entry.parentIdTag)
+    }
+
+    /// Replaces the id tags read from the store.
+    public func load(stored records: [IdTagRecord]) {
+        let map = Dictionary(
+            records.map { record in
+                let status = V16.AuthorizationStatus(rawValue: record.status) ?? .Invalid
+                return (record.idTag.lowercased(), GatewayConfiguration.IdTagEntry(
+                    idTag: record.idTag, status: status, expiryDate: record.expiryDate, parentIdTag: record.parentIdTag))
+            }, uniquingKeysWith: { _, last in last })
+        stored.withLock { $0 = map }
     }
 
     /// The verdict for StartTransaction: as Authorize, but ConcurrentTx when the tag has a

@@ -25,13 +25,20 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             logger: logger)
     }
 
-    /// Re-learns running transactions from the store, so ConcurrentTx holds across restarts.
+    /// Re-learns running transactions (so ConcurrentTx holds across restarts) and the
+    /// store's id tags.
     public func restoreState() async throws {
+        try await reloadIdTags()
         for session in try await store.sessions(chargePointId: nil, status: .active, limit: 1_000_000) {
             guard let tag = session.idTag, session.authorizationStatus == V16.AuthorizationStatus.Accepted.rawValue else { continue }
             services.authorizer.transactionStarted(
                 .init(chargePointId: session.chargePointId, connectorId: session.connectorId, transactionId: session.id), idTag: tag)
         }
+    }
+
+    /// Reads the id tags kept in the store again (after adding some with `.putIdTag`).
+    public func reloadIdTags() async throws {
+        services.authorizer.load(stored: try await store.idTags())
     }
 
     /// The transport settings this configuration implies.

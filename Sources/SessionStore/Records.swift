@@ -200,3 +200,19 @@ public struct ChargePointDetail: Sendable, Codable, Equatable {
     public var chargePoint: ChargePointRecord
     public var connectors: [ConnectorStatusRecord]
 }
+
+/// An id tag the store authorizes (1.6 IdTagInfo terms; compared case-insensitively).
+public struct IdTagRecord: Sendable, Codable, Equatable {
+    public var idTag: String
+    /// Accepted, Blocked, Expired or Invalid.
+    public var status: String
+    public var expiryDate: Date?
+    public var parentIdTag: String?
+
+    public init(idTag: String, status: String, expiryDate: Date? = nil, parentIdTag: String? = nil) {
+        self.idTag = idTag
+        self.status = status
+        self.expiryDate = expiryDate
+        self.parentIdTag = parentIdTag
+    }
+}

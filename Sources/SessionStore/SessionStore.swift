@@ -11,6 +11,8 @@ public enum StoreCommand: Sendable {
     case startSession(SessionStart)
     case meterSamples(MeterSampleBatch)
     case stopSession(SessionStop)
+    /// Adds or replaces an id tag.
+    case putIdTag(IdTagRecord)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -125,6 +127,7 @@ public protocol SessionStore: Sendable {
     func session(id: Int64) async throws -> SessionDetail?
     func findings(chargePointId: String?, limit: Int) async throws -> [FindingRecord]
     func frameCount() async throws -> Int
+    func idTags() async throws -> [IdTagRecord]
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
 }

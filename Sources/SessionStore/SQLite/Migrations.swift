@@ -78,6 +78,15 @@ enum Migrations {
         CREATE INDEX findings_by_pile ON findings(charge_point_id, time);
         CREATE INDEX findings_by_session ON findings(session_id);
         """,
+        // 2: id tags kept in the store (the configuration file's list is checked first).
+        """
+        CREATE TABLE id_tags(
+            id_tag TEXT PRIMARY KEY COLLATE NOCASE,
+            status TEXT NOT NULL,
+            expiry_date REAL,
+            parent_id_tag TEXT
+        );
+        """,
     ]
 
     static var latest: Int { steps.count }

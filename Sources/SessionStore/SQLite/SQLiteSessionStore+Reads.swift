@@ -83,6 +83,14 @@ extension SQLiteSessionStore {
         try await read { db in Int(try db.query("SELECT count(*) FROM message_log").first?.int(0) ?? 0) }
     }
 
+    public func idTags() async throws -> [IdTagRecord] {
+        try await read { db in
+            try db.query("SELECT id_tag, status, expiry_date, parent_id_tag FROM id_tags ORDER BY id_tag").map {
+                IdTagRecord(idTag: $0.string(0) ?? "", status: $0.string(1) ?? "Invalid", expiryDate: $0.date(2), parentIdTag: $0.string(3))
+            }
+        }
+    }
+
     public func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord] {
         try await read { db in
             try db.query(

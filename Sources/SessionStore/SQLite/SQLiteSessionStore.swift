@@ -315,6 +315,11 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             }
             try insert(batch.samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
             return .samplesStored(sessionId: sessionId)
+        case .putIdTag(let tag):
+            try writer.run(
+                "INSERT OR REPLACE INTO id_tags(id_tag, status, expiry_date, parent_id_tag) VALUES(?, ?, ?, ?)",
+                [.text(tag.idTag), .text(tag.status), .init(tag.expiryDate), .init(tag.parentIdTag)])
+            return .done
         case .stopSession(let stop):
             let rows = try writer.query(
                 "SELECT connector_id, status, meter_start FROM sessions WHERE id = ? AND charge_point_id = ?",

@@ -55,3 +55,25 @@ final class FleetTests: SimulationTestCase {
         }
     }
 }
+
+final class PowerSharingTests: SimulationTestCase {
+    func testTwoCarsOnATELD120ShareItsPowerAndOneAloneIsLimitedByCurrent() async throws {
+        try await withHarness { harness in
+            let pile = try await startPile(harness, "teld-120", identity: "TELD-SHARE", speed: 60)
+            let car = try vehicle("su7-standard")  // 400 V: fits the 750 V pile, curve above 120 kW at 20 %
+            pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 20, targetSoC: 100, idTag: "A") }
+            _ = try await harness.eventually(5) { try await pile.run { $0.session(on: 1)?.transaction != nil } }
+            // Physics ticks every 30 simulated seconds (0.5 s here).
+            _ = try await harness.eventually(5) { try await pile.run { ($0.session(on: 1)?.powerKW ?? 0) > 0 } }
+            let alone = try await pile.run { $0.session(on: 1)?.powerKW ?? 0 }
+            XCTAssertEqual(alone, 100, accuracy: 0.5, "alone: 250 A × 400 V = 100 kW, below the pile's 120 kW")
+
+            pile.execute { $0.plugIn(connector: 2, vehicle: car, soc: 20, targetSoC: 100, idTag: "B") }
+            _ = try await harness.eventually(5) { try await pile.run { $0.session(on: 2)?.transaction != nil } }
+            _ = try await harness.eventually(5) { try await pile.run { ($0.session(on: 2)?.powerKW ?? 0) > 0 } }
+            let shared = try await pile.run { ($0.session(on: 1)?.powerKW ?? 0, $0.session(on: 2)?.powerKW ?? 0) }
+            XCTAssertEqual(shared.0, 60, accuracy: 0.5)
+            XCTAssertEqual(shared.1, 60, accuracy: 0.5)
+        }
+    }
+}
