@@ -14,14 +14,13 @@ import argparse
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gateway_load import cpu_seconds, rss_bytes, wait_health  # noqa: E402
+from gateway_load import cpu_seconds, rss_bytes, stop_all, wait_health  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -119,19 +118,7 @@ def main():
         for k, v in figures.items():
             print(f"{k:34s} {v}")
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if os.environ.get("KEEP_BENCH") is None:
-            subprocess.run(["rm", "-rf", work])
-        else:
-            print(f"kept {work}")
-
+        stop_all(procs, work)
 
 if __name__ == "__main__":
     main()

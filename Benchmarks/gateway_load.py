@@ -49,6 +49,23 @@ def wait_health(port, timeout=30):
     return False
 
 
+def stop_all(procs, work):
+    """SIGTERM every process still running, SIGKILL after 30 s, then remove the work folder
+    (kept when KEEP_BENCH is set)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    if os.environ.get("KEEP_BENCH") is None:
+        subprocess.run(["rm", "-rf", work])
+    else:
+        print(f"kept {work}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--connections", type=int, default=10000)
@@ -156,19 +173,7 @@ def main():
         except Exception as e:  # the figures above stand on their own
             print(f"could not read the store: {e}")
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        if os.environ.get("KEEP_BENCH") is None:
-            subprocess.run(["rm", "-rf", work])
-        else:
-            print(f"kept {work}")
-
+        stop_all(procs, work)
 
 if __name__ == "__main__":
     main()

@@ -4,8 +4,7 @@ import XCTest
 
 final class ChargePointAPITests: XCTestCase {
     func testAPilesFindingsAndMessagesAreReadableOverHTTP() async throws {
-        let harness = try await GatewayHarness.start()
-        do {
+        try await GatewayHarness.with() { harness in
             let pile = try await harness.connect("API-1", subprotocols: nil)
             _ = try await pile.boot()
             _ = try await pile.call(V16.Heartbeat.self, .init())
@@ -27,10 +26,6 @@ final class ChargePointAPITests: XCTestCase {
             let bad = try await harness.get("/api/chargepoints/API-1/messages?limit=0")
             XCTAssertEqual(bad.status, 400)
             XCTAssertEqual(bad.body[path: "error.code"], "invalid_limit")
-        } catch {
-            try await harness.shutdown()
-            throw error
         }
-        try await harness.shutdown()
     }
 }

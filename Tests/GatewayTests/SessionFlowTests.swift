@@ -9,8 +9,7 @@ final class SessionFlowTests: XCTestCase {
     func testFullSessionFromBootToStopIsRecordedInTheStore() async throws {
         var configuration = GatewayConfiguration()
         configuration.heartbeatInterval = 77
-        let harness = try await GatewayHarness.start(configuration)
-        do {
+        try await GatewayHarness.with(configuration) { harness in
             let pile = try await harness.connect("NIO-TEST-1")
             let boot = try await pile.boot()
             XCTAssertEqual(boot.status, .Accepted)
@@ -81,11 +80,7 @@ final class SessionFlowTests: XCTestCase {
             let connectors = cp.body[path: "connectors"]?.arrayValue ?? []
             XCTAssertEqual(connectors.first(where: { $0["connectorId"] == 1 })?["status"], "Finishing")
             XCTAssertEqual(connectors.first(where: { $0["connectorId"] == 0 })?["status"], "Available")
-        } catch {
-            try await harness.shutdown()
-            throw error
         }
-        try await harness.shutdown()
     }
 
     func testTransactionIdsStayUniqueAndSessionsSurviveARestart() async throws {

@@ -9,8 +9,7 @@ final class StoredIdTagTests: XCTestCase {
         var configuration = GatewayConfiguration()
         configuration.acceptUnknownIdTags = false
         configuration.idTags = [.init(idTag: "BOTH", status: .Accepted)]
-        let harness = try await GatewayHarness.start(configuration)
-        do {
+        try await GatewayHarness.with(configuration) { harness in
             _ = try await harness.store.write(.putIdTag(.init(idTag: "Stored-Blocked", status: "Blocked")))
             _ = try await harness.store.write(.putIdTag(.init(idTag: "STORED-OK", status: "Accepted", parentIdTag: "FLEET")))
             _ = try await harness.store.write(.putIdTag(.init(idTag: "STORED-OLD", status: "Accepted", expiryDate: Date(timeIntervalSince1970: 0))))
@@ -33,10 +32,6 @@ final class StoredIdTagTests: XCTestCase {
             XCTAssertEqual(both.status, .Accepted, "the configuration file is checked first")
             let unknown = try await verdict("NOBODY")
             XCTAssertEqual(unknown.status, .Invalid)
-        } catch {
-            try await harness.shutdown()
-            throw error
         }
-        try await harness.shutdown()
     }
 }

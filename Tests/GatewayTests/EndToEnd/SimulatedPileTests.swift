@@ -42,14 +42,7 @@ class SimulationTestCase: XCTestCase {
     }
 
     func withHarness(_ configuration: GatewayConfiguration = GatewayConfiguration(), _ body: (GatewayHarness) async throws -> Void) async throws {
-        let harness = try await GatewayHarness.start(configuration)
-        do {
-            try await body(harness)
-        } catch {
-            try await harness.shutdown()
-            throw error
-        }
-        try await harness.shutdown()
+        try await GatewayHarness.with(configuration, body)
     }
 
     func frames(_ harness: GatewayHarness, _ pile: String) async throws -> [FrameRecord] {
