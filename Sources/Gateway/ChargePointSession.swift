@@ -101,13 +101,31 @@ final class ChargePointSession: RPCConnectionDelegate {
 
     /// Validates a request; on failure answers the CALLERROR and returns nil.
     func decode<A: OCPPAction>(_ action: A.Type, _ call: IncomingCall) -> (A.Request, [FindingRecord])? {
+        guard let (payload, findings) = validate(action, call), let request = typed(action, payload, call) else { return nil }
+        return (request, findings)
+    }
+
+    /// Checks a request against its schema (repairing it in lenient mode); on failure
+    /// answers the CALLERROR and returns nil.
+    func validate<A: OCPPAction>(_ action: A.Type, _ call: IncomingCall) -> (JSON, [FindingRecord])? {
         do {
-            let (request, deviations) = try A.decodeRequest(call.payload, mode: mode)
-            return (request, deviations.map { finding(FindingRule.deviation($0.kind), "\(A.name) \($0.description)", messageId: call.messageId) })
+            let (payload, deviations) = try SchemaValidator.validate(call.payload, against: A.Request.schema, mode: mode)
+            return (payload, deviations.map { finding(FindingRule.deviation($0.kind), "\(A.name) \($0.description)", messageId: call.messageId) })
         } catch {
             logger.notice("\(A.name) rejected: \(error)", metadata: ["messageId": "\(call.messageId)"])
             record(.schemaViolation, "\(A.name): \(error)", messageId: call.messageId)
             replyError(to: call, error.rpcError)
+            return nil
+        }
+    }
+
+    /// Decodes a validated payload into its type; a failure here is our bug (schema and type disagree).
+    func typed<A: OCPPAction>(_ action: A.Type, _ payload: JSON, _ call: IncomingCall) -> A.Request? {
+        do {
+            return try JSONValueDecoder().decode(A.Request.self, from: payload)
+        } catch {
+            logger.error("\(A.name) passed its schema but did not decode: \(error)", metadata: ["messageId": "\(call.messageId)"])
+            replyError(to: call, RPCError(.internalError, "\(A.name) could not be decoded"))
             return nil
         }
     }

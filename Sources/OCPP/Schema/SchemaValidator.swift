@@ -60,7 +60,7 @@ public enum SchemaValidator {
         _ json: JSON, against schema: Schema, mode: ValidationMode
     ) throws(ValidationError) -> (JSON, [PayloadDeviation]) {
         var walker = Walker(mode: mode)
-        let repaired = try walker.check(json, schema, path: "")
+        let repaired = try walker.check(json, schema, path: { "" })
         return (repaired, walker.deviations)
     }
 
@@ -82,7 +82,8 @@ public enum SchemaValidator {
             fail(.typeConstraintViolation, path, "expected \(expected), got \(json.typeName)")
         }
 
-        mutating func check(_ json: JSON, _ schema: Schema, path: String) throws(ValidationError) -> JSON {
+        /// `path` is built only when a deviation or an error needs it: most payloads are clean.
+        mutating func check(_ json: JSON, _ schema: Schema, path: () -> String) throws(ValidationError) -> JSON {
             switch schema {
             case .any:
                 return json
@@ -93,42 +94,42 @@ public enum SchemaValidator {
                 case .string(let s): text = s
                 case .integer where lenient, .number where lenient:
                     text = json.text
-                    tolerate(.stringAsNumber, path, "string sent as a JSON number (\(text))")
-                default: throw typeError("string", json, path)
+                    tolerate(.stringAsNumber, path(), "string sent as a JSON number (\(text))")
+                default: throw typeError("string", json, path())
                 }
                 let length = text.count
                 if let minLength, length < minLength {
-                    throw fail(.propertyConstraintViolation, path, "string shorter than \(minLength) characters")
+                    throw fail(.propertyConstraintViolation, path(), "string shorter than \(minLength) characters")
                 }
                 if let maxLength, length > maxLength {
                     guard lenient else {
-                        throw fail(.propertyConstraintViolation, path, "string of \(length) characters exceeds maxLength \(maxLength)")
+                        throw fail(.propertyConstraintViolation, path(), "string of \(length) characters exceeds maxLength \(maxLength)")
                     }
-                    tolerate(.stringTooLong, path, "string of \(length) characters exceeds maxLength \(maxLength)")
+                    tolerate(.stringTooLong, path(), "string of \(length) characters exceeds maxLength \(maxLength)")
                 }
                 return .string(text)
 
             case .dateTime:
-                guard case .string(let text) = json else { throw typeError("date-time string", json, path) }
+                guard case .string(let text) = json else { throw typeError("date-time string", json, path()) }
                 guard let stamp = OCPPTimestamp.parse(text) else {
-                    throw fail(.propertyConstraintViolation, path, "\"\(text)\" is not an RFC 3339 date-time")
+                    throw fail(.propertyConstraintViolation, path(), "\"\(text)\" is not an RFC 3339 date-time")
                 }
                 if stamp.deviations.isEmpty { return json }
                 let what = stamp.deviations.map(\.rawValue).sorted().joined(separator: ", ")
                 guard lenient else {
-                    throw fail(.propertyConstraintViolation, path, "\"\(text)\" is not RFC 3339 (\(what))")
+                    throw fail(.propertyConstraintViolation, path(), "\"\(text)\" is not RFC 3339 (\(what))")
                 }
-                tolerate(.timestampOffSpec, path, "\"\(text)\" read as \(OCPPTimestamp.format(stamp.date)) (\(what))")
+                tolerate(.timestampOffSpec, path(), "\"\(text)\" read as \(OCPPTimestamp.format(stamp.date)) (\(what))")
                 return .string(OCPPTimestamp.format(stamp.date))
 
             case .enumeration(let values):
-                guard case .string(let text) = json else { throw typeError("string", json, path) }
+                guard case .string(let text) = json else { throw typeError("string", json, path()) }
                 if values.contains(text) { return json }
                 if lenient, let match = values.first(where: { $0.equalsIgnoringCase(text) }) {
-                    tolerate(.enumLetterCase, path, "\"\(text)\" read as \"\(match)\"")
+                    tolerate(.enumLetterCase, path(), "\"\(text)\" read as \"\(match)\"")
                     return .string(match)
                 }
-                throw fail(.propertyConstraintViolation, path, "\"\(text)\" is not one of \(values.joined(separator: ", "))")
+                throw fail(.propertyConstraintViolation, path(), "\"\(text)\" is not one of \(values.joined(separator: ", "))")
 
             case .integer(let minimum, let maximum):
                 let value: Int64
@@ -136,23 +137,23 @@ public enum SchemaValidator {
                 case .integer(let i): value = i
                 case .number(let d) where lenient && d.isFinite && abs(d) < 9e18:
                     value = Int64(d.rounded())
-                    tolerate(.fractionalInteger, path, "integer sent as \(d), read as \(value)")
+                    tolerate(.fractionalInteger, path(), "integer sent as \(d), read as \(value)")
                 case .string(let s) where lenient:
                     if let i = Int64(s.trimmingSpaces) {
                         value = i
                     } else if let d = Double(s.trimmingSpaces), d.isFinite, abs(d) < 9e18 {
                         value = Int64(d.rounded())
                     } else {
-                        throw typeError("integer", json, path)
+                        throw typeError("integer", json, path())
                     }
-                    tolerate(.numberAsString, path, "integer sent as the string \"\(s)\"")
-                default: throw typeError("integer", json, path)
+                    tolerate(.numberAsString, path(), "integer sent as the string \"\(s)\"")
+                default: throw typeError("integer", json, path())
                 }
                 if let minimum, value < minimum {
-                    throw fail(.propertyConstraintViolation, path, "\(value) is below the minimum \(minimum)")
+                    throw fail(.propertyConstraintViolation, path(), "\(value) is below the minimum \(minimum)")
                 }
                 if let maximum, value > maximum {
-                    throw fail(.propertyConstraintViolation, path, "\(value) is above the maximum \(maximum)")
+                    throw fail(.propertyConstraintViolation, path(), "\(value) is above the maximum \(maximum)")
                 }
                 return .integer(value)
 
@@ -162,13 +163,13 @@ public enum SchemaValidator {
                 case .integer(let i): value = Double(i)
                 case .number(let d): value = d
                 case .string(let s) where lenient:
-                    guard let d = Double(s.trimmingSpaces), d.isFinite else { throw typeError("number", json, path) }
+                    guard let d = Double(s.trimmingSpaces), d.isFinite else { throw typeError("number", json, path()) }
                     value = d
-                    tolerate(.numberAsString, path, "number sent as the string \"\(s)\"")
-                default: throw typeError("number", json, path)
+                    tolerate(.numberAsString, path(), "number sent as the string \"\(s)\"")
+                default: throw typeError("number", json, path())
                 }
                 if let minimum, value < minimum {
-                    throw fail(.propertyConstraintViolation, path, "\(value) is below the minimum \(minimum)")
+                    throw fail(.propertyConstraintViolation, path(), "\(value) is below the minimum \(minimum)")
                 }
                 if case .integer = json { return json }
                 return .number(value)
@@ -177,54 +178,58 @@ public enum SchemaValidator {
                 switch json {
                 case .bool: return json
                 case .string(let s) where lenient && (s == "true" || s == "false"):
-                    tolerate(.numberAsString, path, "boolean sent as the string \"\(s)\"")
+                    tolerate(.numberAsString, path(), "boolean sent as the string \"\(s)\"")
                     return .bool(s == "true")
-                default: throw typeError("boolean", json, path)
+                default: throw typeError("boolean", json, path())
                 }
 
             case .array(let element, let minItems, let maxItems):
-                guard case .array(let items) = json else { throw typeError("array", json, path) }
+                guard case .array(let items) = json else { throw typeError("array", json, path()) }
                 if items.count < minItems {
-                    throw fail(.occurrenceConstraintViolation, path, "array needs at least \(minItems) item(s), got \(items.count)")
+                    throw fail(.occurrenceConstraintViolation, path(), "array needs at least \(minItems) item(s), got \(items.count)")
                 }
                 if let maxItems, items.count > maxItems {
-                    throw fail(.occurrenceConstraintViolation, path, "array allows at most \(maxItems) item(s), got \(items.count)")
+                    throw fail(.occurrenceConstraintViolation, path(), "array allows at most \(maxItems) item(s), got \(items.count)")
                 }
-                var out: [JSON] = []
-                out.reserveCapacity(items.count)
+                // The input is returned as is unless something in it was repaired.
+                var out: [JSON]?
                 for (index, item) in items.enumerated() {
-                    out.append(try check(item, element, path: "\(path)[\(index)]"))
+                    let before = deviations.count
+                    let checked = try check(item, element, path: { "\(path())[\(index)]" })
+                    if deviations.count != before && out == nil { out = Array(items[..<index]) }
+                    out?.append(checked)
                 }
-                return .array(out)
+                return out.map { .array($0) } ?? json
 
             case .object(let properties, let additionalProperties):
                 guard case .object(let object) = json else {
-                    throw fail(.formatViolation, path, "expected object, got \(json.typeName)")
+                    throw fail(.formatViolation, path(), "expected object, got \(json.typeName)")
                 }
-                var out: [(key: String, value: JSON)] = []
-                out.reserveCapacity(object.count)
-                for member in object {
-                    let childPath = path.isEmpty ? member.key : "\(path).\(member.key)"
-                    guard let property = properties.first(where: { $0.name == member.key }) else {
-                        if additionalProperties {
-                            out.append(member)
-                            continue
+                var out: [(key: String, value: JSON)]?
+                for (index, member) in object.members.enumerated() {
+                    let before = deviations.count
+                    func childPath() -> String { path().isEmpty ? member.key : "\(path()).\(member.key)" }
+                    var checked: JSON? = member.value
+                    if let property = properties.first(where: { $0.name == member.key }) {
+                        if member.value == .null && !property.required && lenient {
+                            tolerate(.nullOptional, childPath(), "optional property sent as null, ignored")
+                            checked = nil
+                        } else {
+                            checked = try check(member.value, property.schema, path: childPath)
                         }
-                        guard lenient else { throw fail(.formatViolation, childPath, "property not allowed by the schema") }
-                        tolerate(.unknownProperty, childPath, "property not in the schema, ignored")
-                        continue
+                    } else if !additionalProperties {
+                        guard lenient else { throw fail(.formatViolation, childPath(), "property not allowed by the schema") }
+                        tolerate(.unknownProperty, childPath(), "property not in the schema, ignored")
+                        checked = nil
                     }
-                    if member.value == .null && !property.required && lenient {
-                        tolerate(.nullOptional, childPath, "optional property sent as null, ignored")
-                        continue
-                    }
-                    out.append((member.key, try check(member.value, property.schema, path: childPath)))
+                    if deviations.count != before && out == nil { out = Array(object.members[..<index]) }
+                    if let checked { out?.append((member.key, checked)) }
                 }
                 for property in properties where property.required && object[property.name] == nil {
-                    let childPath = path.isEmpty ? property.name : "\(path).\(property.name)"
+                    let childPath = path().isEmpty ? property.name : "\(path()).\(property.name)"
                     throw fail(.occurrenceConstraintViolation, childPath, "required property missing")
                 }
-                return .object(JSONObject(out))
+                return out.map { .object(JSONObject($0)) } ?? json
             }
         }
     }
