@@ -25,7 +25,6 @@ final class ChargePointSession: RPCConnectionDelegate {
     let services: GatewayServices
     private(set) weak var connection: RPCConnection?
     private let token: ObjectIdentifier
-    var logger: Logger
 
     init(connection: RPCConnection, services: GatewayServices) {
         identity = connection.identity
@@ -33,8 +32,14 @@ final class ChargePointSession: RPCConnectionDelegate {
         self.services = services
         self.connection = connection
         token = ObjectIdentifier(connection)
-        logger = services.logger
+    }
+
+    /// Made when something is logged (rarely), not kept per pile: a Logger with its own
+    /// metadata costs an allocation, and 30,000 piles keep 30,000 sessions.
+    var logger: Logger {
+        var logger = services.logger
         logger[metadataKey: "chargePoint"] = "\(identity)"
+        return logger
     }
 
     var store: any SessionStore { services.store }

@@ -95,7 +95,9 @@ public final class RPCConnection: ChannelInboundHandler {
         var timeout: Scheduled<Void>?
     }
     private var inFlight: OutgoingCall?
-    private var waiting: CircularBuffer<OutgoingCall> = []
+    /// CALLs queued behind the one in flight. An Array, not a CircularBuffer: it is nearly
+    /// always empty, and an empty Array costs no allocation (a CircularBuffer reserves 16 slots).
+    private var waiting: [OutgoingCall] = []
     private var closed = false
 
     public init(identity: String, version: OCPPVersion, eventLoop: any EventLoop, callTimeout: TimeAmount = .seconds(30)) {
@@ -124,7 +126,8 @@ public final class RPCConnection: ChannelInboundHandler {
         inFlight?.timeout?.cancel()
         inFlight?.promise.fail(RPCCallError.connectionClosed)
         inFlight = nil
-        while let call = waiting.popFirst() { call.promise.fail(RPCCallError.connectionClosed) }
+        for call in waiting { call.promise.fail(RPCCallError.connectionClosed) }
+        waiting.removeAll()
         delegate?.rpcConnectionDidClose(self)
         context = nil
     }
@@ -227,7 +230,8 @@ public final class RPCConnection: ChannelInboundHandler {
     }
 
     private func sendNextCall() {
-        guard inFlight == nil, let context, var call = waiting.popFirst() else { return }
+        guard inFlight == nil, let context, !waiting.isEmpty else { return }
+        var call = waiting.removeFirst()
         call.sentAt = Date()
         let messageId = call.messageId
         let action = call.action

@@ -60,14 +60,15 @@ public final class FleetRunner: Sendable {
         let seed = options.seed ?? fleet.seed
         var handles: [PileHandle] = []
         handles.reserveCapacity(plan.count)
+        let templates = library.piles.mapValues(PileTemplate.init)
         for (n, planned) in plan.enumerated() {
-            guard let profile = library.piles[planned.profileId] else { continue }
+            guard let template = templates[planned.profileId] else { continue }
             var pileContext = context
             let global = n * options.shardCount + options.shardIndex
             if sources > 1 { pileContext.sourceAddress = "127.0.0.\(1 + global % sources)" }
             handles.append(
                 PileHandle(
-                    identity: planned.identity, profile: profile, context: pileContext, eventLoop: group.next(),
+                    identity: planned.identity, template: template, context: pileContext, eventLoop: group.next(),
                     seed: seed &* 1_000_003 &+ UInt64(n)))
         }
         self.handles = handles

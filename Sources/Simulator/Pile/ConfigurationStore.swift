@@ -88,6 +88,8 @@ public struct ConfigurationStore: Sendable, Equatable {
         case .text:
             break
         }
+        // Writing an unchanged value would copy storage that piles of a model share.
+        guard key.value != value else { return .Accepted }
         key.value = value
         keys[name] = key
         return .Accepted

@@ -8,10 +8,14 @@ public struct PileHandle: Sendable {
     private let pile: NIOLoopBoundBox<SimulatedPile>
 
     public init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
+        self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)
+    }
+
+    public init(identity: String, template: PileTemplate, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.identity = identity
         self.eventLoop = eventLoop
         pile = NIOLoopBoundBox.makeBoxSendingValue(
-            SimulatedPile(identity: identity, profile: profile, context: context, eventLoop: eventLoop, seed: seed), eventLoop: eventLoop)
+            SimulatedPile(identity: identity, template: template, context: context, eventLoop: eventLoop, seed: seed), eventLoop: eventLoop)
     }
 
     /// Runs `body` on the pile's loop.

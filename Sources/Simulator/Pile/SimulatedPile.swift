@@ -73,13 +73,17 @@ public final class SimulatedPile: RPCConnectionDelegate {
     /// Fleet mode's arrivals; nil when a test or scenario drives the pile by hand.
     var plan: ArrivalPlan?
 
-    public init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
+    public convenience init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
+        self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)
+    }
+
+    public init(identity: String, template: PileTemplate, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.identity = identity
-        self.profile = profile
+        profile = template.profile
         self.context = context
         self.eventLoop = eventLoop
-        encoder = QuirkEncoder(profile.quirks)
-        configuration = ConfigurationStore(profile: profile)
+        encoder = template.encoder
+        configuration = template.configuration
         var random = SeededRandom(seed: seed)
         // Registers count a pile's whole life, not one session: start somewhere in 0.1–5 MWh.
         connectors = (1...max(1, profile.connectors)).map { id in
@@ -309,6 +313,21 @@ public final class SimulatedPile: RPCConnectionDelegate {
                 }
             }
         }
+    }
+}
+
+/// What every pile of one model starts with. Made once per model and copied: the copies
+/// share storage until a pile changes something (a configuration key), which keeps a big
+/// fleet's memory down.
+public struct PileTemplate: Sendable {
+    public let profile: PileProfile
+    let configuration: ConfigurationStore
+    let encoder: QuirkEncoder
+
+    public init(_ profile: PileProfile) {
+        self.profile = profile
+        configuration = ConfigurationStore(profile: profile)
+        encoder = QuirkEncoder(profile.quirks)
     }
 }
 
