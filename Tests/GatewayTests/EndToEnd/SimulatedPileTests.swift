@@ -183,4 +183,27 @@ final class SimulatedPileTests: SimulationTestCase {
             await revived.stopAccepting()
         }
     }
+
+    func testClockAlignedReadingsAndStopTransactionDataFollowTheConfiguration() async throws {
+        try await withHarness { harness in
+            let id = "NIO-E2E-5"
+            let pile = try await startPile(harness, identity: id, speed: 600) {
+                $0.clockAlignedDataInterval = 300
+                $0.stopTxnMeasurands = ["Energy.Active.Import.Register", "SoC"]
+            }
+            let car = try vehicle("su7-max")
+            pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 10, targetSoC: 60, idTag: "XIAOMI-5") }
+            let done = try await harness.eventually(20) { try await self.sessions(harness, id).first?.status == .completed }
+            XCTAssertTrue(done)
+            let session = try await sessions(harness, id).first
+            let samples = try await harness.store.session(id: session?.id ?? 0)?.samples ?? []
+            let aligned = samples.filter { $0.context == "Sample.Clock" }
+            XCTAssertFalse(aligned.isEmpty, "no clock-aligned readings")
+            for sample in aligned {
+                XCTAssertEqual(sample.time.timeIntervalSince1970.truncatingRemainder(dividingBy: 300), 0, accuracy: 30, "aligned to 5-minute slots")
+            }
+            let ends = Set(samples.filter { $0.context == "Transaction.End" }.map(\.measurand))
+            XCTAssertEqual(ends, ["Energy.Active.Import.Register", "SoC"], "StopTransaction carries StopTxnSampledData")
+        }
+    }
 }
