@@ -22,12 +22,7 @@ struct Demo: AsyncParsableCommand {
     var logLevel: Logger.Level = .warning
 
     func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrapLogging(logLevel)
         var options = fleetOptions
         if options.duration == nil { options.duration = "60s" }
         if options.speed == 1 { options.speed = 120 }

@@ -42,11 +42,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
-        }
+        bootstrapLogging(logLevel)
         let gatewayConfiguration: GatewayConfiguration
         do {
             gatewayConfiguration = try config.map { try GatewayConfiguration.load(path: $0) } ?? GatewayConfiguration()
@@ -56,12 +52,12 @@ struct Serve: AsyncParsableCommand {
         let signals = SignalWaiter.install()
         let running = try await RunningGateway.start(
             host: host, port: port, db: db, configuration: gatewayConfiguration, node: node, reusePort: reusePort)
-        print("PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, store \(db)")
-        // stdout is block-buffered when it is a pipe or a file: flush, so supervisors and
-        // scripts see the address (and the port `--port 0` picked) now, not at exit.
-        fflush(nil)
+        // Unbuffered, so supervisors and scripts reading a pipe see the address (and the
+        // port `--port 0` picked) now, not at exit.
+        Console.line(
+            "PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, store \(db)")
         await signals.wait()
-        print("shutting down: closing connections and flushing the store")
+        Console.line("shutting down: closing connections and flushing the store")
         try await running.shutdown()
     }
 }
@@ -163,6 +159,15 @@ final class SignalWaiter: Sendable {
             }
             continuation?.resume()
         }
+    }
+}
+
+/// Log lines to standard error at `level` and above.
+func bootstrapLogging(_ level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
     }
 }
 

@@ -219,21 +219,27 @@ extension SimulatedPile {
 
     func tick() {
         let now = context.clock.now()
+        // Clock-aligned readings are taken at the slot boundary itself: integrate up to it first.
+        let aligned = Double(configuration.int("ClockAlignedDataInterval") ?? 0)
+        if aligned > 0 {
+            let slot = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / aligned).rounded(.down) * aligned)
+            advance(until: slot)
+            for i in connectors.indices {
+                guard let transaction = connectors[i].transaction, slot > transaction.start,
+                    connectors[i].lastAligned.map({ $0 < slot }) ?? true
+                else { continue }
+                connectors[i].lastAligned = slot
+                let reading = meterValues(connector: connectors[i], context: .sampleClock, transactionId: transaction.id, at: slot)
+                enqueue(V16.MeterValues.name, reading, localTransaction: transaction.local)
+            }
+        }
         advance(until: now)
         let sampleInterval = Double(configuration.int("MeterValueSampleInterval") ?? 60)
-        let aligned = Double(configuration.int("ClockAlignedDataInterval") ?? 0)
         for i in connectors.indices {
             guard let transaction = connectors[i].transaction else { continue }
             if sampleInterval > 0, let last = connectors[i].lastSample, now.timeIntervalSince(last) >= sampleInterval {
                 connectors[i].lastSample = now
                 enqueue(V16.MeterValues.name, meterValues(connector: connectors[i], context: .samplePeriodic, transactionId: transaction.id), localTransaction: transaction.local)
-            }
-            if aligned > 0 {
-                let slot = (now.timeIntervalSince1970 / aligned).rounded(.down) * aligned
-                if connectors[i].lastAligned.map({ $0.timeIntervalSince1970 < slot }) ?? true {
-                    connectors[i].lastAligned = Date(timeIntervalSince1970: slot)
-                    enqueue(V16.MeterValues.name, meterValues(connector: connectors[i], context: .sampleClock, transactionId: transaction.id), localTransaction: transaction.local)
-                }
             }
         }
     }
@@ -282,9 +288,12 @@ extension SimulatedPile {
 
     // MARK: Readings
 
-    func meterValues(connector: ConnectorState, context readingContext: V16.ReadingContext, transactionId: Int?) -> JSON {
-        let measurands = configuration.list("MeterValuesSampledData")
-        let value = sample(connector, at: context.clock.now(), measurands: measurands, context: readingContext, registerWh: connector.registerWh)
+    /// A MeterValues payload: clock-aligned readings carry MeterValuesAlignedData, the rest MeterValuesSampledData.
+    func meterValues(connector: ConnectorState, context readingContext: V16.ReadingContext, transactionId: Int?, at time: Date? = nil) -> JSON {
+        let key = readingContext == .sampleClock ? "MeterValuesAlignedData" : "MeterValuesSampledData"
+        let value = sample(
+            connector, at: time ?? context.clock.now(), measurands: configuration.list(key), context: readingContext,
+            registerWh: connector.registerWh)
         return V16.MeterValues.encode(V16.MeterValues.Request(connectorId: connector.id, transactionId: transactionId, meterValue: [value]))
     }
 

@@ -200,7 +200,8 @@ final class SimulatedPileTests: SimulationTestCase {
             let aligned = samples.filter { $0.context == "Sample.Clock" }
             XCTAssertFalse(aligned.isEmpty, "no clock-aligned readings")
             for sample in aligned {
-                XCTAssertEqual(sample.time.timeIntervalSince1970.truncatingRemainder(dividingBy: 300), 0, accuracy: 30, "aligned to 5-minute slots")
+                XCTAssertEqual(sample.time.timeIntervalSince1970.truncatingRemainder(dividingBy: 300), 0, accuracy: 0.001, "aligned to 5-minute slots")
+                XCTAssertEqual(sample.measurand, "Energy.Active.Import.Register", "MeterValuesAlignedData")
             }
             let ends = Set(samples.filter { $0.context == "Transaction.End" }.map(\.measurand))
             XCTAssertEqual(ends, ["Energy.Active.Import.Register", "SoC"], "StopTransaction carries StopTxnSampledData")
