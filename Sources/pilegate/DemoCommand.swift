@@ -25,7 +25,7 @@ struct Demo: AsyncParsableCommand {
         bootstrapLogging(logLevel)
         var options = fleetOptions
         if options.duration == nil { options.duration = "60s" }
-        if options.speed == 1 { options.speed = 120 }
+        if options.speed == nil { options.speed = 120 }
         if options.fleet == nil && options.profile == nil { options.fleet = "demo" }
         let (fleet, library) = try options.load()
 

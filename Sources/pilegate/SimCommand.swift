@@ -39,8 +39,8 @@ struct FleetOptions: ParsableArguments {
     @Option(help: "Shrink (or grow) the fleet by this factor, e.g. 0.01.")
     var scale = 1.0
 
-    @Option(help: "Simulated time runs this many times faster than wall time.")
-    var speed = 1.0
+    @Option(help: "Simulated time runs this many times faster than wall time (default: 1; demo: 120).")
+    var speed: Double?
 
     @Option(help: "How long to run (wall clock): 90, 90s, 5m, 1h. Default: until Ctrl-C.")
     var duration: String?
@@ -122,14 +122,15 @@ struct FleetOptions: ParsableArguments {
     /// Runs the fleet with live progress; returns the last figures.
     func run(fleet: FleetProfile, library: ProfileLibrary, endpoint: String, label: String) async throws -> FleetStats.Snapshot {
         var options = FleetRunner.Options(endpoint: endpoint)
-        options.speed = speed
+        options.speed = speed ?? 1
+        guard options.speed > 0 else { throw ValidationError("--speed must be positive") }
         options.ramp = ramp
         (options.shardIndex, options.shardCount) = try shardParts
         options.seed = seed
         options.queueDirectory = queueDirectory
         let seconds = try durationSeconds
         let runner = try FleetRunner(fleet: fleet, library: library, options: options)
-        Console.line("\(label): fleet \(fleet.name), \(runner.pileCount) piles (shard \(shard)) → \(endpoint), speed ×\(speed)")
+        Console.line("\(label): fleet \(fleet.name), \(runner.pileCount) piles (shard \(shard)) → \(endpoint), speed ×\(options.speed)")
         let signals = SignalWaiter.install()
         let progress = Progress(stats: runner.stats, clock: runner.clock)
         let reporter = Task { await progress.report() }
