@@ -43,7 +43,8 @@ struct Demo: AsyncParsableCommand {
         Console.line(
             String(format: "gateway recorded: %d sessions (%d completed, %.1f kWh), %d frames, %d piles", sessions.count, completed.count, energy, frames,
                    try await gateway.store.chargePoints().count))
-        for session in completed.prefix(5) {
+        // The biggest sessions first (an 800 V car on a 750 V pile records 0 kWh: it cannot charge there).
+        for session in completed.sorted(by: { ($0.energyWh ?? 0) > ($1.energyWh ?? 0) }).prefix(5) {
             Console.line(
                 "  session \(session.id) on \(session.chargePointId)#\(session.connectorId): \(String(format: "%.1f", Double(session.energyWh ?? 0) / 1000)) kWh, stop \(session.stopReason ?? "-")")
         }
