@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gateway_load import cpu_seconds, rss_bytes, stop_all, wait_health  # noqa: E402
+from gateway_load import cpu_seconds, rss_bytes, start_gateways, stop_all  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,17 +49,7 @@ def main():
     db = os.path.join(work, "fleet.sqlite")
     procs = []
     try:
-        gw = []
-        for i in range(gateways):
-            cmd = [os.path.join(args.bin, "pilegate"), "serve", "--port", str(args.port), "--db", f"sqlite:{db}",
-                   "--config", config, "--node", f"fleet-{i}", "--log-level", "error"]
-            if gateways > 1:
-                cmd.append("--reuse-port")
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"gw-{i}.log"), "w"), cwd=ROOT)
-            procs.append(proc)
-            gw.append(proc)
-            if i == 0 and not wait_health(args.port):
-                sys.exit("gateway did not become healthy")
+        gw = start_gateways(gateways, args.bin, args.port, db, config, work, procs, log_level="error")
         time.sleep(0.5)
         gw_base = sum(rss_bytes(g.pid) for g in gw)
         gw_cpu0 = sum(cpu_seconds(g.pid) for g in gw)

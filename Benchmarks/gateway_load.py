@@ -49,6 +49,23 @@ def wait_health(port, timeout=30):
     return False
 
 
+def start_gateways(count, binary, port, db, config, work, procs, log_level="warning"):
+    """`count` gateway processes on one port (SO_REUSEPORT when more than one) and one store;
+    returns once the first answers /health. Every process is added to `procs`."""
+    gateways = []
+    for i in range(count):
+        cmd = [os.path.join(binary, "pilegate"), "serve", "--port", str(port), "--db", f"sqlite:{db}",
+               "--config", config, "--node", f"bench-{i}", "--log-level", log_level]
+        if count > 1:
+            cmd.append("--reuse-port")
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"gateway-{i}.log"), "w"), cwd=ROOT)
+        procs.append(proc)
+        gateways.append(proc)
+        if i == 0 and not wait_health(port):
+            sys.exit("gateway did not become healthy")
+    return gateways
+
+
 def stop_all(procs, work):
     """SIGTERM every process still running, SIGKILL after 30 s, then remove the work folder
     (kept when KEEP_BENCH is set)."""
@@ -84,22 +101,12 @@ def main():
     work = tempfile.mkdtemp(prefix="pilegate-bench-")
     config = os.path.join(work, "gateway.yaml")
     with open(config, "w") as f:
-        # Pings off: the driver measures OCPP traffic only. Long call timeout: nothing waits on the piles.
+        # Pings off: the driver measures OCPP traffic only.
         f.write(f"pingInterval: 0\ndurability: {args.durability}\nheartbeatInterval: 3600\n")
     db = os.path.join(work, "bench.sqlite")
     procs = []
     try:
-        gw = []
-        for i in range(gateways):
-            cmd = [os.path.join(args.bin, "pilegate"), "serve", "--port", str(args.port), "--db", f"sqlite:{db}",
-                   "--config", config, "--node", f"bench-{i}", "--log-level", "warning"]
-            if gateways > 1:
-                cmd.append("--reuse-port")
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"gateway-{i}.log"), "w"))
-            procs.append(proc)
-            gw.append(proc)
-            if i == 0 and not wait_health(args.port):
-                sys.exit("gateway did not become healthy")
+        gw = start_gateways(gateways, args.bin, args.port, db, config, work, procs)
         time.sleep(0.5)
         base_rss = sum(rss_bytes(g.pid) for g in gw)
 
