@@ -113,6 +113,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)  // no handshake or request within the idle timeout
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive
         if tooLarge {

@@ -23,6 +23,9 @@ public struct OCPPServerConfiguration: Sendable {
     public var maxConnections = OCPPServerConfiguration.defaultMaxConnections
     /// Several gateway processes may share one port (`SO_REUSEPORT`).
     public var reusePort = false
+    /// A socket that has not finished its handshake (or an HTTP keep-alive that stays
+    /// silent) this long is closed, so idle sockets cannot use up the open-file limit.
+    public var httpIdleTimeout: TimeAmount = .seconds(30)
 
     public init() {}
 
@@ -131,6 +134,8 @@ public final class OCPPServer: Sendable {
             withErrorHandling: true
         ).flatMapThrowing { [self] in
             try channel.pipeline.syncOperations.addHandler(
+                IdleStateHandler(allTimeout: configuration.httpIdleTimeout), name: Self.idleHandlerName, position: .first)
+            try channel.pipeline.syncOperations.addHandler(
                 HTTPHandler(responder: http, refusal: { [self] head in
                     guard case .refuse(let status, let reason) = decide(head, channel: channel) else { return nil }
                     return (status, reason)
@@ -139,6 +144,7 @@ public final class OCPPServer: Sendable {
     }
 
     private static let httpHandlerName = "pilegate.http"
+    private static let idleHandlerName = "pilegate.http-idle"
 
     private func decide(_ head: HTTPRequestHead, channel: any Channel) -> HandshakeDecision {
         guard head.method == .GET else {
@@ -165,8 +171,9 @@ public final class OCPPServer: Sendable {
             authorization: head.headers.first(name: "Authorization"), remoteAddress: channel.remoteAddress?.description)
         let decision = policy.evaluate(request)
         let sync = channel.pipeline.syncOperations
-        // From here on the socket carries WebSocket frames, not HTTP.
+        // From here on the socket carries WebSocket frames, not HTTP; pings watch it now.
         _ = sync.removeHandler(name: Self.httpHandlerName)
+        _ = sync.removeHandler(name: Self.idleHandlerName)
         try sync.addHandler(
             NIOWebSocketFrameAggregator(
                 minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,

@@ -29,3 +29,19 @@ final class ChargePointAPITests: XCTestCase {
         }
     }
 }
+
+final class IdleSocketTests: XCTestCase {
+    func testASocketThatNeverCompletesItsHandshakeIsClosedButAnUpgradedOneStays() async throws {
+        try await GatewayHarness.with(tweak: { $0.httpIdleTimeout = .milliseconds(300) }) { harness in
+            let silent = try RawSocket(port: harness.port)
+            let pile = try await harness.connect("IDLE-OK")
+            _ = try await pile.boot()
+            let closed = try await silent.waitForPeerClose(timeout: 5)
+            XCTAssertTrue(closed, "a socket silent past the idle timeout is closed")
+            try await Task.sleep(for: .milliseconds(600))
+            // The WebSocket left the HTTP idle timer behind at its upgrade.
+            let answer = try await pile.call(V16.Heartbeat.self, .init())
+            XCTAssertLessThan(abs(answer.currentTime.timeIntervalSinceNow), 5)
+        }
+    }
+}
