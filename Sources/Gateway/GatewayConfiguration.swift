@@ -17,6 +17,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var pingInterval: Double = 60
     /// Largest WebSocket message accepted, bytes.
     public var maxMessageSize: Int = 64 * 1024
+    /// Seconds a socket may take to finish its handshake (or an HTTP keep-alive may stay silent).
+    public var handshakeTimeout: Double = 30
     /// What to do with a pile that is not in `chargePoints`.
     public var unknownChargePoints: UnknownChargePointPolicy = .accept
     /// Known piles (the registry). Empty means open registration.
@@ -88,13 +90,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(callTimeout > 0, "callTimeout must be positive")
         try check(pingInterval >= 0, "pingInterval must not be negative")
         try check(maxMessageSize >= 1024, "maxMessageSize must be at least 1024 bytes")
+        try check(handshakeTimeout > 0, "handshakeTimeout must be positive")
         try check(["full", "normal"].contains(durability), "durability must be full or normal")
         try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
     }
 
     // Unknown-key checking re-encodes the value; keep key order stable for messages.
     enum CodingKeys: String, CodingKey {
-        case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize
+        case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
     }
 
@@ -107,6 +110,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         callTimeout = try c.decodeIfPresent(Double.self, forKey: .callTimeout) ?? d.callTimeout
         pingInterval = try c.decodeIfPresent(Double.self, forKey: .pingInterval) ?? d.pingInterval
         maxMessageSize = try c.decodeIfPresent(Int.self, forKey: .maxMessageSize) ?? d.maxMessageSize
+        handshakeTimeout = try c.decodeIfPresent(Double.self, forKey: .handshakeTimeout) ?? d.handshakeTimeout
         unknownChargePoints = try c.decodeIfPresent(UnknownChargePointPolicy.self, forKey: .unknownChargePoints) ?? d.unknownChargePoints
         chargePoints = try c.decodeIfPresent([KnownChargePoint].self, forKey: .chargePoints) ?? []
         idTags = try c.decodeIfPresent([IdTagEntry].self, forKey: .idTags) ?? []

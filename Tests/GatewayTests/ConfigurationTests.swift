@@ -18,6 +18,7 @@ final class ConfigurationTests: XCTestCase {
         let yaml = try XCTUnwrap(text.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
         let configuration = try GatewayConfiguration.load(path: try write(yaml))
         XCTAssertEqual(configuration.heartbeatInterval, 300)
+        XCTAssertEqual(configuration.handshakeTimeout, 30)
         XCTAssertEqual(configuration.chargePoints.first?.id, "NIO-SH-0001")
         XCTAssertEqual(configuration.idTags.map(\.status), [.Accepted, .Blocked])
         XCTAssertEqual(configuration.idTags.first?.expiryDate, Date(timeIntervalSince1970: 1_798_761_600))
