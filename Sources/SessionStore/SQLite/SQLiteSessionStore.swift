@@ -63,9 +63,10 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         self.node = node
         self.logger = logger
         writer = try SQLiteDatabase(path: path)
-        // Large pages: the WAL is written a page per system call, so 16 KiB pages cut the
-        // calls four-fold (takes effect when the file is created).
-        try writer.execute("PRAGMA page_size=16384")
+        // 4 KiB pages (SQLite's default, stated so it is a decision): measured against 16 KiB,
+        // fewer bytes per dirty page reach the WAL and its fsync, and p99 fell from
+        // 65–720 ms to 12–71 ms at 10,000 piles (docs/benchmarks.md). Applies to new files.
+        try writer.execute("PRAGMA page_size=4096")
         try writer.execute("PRAGMA journal_mode=WAL")
         try writer.execute("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
         try writer.execute("PRAGMA cache_size=-16000")
