@@ -33,10 +33,6 @@ final class ChargePointRegistry: Sendable {
         }
     }
 
-    func isCurrent(_ identity: String, token: ObjectIdentifier) -> Bool {
-        entries.withLock { $0[identity]?.token == token }
-    }
-
     func peer(_ identity: String) -> RPCPeer? {
         entries.withLock { $0[identity]?.peer }
     }

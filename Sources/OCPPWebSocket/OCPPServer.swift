@@ -65,9 +65,6 @@ public final class OCPPServer: Sendable {
         self.logger = logger
     }
 
-    /// The number of open sockets (WebSocket and HTTP).
-    public var openConnections: Int { state.withLock { $0.open } }
-
     /// Binds and starts accepting; returns the bound address (useful with port 0).
     @discardableResult
     public func start() async throws -> SocketAddress {

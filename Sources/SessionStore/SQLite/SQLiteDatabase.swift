@@ -96,11 +96,7 @@ public final class SQLiteDatabase {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    public var changes: Int { Int(sqlite3_changes(handle)) }
 
-    public func scalar(_ sql: String, _ values: [SQLiteValue] = []) throws -> SQLiteValue? {
-        try query(sql, values).first?.values.first
-    }
 }
 
 /// A compiled statement owned by its database's cache.

@@ -16,13 +16,6 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         case normal
     }
 
-    public struct Statistics: Sendable {
-        public var batches = 0
-        public var writes = 0
-        public var frames = 0
-        public var commitSeconds = 0.0
-    }
-
     private struct PendingWrite {
         var command: StoreCommand
         var frame: FrameRecord?
@@ -38,7 +31,6 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     private var pending: [PendingWrite] = []
     private var closing = false
     private var closed = false
-    private var stats = Statistics()
     private var writerThread: Thread?
     /// How long writes may wait for company before a commit; bounds the added reply latency.
     private let commitWindow: TimeInterval
@@ -105,12 +97,6 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         }
     }
 
-    public var statistics: Statistics {
-        condition.lock()
-        defer { condition.unlock() }
-        return stats
-    }
-
     // MARK: Writing
 
     public func submit(
@@ -172,16 +158,8 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             pending = []
             condition.unlock()
 
-            let started = Date()
             let results = apply(batch)
             lastCommit = Date()
-            let elapsed = lastCommit.timeIntervalSince(started)
-            condition.lock()
-            stats.batches += 1
-            stats.writes += batch.count
-            stats.frames += batch.reduce(0) { $0 + ($1.frame == nil ? 0 : 1) }
-            stats.commitSeconds += elapsed
-            condition.unlock()
             for (write, result) in zip(batch, results) { write.completion?(result) }
         }
     }
