@@ -69,6 +69,10 @@ final class SimulatedPileTests: SimulationTestCase {
             let socs = (detail?.samples ?? []).filter { $0.measurand == "SoC" }.map(\.value)
             XCTAssertFalse(socs.isEmpty)
             XCTAssertEqual(socs, socs.sorted(), "state of charge never goes down")
+            // The StatusNotification follows the StopTransaction and is stored without a reply waiting on it.
+            _ = try await harness.eventually(5) {
+                try await harness.store.chargePoint(id: "NIO-E2E-1")?.connectors.first { $0.connectorId == 1 }?.status == "Finishing"
+            }
             let statuses = try await harness.store.chargePoint(id: "NIO-E2E-1")?.connectors.first { $0.connectorId == 1 }?.status
             XCTAssertEqual(statuses, "Finishing")
         }
