@@ -16,15 +16,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure protocol: frames, messages, validation. No I/O, no clocks.
         .target(name: "OCPP", swiftSettings: strict),
+        // Vehicles and charging physics: shared by the simulator (to charge) and the gateway (to estimate).
+        .target(name: "EVModel", swiftSettings: strict),
         // The system SQLite (libsqlite3-dev): prepared statements we keep and reuse.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "SessionStore",
-            dependencies: ["OCPP", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "OCPP", "CSQLite", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict),
         .target(
             name: "OCPPWebSocket",
@@ -45,16 +52,17 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "OCPP", "OCPPWebSocket", "SessionStore", "YAMLConfig",
+                "OCPP", "OCPPWebSocket", "SessionStore", "YAMLConfig", "EVModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict),
         // Charge-point role: piles, vehicles, physics, fleets. Meets the gateway only on the wire.
         .target(
             name: "Simulator",
             dependencies: [
-                "OCPP", "OCPPWebSocket", "YAMLConfig",
+                "OCPP", "OCPPWebSocket", "YAMLConfig", "EVModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -62,15 +70,18 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "OCPP", "Gateway", "SessionStore", "OCPPWebSocket",
+                "OCPP", "Gateway", "SessionStore", "OCPPWebSocket", "EVModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "pilegate",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator", "EVModel",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -91,12 +102,12 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator", "EVModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "OCPP", "YAMLConfig"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "OCPP", "YAMLConfig", "EVModel"], swiftSettings: strict),
     ]
 )

@@ -19,8 +19,13 @@ public final class Authorizer: Sendable {
         public let transactionId: Int64
     }
 
+    /// Accounts' id tags are known too (a blocked account's tag is Blocked); the
+    /// configuration's `idTags` list has the last word.
     public init(configuration: GatewayConfiguration) {
-        entries = Dictionary(configuration.idTags.map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { _, last in last })
+        let accounts = configuration.accounts.map { account in
+            GatewayConfiguration.IdTagEntry(idTag: account.idTag, status: account.blocked ? .Blocked : .Accepted, expiryDate: account.expires)
+        }
+        entries = Dictionary((accounts + configuration.idTags).map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { _, last in last })
         acceptUnknown = configuration.acceptUnknownIdTags
     }
 

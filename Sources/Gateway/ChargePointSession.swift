@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -13,6 +14,11 @@ struct GatewayServices: Sendable {
     let registry: ChargePointRegistry
     let dataTransfer: DataTransferHandlers
     let knownChargePoints: [String: GatewayConfiguration.KnownChargePoint]
+    let tariffs: TariffBook
+    /// Accounts by lower-cased id tag, to name the account of a session the pile starts.
+    let accountsByTag: [String: Account]
+    let events: GatewayEvents
+    let metrics: GatewayMetrics
     let logger: Logger
 }
 
@@ -25,6 +31,11 @@ final class ChargePointSession: RPCConnectionDelegate {
     let services: GatewayServices
     private(set) weak var connection: RPCConnection?
     private let token: ObjectIdentifier
+    /// This pile's running transactions, for live events; empty (and unallocated) when idle.
+    var live: [Int64: LiveTransaction] = [:]
+    /// The last stopped transaction per connector: billed again when the car leaves.
+    var lastStopped: [Int: Int64] = [:]
+    private var connectedMeter: Meter?
 
     init(connection: RPCConnection, services: GatewayServices) {
         identity = connection.identity
@@ -60,6 +71,8 @@ final class ChargePointSession: RPCConnectionDelegate {
     func rpcConnection(_ connection: RPCConnection, didObserve event: RPCEvent) {
         switch event {
         case .frame(let tap):
+            services.metrics.frame(
+                action: tap.action, incoming: tap.direction == .incoming, messageType: tap.messageType, latencySeconds: tap.latency)
             store.append(
                 frame: FrameRecord(
                     time: tap.time, direction: tap.direction == .incoming ? .incoming : .outgoing, chargePointId: identity,
@@ -99,7 +112,16 @@ final class ChargePointSession: RPCConnectionDelegate {
             return
         }
         logger.info("disconnected")
-        store.submit(.connection(chargePointId: identity, connected: false, at: Date()), frame: nil, findings: []) { _ in }
+        connectedMeter?.decrement()
+        let now = Date()
+        store.submit(.connection(chargePointId: identity, connected: false, at: now), frame: nil, findings: []) { _ in }
+        services.events.publish(.connection(chargePointId: identity, connected: false, at: now))
+    }
+
+    /// Counts this pile as connected, by network and version, until it disconnects.
+    func countConnected() {
+        connectedMeter = services.metrics.connected(network: services.knownChargePoints[identity]?.network, version: version)
+        connectedMeter?.increment()
     }
 
     // MARK: Helpers for handlers
@@ -140,6 +162,7 @@ final class ChargePointSession: RPCConnectionDelegate {
     }
 
     func replyError(to call: IncomingCall, _ error: RPCError) {
+        services.metrics.callError(error.code.wireName(for: version), direction: "out")
         connection?.reply(to: call, error: error)
     }
 
@@ -151,7 +174,9 @@ final class ChargePointSession: RPCConnectionDelegate {
 
     /// Stores a finding on its own, without waiting.
     func record(_ rule: FindingRule, _ detail: String, messageId: String?, sessionId: Int64? = nil) {
-        store.submit(.none, frame: nil, findings: [finding(rule, detail, messageId: messageId, sessionId: sessionId)]) { _ in }
+        let record = finding(rule, detail, messageId: messageId, sessionId: sessionId)
+        store.submit(.none, frame: nil, findings: [record]) { _ in }
+        services.events.publish(.finding(record))
     }
 
     /// Makes `command` durable, then continues on this session's event loop. If the

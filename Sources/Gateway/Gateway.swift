@@ -12,24 +12,42 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     public let configuration: GatewayConfiguration
     public let store: any SessionStore
     let services: GatewayServices
-    private let logger: Logger
+    let logger: Logger
+    /// Status, connection, session and finding changes, for live views.
+    public var events: GatewayEvents { services.events }
+    public var tariffs: TariffBook { services.tariffs }
+    public let accounts: [String: Account]
+    /// Vehicle profiles for charge-time estimates (`vehicles` in the configuration).
+    public let vehicles: VehicleCatalog
 
     public init(configuration: GatewayConfiguration, store: any SessionStore, logger: Logger = Logger(label: "pilegate.gateway")) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        accounts = Dictionary(configuration.accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        vehicles = VehicleCatalog.load(directory: configuration.vehicles)
         services = GatewayServices(
             configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
             registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),
             knownChargePoints: Dictionary(configuration.chargePoints.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-            logger: logger)
+            tariffs: TariffBook(configuration.tariffs),
+            accountsByTag: Dictionary(configuration.accounts.map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { first, _ in first }),
+            events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger)
     }
+
+    /// The registry entry of a pile, if the configuration knows it.
+    public func knownChargePoint(_ id: String) -> GatewayConfiguration.KnownChargePoint? { services.knownChargePoints[id] }
 
     /// Re-learns running transactions (so ConcurrentTx holds across restarts) and the
     /// store's id tags.
     public func restoreState() async throws {
         try await reloadIdTags()
-        for session in try await store.sessions(chargePointId: nil, status: .active, limit: 1_000_000) {
+        for session in try await store.sessions(chargePointId: nil, status: .starting, limit: 1_000_000) {
+            expireScan(session.id, after: max(0, configuration.scanStartTimeout - Date().timeIntervalSince(session.startTime)))
+        }
+        let active = try await store.sessions(chargePointId: nil, status: .active, limit: 1_000_000)
+        services.metrics.activeSessions.set(Double(active.count))
+        for session in active {
             guard let tag = session.idTag, session.authorizationStatus == V16.AuthorizationStatus.Accepted.rawValue else { continue }
             services.authorizer.transactionStarted(
                 .init(chargePointId: session.chargePointId, connectorId: session.connectorId, transactionId: session.id), idTag: tag)
@@ -91,6 +109,8 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         logger.info(
             "connected over \(connection.version.subprotocol) from \(request.remoteAddress ?? "?")",
             metadata: ["chargePoint": "\(connection.identity)"])
+        session.countConnected()
+        events.publish(.connection(chargePointId: connection.identity, connected: true, at: Date()))
         var findings: [FindingRecord] = []
         if subprotocolMissing {
             findings.append(session.finding(.missingSubprotocol, "no Sec-WebSocket-Protocol header; accepted as ocpp1.6", messageId: nil))

@@ -1,4 +1,5 @@
 import Foundation
+import EVModel
 import OCPP
 import YAMLConfig
 
@@ -31,8 +32,40 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var dataTransferVendors: [String] = []
     /// `full`: fsync every commit; `normal`: fsync at checkpoints (faster, may lose the last commits on power loss).
     public var durability: String = "full"
+    /// Driver accounts that may scan to charge.
+    public var accounts: [Account] = []
+    /// Prices per network (and station); a tariff without `network` is the default.
+    public var tariffs: [Tariff] = []
+    /// Seconds a scanned session may wait for the pile's StartTransaction before it is
+    /// closed as failed (the pile's ConnectionTimeOut plus margin).
+    public var scanStartTimeout: Double = 180
+    /// Directory of vehicle profiles (YAML) that `/api/recommend` estimates with.
+    public var vehicles: String = "Simulators/vehicles"
+    public var api = APISettings()
 
     public init() {}
+
+    /// Who may use the HTTP API.
+    public struct APISettings: Codable, Sendable, Equatable {
+        /// Bearer token for mutating endpoints; nil lets `pilegate serve` make one at start
+        /// (printed once) or take it from --api-token / PILEGATE_API_TOKEN.
+        public var token: String?
+        /// Require the token on reads too.
+        public var protectReads: Bool = false
+
+        public init(token: String? = nil, protectReads: Bool = false) {
+            self.token = token
+            self.protectReads = protectReads
+        }
+
+        enum CodingKeys: String, CodingKey { case token, protectReads }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            token = try c.decodeIfPresent(String.self, forKey: .token)
+            protectReads = try c.decodeIfPresent(Bool.self, forKey: .protectReads) ?? false
+        }
+    }
 
     public enum UnknownChargePointPolicy: String, Codable, Sendable {
         /// BootNotification Accepted (open registration).
@@ -51,6 +84,17 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         public var model: String?
         /// HTTP Basic password (security profile 1). Piles with one must present it.
         public var password: String?
+        /// Where it stands, for the map (`pilegate sim --write-registry` fills these in).
+        public var station: String?
+        public var city: String?
+        public var latitude: Double?
+        public var longitude: Double?
+        /// Electrical limits, for the map's power class and charge-time estimates.
+        public var current: CurrentKind?
+        public var maxPowerKW: Double?
+        public var maxCurrentA: Double?
+        public var maxVoltageV: Double?
+        public var connectors: Int?
 
         public init(id: String, network: String? = nil, model: String? = nil, password: String? = nil) {
             self.id = id
@@ -93,12 +137,22 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(handshakeTimeout > 0, "handshakeTimeout must be positive")
         try check(["full", "normal"].contains(durability), "durability must be full or normal")
         try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
+        try check(Set(accounts.map(\.id)).count == accounts.count, "accounts lists an id twice")
+        try check(scanStartTimeout > 0, "scanStartTimeout must be positive")
+        for (i, tariff) in tariffs.enumerated() {
+            do {
+                _ = try TariffPlan(tariff)
+            } catch {
+                throw YAMLConfigError(file: file, line: nil, message: "tariffs[\(i)] (\(tariff.network ?? "default")): \(error)")
+            }
+        }
     }
 
     // Unknown-key checking re-encodes the value; keep key order stable for messages.
     enum CodingKeys: String, CodingKey {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
+        case accounts, tariffs, scanStartTimeout, vehicles, api
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +171,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         acceptUnknownIdTags = try c.decodeIfPresent(Bool.self, forKey: .acceptUnknownIdTags) ?? d.acceptUnknownIdTags
         dataTransferVendors = try c.decodeIfPresent([String].self, forKey: .dataTransferVendors) ?? []
         durability = try c.decodeIfPresent(String.self, forKey: .durability) ?? d.durability
+        accounts = try c.decodeIfPresent([Account].self, forKey: .accounts) ?? []
+        tariffs = try c.decodeIfPresent([Tariff].self, forKey: .tariffs) ?? []
+        scanStartTimeout = try c.decodeIfPresent(Double.self, forKey: .scanStartTimeout) ?? d.scanStartTimeout
+        vehicles = try c.decodeIfPresent(String.self, forKey: .vehicles) ?? d.vehicles
+        api = try c.decodeIfPresent(APISettings.self, forKey: .api) ?? d.api
     }
 }
 

@@ -63,6 +63,12 @@ extension ChargePointSession {
             errorCode: request.errorCode.rawValue, info: request.info, vendorErrorCode: request.vendorErrorCode,
             since: request.timestamp ?? call.receivedAt)
         store.submit(.connectorStatus(status), frame: nil, findings: findings) { _ in }
+        services.events.publish(.status(status))
+        if request.status == .Available, let stopped = lastStopped.removeValue(forKey: request.connectorId) {
+            // The car has left: the idle time is over, the bill is final. The store marks
+            // the unplug in the same batch as the status, so the settlement reads it.
+            store.submit(.none, frame: nil, findings: []) { [services] _ in services.settle(sessionId: stopped) }
+        }
         reply(V16.StatusNotification.self, to: call, .init())
     }
 
@@ -85,9 +91,13 @@ extension ChargePointSession {
                 session.record(
                     .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
                     messageId: call.messageId, sessionId: id)
-            } else if info.status == .Accepted {
-                session.services.authorizer.transactionStarted(
-                    .init(chargePointId: session.identity, connectorId: request.connectorId, transactionId: id), idTag: request.idTag)
+            } else {
+                if info.status == .Accepted {
+                    session.services.authorizer.transactionStarted(
+                        .init(chargePointId: session.identity, connectorId: request.connectorId, transactionId: id), idTag: request.idTag)
+                }
+                session.services.metrics.activeSessions.increment()
+                session.startLive(id: id, start: start)
             }
             session.logger.info("transaction \(id) started on connector \(request.connectorId) (\(info.status.rawValue))")
             session.reply(V16.StartTransaction.self, to: call, .init(idTagInfo: info, transactionId: Int(clamping: id)))
@@ -108,6 +118,8 @@ extension ChargePointSession {
                 session.record(
                     .meterValuesUnknownTransaction, "MeterValues for transaction \(tx), which this central system never issued",
                     messageId: call.messageId)
+            } else if case .samplesStored(.some(let id)) = outcome {
+                session.updateLive(id: id, samples: samples)
             }
             session.reply(V16.MeterValues.self, to: call, .init())
         }
@@ -126,6 +138,9 @@ extension ChargePointSession {
             case .sessionStopped(.stopped(let id, let meterStart)):
                 session.services.authorizer.transactionEnded(chargePointId: session.identity, transactionId: id)
                 session.logger.info("transaction \(id) stopped (\(stop.reason))")
+                session.services.metrics.activeSessions.decrement()
+                session.stopLive(id: id, stop: stop)
+                session.services.settle(sessionId: id)
                 if stop.meterStopWh < meterStart {
                     session.record(
                         .meterStopBelowStart, "meterStop \(stop.meterStopWh) Wh is below meterStart \(meterStart) Wh",

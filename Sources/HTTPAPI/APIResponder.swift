@@ -1,117 +1,244 @@
+import CoreMetrics
 import Foundation
 import Gateway
 import NIOHTTP1
 import OCPP
 import OCPPWebSocket
+import Prometheus
 import SessionStore
 
-/// The gateway's HTTP API (DESIGN.md §4): health, charge points and sessions, read
-/// from the store so every gateway process sharing it answers the same.
+/// The gateway's HTTP API (DESIGN.md §4, described in /openapi.json): the live map, scan
+/// to charge, sessions with receipts, events, recommendations, metrics and the dashboard.
+/// Reads come from the store, so every gateway process sharing it answers the same.
 public struct APIResponder: HTTPResponder {
     let store: any SessionStore
     let gateway: Gateway
+    let access: APIAccess
+    let metrics: PrometheusCollectorRegistry?
 
-    public init(store: any SessionStore, gateway: Gateway) {
+    public init(store: any SessionStore, gateway: Gateway, access: APIAccess, metrics: PrometheusCollectorRegistry? = nil) {
         self.store = store
         self.gateway = gateway
+        self.access = access
+        self.metrics = metrics
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let started = ContinuousClock.now
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard request.method == .GET || request.method == .HEAD else {
-            return .error(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
-        }
+        // /api/{collection}/{id}[/{aspect}]: the route pattern names the metric, not the id.
+        let route = segments.count >= 3 && segments[0] == "api" ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
+        let id = segments.count >= 3 ? segments[2] : ""
+        var response: HTTPResponse
         do {
-            // /api/{collection}/{id}[/{aspect}]
-            let route = segments.count >= 3 ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
-            let id = segments.count >= 3 ? segments[2] : ""
-            let limit = request.query["limit"].flatMap(Int.init) ?? 100
-            guard (1...10_000).contains(limit) else {
-                return .error(.badRequest, code: "invalid_limit", message: "limit must be between 1 and 10000")
-            }
-            switch route {
-            case []:
-                return HTTPResponse(
-                    status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"],
-                    body: Array("<!doctype html><title>PileGate</title><h1>PileGate gateway</h1><p>OCPP at /ocpp/{chargePointId}; JSON API at <a href=\"/api/chargepoints\">/api/chargepoints</a> and <a href=\"/api/sessions\">/api/sessions</a>.</p>".utf8))
-            case ["health"]:
-                return json(["status": "ok", "connectedChargePoints": .integer(Int64(gateway.connectedCount))])
-            case ["api", "chargepoints"]:
-                return json(.array(try await store.chargePoints().map(Self.chargePoint)))
-            case ["api", "chargepoints", "{id}"]:
-                guard let detail = try await store.chargePoint(id: id) else {
-                    return .error(.notFound, code: "charge_point_not_found", message: "no charge point \(id)")
-                }
-                return json(Self.chargePoint(detail))
-            case ["api", "chargepoints", "{id}", "findings"]:
-                return json(encode(try await store.findings(chargePointId: id, limit: limit)))
-            case ["api", "chargepoints", "{id}", "messages"]:
-                return json(.array(try await store.frames(chargePointId: id, limit: limit).map(Self.frame)))
-            case ["api", "sessions"]:
-                let query = request.query
-                var status: SessionRecord.Status?
-                if let text = query["status"] {
-                    guard let parsed = SessionRecord.Status(rawValue: text) else {
-                        return .error(.badRequest, code: "invalid_status", message: "status must be active or completed")
-                    }
-                    status = parsed
-                }
-                let sessions = try await store.sessions(chargePointId: query["chargePoint"], status: status, limit: limit)
-                return json(JSON.array(sessions.map { encode($0) }))
-            case ["api", "sessions", "{id}"]:
-                guard let sessionId = Int64(id) else {
-                    return .error(.badRequest, code: "invalid_session_id", message: "session ids are integers, got \(id)")
-                }
-                guard let detail = try await store.session(id: sessionId) else {
-                    return .error(.notFound, code: "session_not_found", message: "no session \(sessionId)")
-                }
-                var object = encode(detail.session).objectValue ?? JSONObject()
-                object["samples"] = encode(detail.samples)
-                object["findings"] = encode(detail.findings)
-                object["timeline"] = .array(detail.timeline.map(Self.frame))
-                return json(.object(object))
-            default:
-                return .error(.notFound, code: "not_found", message: "no route for \(request.path)")
-            }
+            response = try await dispatch(request, route: route, id: id)
+        } catch let error as APIError {
+            response = error.response
         } catch {
-            return .error(.internalServerError, code: "store_error", message: "\(error)")
+            response = .error(.serviceUnavailable, code: "store_unavailable", message: "\(error)")
+        }
+        let elapsed = ContinuousClock.now - started
+        Timer(label: "pilegate_http_request_duration_seconds", dimensions: [("route", "/" + route.joined(separator: "/"))])
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        if request.method == .HEAD { response.body = [] }
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest, route: [String], id: String) async throws -> HTTPResponse {
+        let method = request.method == .HEAD ? .GET : request.method
+        let mutating = method != .GET
+        guard let allowed = Self.methods(route) else {
+            throw APIError(.notFound, "not_found", "no route for \(request.path)")
+        }
+        guard allowed.contains(method) else {
+            var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
+            response.headers.add(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
+            return response
+        }
+        if route.first == "api" && (mutating || access.protectReads) {
+            guard let token = request.bearerToken, access.accepts(token) else {
+                var response = HTTPResponse.error(.unauthorized, code: "unauthorized", message: "this endpoint needs Authorization: Bearer TOKEN")
+                response.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"PileGate\"")
+                return response
+            }
+        }
+        let now = Date()
+        let sessions = SessionViews(gateway: gateway)
+        switch route {
+        case []:
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(DashboardPage.html.utf8))
+        case ["health"]:
+            return .json(["status": "ok", "connectedChargePoints": .integer(Int64(gateway.connectedCount))])
+        case ["metrics"]:
+            var body: [UInt8] = []
+            metrics?.emit(into: &body)
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body)
+        case ["openapi.json"]:
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(OpenAPIDocument.json.utf8))
+        case ["api", "chargepoints"]:
+            return .json(ChargePointViews(gateway: gateway).list(try await store.chargePoints(), filter: try Self.mapFilter(request), now: now))
+        case ["api", "chargepoints", "{id}"]:
+            guard let detail = try await store.chargePoint(id: id) else {
+                throw APIError(.notFound, "charge_point_not_found", "no charge point \(id)")
+            }
+            return .json(ChargePointViews(gateway: gateway).view(detail, now: now))
+        case ["api", "chargepoints", "{id}", "findings"]:
+            return .json(encodeJSON(try await store.findings(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))))
+        case ["api", "chargepoints", "{id}", "messages"]:
+            let frames = try await store.frames(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))
+            return .json(.array(frames.map(SessionViews.frame)))
+        case ["api", "findings"]:
+            return .json(encodeJSON(try await store.findings(chargePointId: nil, limit: try request.integer("limit", in: 1...10_000, default: 100))))
+        case ["api", "sessions"]:
+            var status: SessionRecord.Status?
+            if let text = request.query["status"] {
+                guard let parsed = SessionRecord.Status(rawValue: text) else {
+                    let known = SessionRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw APIError(.badRequest, "invalid_status", "status must be one of \(known)")
+                }
+                status = parsed
+            }
+            let limit = try request.integer("limit", in: 1...10_000, default: 100)
+            let found = try await store.sessions(chargePointId: request.query["chargePoint"], status: status, limit: limit)
+            return .json(try await sessions.list(found, now: now))
+        case ["api", "sessions", "{id}"]:
+            guard let detail = try await store.session(id: try Self.sessionId(id)) else {
+                throw APIError(.notFound, "session_not_found", "no session \(id)")
+            }
+            return .json(sessions.detail(detail, now: now))
+        case ["api", "sessions", "{id}", "receipt"]:
+            let sessionId = try Self.sessionId(id)
+            guard let detail = try await store.session(id: sessionId) else {
+                throw APIError(.notFound, "session_not_found", "no session \(id)")
+            }
+            guard let receipt = gateway.receipt(for: detail.session, samples: detail.samples, now: now) else {
+                throw APIError(.notFound, "receipt_not_available", "session \(id) is \(detail.session.status.rawValue) or no tariff applies to its pile")
+            }
+            return .json(encodeJSON(receipt))
+        case ["api", "sessions", "{id}", "stop"]:
+            let sessionId = try Self.sessionId(id)
+            do {
+                try await gateway.stopSession(sessionId)
+            } catch {
+                throw Self.apiError(error)
+            }
+            return .json(["sessionId": .integer(sessionId), "status": "Accepted"], status: .accepted)
+        case ["api", "scan"]:
+            let body = try request.jsonObject()
+            guard let qr = body["qr"]?.stringValue, let account = body["account"]?.stringValue else {
+                throw APIError(.badRequest, "invalid_request", "the body needs \"qr\" and \"account\" strings")
+            }
+            do {
+                let session = try await gateway.scan(qr: qr, accountId: account)
+                return .json(SessionViews.view(session, live: nil), status: .created)
+            } catch {
+                throw Self.apiError(error)
+            }
+        case ["api", "recommend"]:
+            return try await recommend(request)
+        case ["api", "events"]:
+            return EventStream.response(gateway)
+        default:
+            throw APIError(.notFound, "not_found", "no route for \(request.path)")
         }
     }
 
-    private func json(_ value: JSON) -> HTTPResponse {
-        HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: value.bytes)
+    /// Which methods a route takes; nil for no such route.
+    static func methods(_ route: [String]) -> [HTTPMethod]? {
+        switch route {
+        case ["api", "scan"], ["api", "sessions", "{id}", "stop"]: [.POST]
+        case [], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
+            ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"], ["api", "findings"],
+            ["api", "sessions"], ["api", "sessions", "{id}"], ["api", "sessions", "{id}", "receipt"], ["api", "recommend"],
+            ["api", "events"]:
+            [.GET, .HEAD]
+        default: nil
+        }
     }
 
-    private func encode<T: Encodable>(_ value: T) -> JSON {
-        (try? JSONValueEncoder().encode(value)) ?? .null
+    static func sessionId(_ text: String) throws(APIError) -> Int64 {
+        guard let id = Int64(text), id > 0 else { throw APIError(.badRequest, "invalid_session_id", "session ids are positive integers, got \(text)") }
+        return id
     }
 
-    static func chargePoint(_ detail: ChargePointDetail) -> JSON {
-        var object = (try? JSONValueEncoder().encode(detail.chargePoint))?.objectValue ?? JSONObject()
-        object["connectors"] = .array(
-            detail.connectors.map { c in
-                var o = JSONObject()
-                o["connectorId"] = .integer(Int64(c.connectorId))
-                o["status"] = .string(c.status)
-                if let e = c.errorCode { o["errorCode"] = .string(e) }
-                if let i = c.info { o["info"] = .string(i) }
-                if let v = c.vendorErrorCode { o["vendorErrorCode"] = .string(v) }
-                o["since"] = .string(OCPPTimestamp.format(c.since))
-                return .object(o)
-            })
-        return .object(object)
+    static func mapFilter(_ request: HTTPRequest) throws(APIError) -> ChargePointViews.Filter {
+        var powerClass: ChargePointViews.PowerClass?
+        if let text = request.query["powerClass"] {
+            guard let parsed = ChargePointViews.PowerClass(rawValue: text) else {
+                throw APIError(.badRequest, "invalid_powerClass", "powerClass must be slow (≤ 22 kW), fast (≤ 150 kW) or ultra")
+            }
+            powerClass = parsed
+        }
+        let near = try request.coordinates("near")
+        let radius = try request.number("radiusKm", in: 0...20_000)
+        if radius != nil && near == nil { throw APIError(.badRequest, "invalid_radiusKm", "radiusKm needs near=LAT,LON") }
+        return ChargePointViews.Filter(
+            network: request.query["network"], status: request.query["status"], powerClass: powerClass, near: near, radiusKm: radius,
+            limit: try request.integer("limit", in: 1...100_000, default: 100_000))
     }
 
-    /// A frame in the timeline: the recorded text is embedded as JSON when it parses.
-    static func frame(_ f: FrameRecord) -> JSON {
-        var o = JSONObject()
-        o["time"] = .string(OCPPTimestamp.format(f.time))
-        o["direction"] = .string(f.direction.rawValue)
-        o["messageType"] = .integer(Int64(f.messageType))
-        if let id = f.messageId { o["messageId"] = .string(id) }
-        if let action = f.action { o["action"] = .string(action) }
-        o["frame"] = (try? JSONParser.parse(f.text)) ?? .string(f.text)
-        if let latency = f.latencyMs { o["latencyMs"] = .number(latency) }
-        return .object(o)
+    private func recommend(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let vehicle = request.query["vehicle"], !vehicle.isEmpty else {
+            throw APIError(.badRequest, "invalid_vehicle", "vehicle=ID is required (a vehicle profile id, e.g. su7-max)")
+        }
+        guard let soc = try request.number("soc", in: 0...100), let target = try request.number("target", in: 0...100) else {
+            throw APIError(.badRequest, "invalid_soc", "soc=N and target=M (percent) are required")
+        }
+        let near = try request.coordinates("near")
+        let limit = try request.integer("limit", in: 1...1000, default: 10)
+        do {
+            let ranked = try await gateway.recommend(vehicleId: vehicle, soc: soc, target: target, near: near, limit: limit)
+            var answer = JSONObject()
+            answer["vehicle"] = gateway.vehicles.vehicles[vehicle].map(encodeJSON) ?? .null
+            answer["recommendations"] = encodeJSON(ranked)
+            return .json(.object(answer))
+        } catch .unknownVehicle(let id, let known) {
+            throw APIError(.notFound, "vehicle_not_found", RecommendError.unknownVehicle(id, known: known).description)
+        } catch .invalid(let why) {
+            throw APIError(.badRequest, "invalid_request", why)
+        } catch .store(let why) {
+            throw APIError(.serviceUnavailable, "store_unavailable", why)
+        }
+    }
+
+    /// The HTTP status for each way a scan or stop fails.
+    static func apiError(_ error: ScanFailure) -> APIError {
+        let status: HTTPResponseStatus
+        switch error {
+        case .invalidQR: status = .badRequest
+        case .unknownQR, .accountUnknown, .sessionNotFound: status = .notFound
+        case .accountBlocked, .accountExpired: status = .forbidden
+        case .accountAlreadyCharging, .connectorOccupied, .connectorFaulted, .connectorUnavailable, .pileRejected, .sessionNotActive, .pileOffline:
+            status = .conflict
+        case .pileTimeout: status = .gatewayTimeout
+        case .storeUnavailable: status = .serviceUnavailable
+        }
+        return APIError(status, error.code, error.description)
+    }
+}
+
+/// Who may call the API: a bearer token for mutating endpoints (and for reads when
+/// `protectReads` is set).
+public struct APIAccess: Sendable {
+    public let token: String
+    public let protectReads: Bool
+
+    public init(token: String, protectReads: Bool = false) {
+        self.token = token
+        self.protectReads = protectReads
+    }
+
+    /// Compares in constant time, so the token cannot be guessed byte by byte.
+    func accepts(_ given: String) -> Bool {
+        let a = Array(given.utf8)
+        let b = Array(token.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A random token for a gateway started without one.
+    public static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 }

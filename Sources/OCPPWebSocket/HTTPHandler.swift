@@ -36,11 +36,15 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// A body written chunk by chunk as it comes (Server-Sent Events), after `body`; the
+    /// response ends when the stream finishes or the client goes away.
+    public var stream: AsyncStream<[UInt8]>?
 
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: [UInt8] = [], stream: AsyncStream<[UInt8]>? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
     }
 
     /// `{"error": {"code": ..., "message": ...}}`, the API's error shape.
@@ -151,6 +155,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: HTTPResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        if let stream = response.stream {
+            writeStreaming(response, stream: stream, context: context)
+            return
+        }
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
@@ -161,6 +169,35 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+}
+
+extension HTTPHandler {
+    /// Writes the head, then each chunk as it arrives, flushed. A long-lived stream is not
+    /// an idle connection, so the idle timeout is lifted; the client closing ends it.
+    private func writeStreaming(_ response: HTTPResponse, stream: AsyncStream<[UInt8]>, context: ChannelHandlerContext) {
+        _ = context.pipeline.syncOperations.removeHandler(name: OCPPServer.idleHandlerName)
+        var headers = response.headers
+        headers.remove(name: "Content-Length")
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+        let channel = context.channel
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let task = Task {
+            for await chunk in stream {
+                guard channel.isActive else { break }
+                channel.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(channel.allocator.buffer(bytes: chunk)))), promise: nil)
+                }
+            }
+            channel.eventLoop.execute {
+                let (handler, context) = bound.value
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+        channel.closeFuture.whenComplete { _ in task.cancel() }
     }
 }
 

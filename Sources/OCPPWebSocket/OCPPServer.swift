@@ -141,7 +141,7 @@ public final class OCPPServer: Sendable {
     }
 
     private static let httpHandlerName = "pilegate.http"
-    private static let idleHandlerName = "pilegate.http-idle"
+    static let idleHandlerName = "pilegate.http-idle"
 
     private func decide(_ head: HTTPRequestHead, channel: any Channel) -> HandshakeDecision {
         guard head.method == .GET else {

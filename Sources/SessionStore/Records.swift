@@ -143,7 +143,9 @@ public struct FrameRecord: Sendable, Codable, Equatable {
 
 /// A charging session as stored.
 public struct SessionRecord: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case active, completed }
+    /// `starting`: scanned, the pile accepted, its StartTransaction has not come yet;
+    /// `failed`: a scanned session that never started (`failure` says why).
+    public enum Status: String, Sendable, Codable, CaseIterable { case starting, active, completed, failed }
 
     public var id: Int64
     public var chargePointId: String
@@ -161,12 +163,21 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var stopIdTag: String?
     public var costFen: Int64?
     public var reservationId: Int?
+    /// The app account that scanned, for scanned sessions.
+    public var account: String?
+    public var failure: String?
+    /// When the connector became Available after the stop: the end of the idle time.
+    public var unpluggedAt: Date?
 
     public init(
         id: Int64, chargePointId: String, connectorId: Int, idTag: String?, ocppVersion: String?, status: Status,
         authorizationStatus: String?, startTime: Date, stopTime: Date?, meterStartWh: Int64, meterStopWh: Int64?,
-        energyWh: Int64?, stopReason: String?, stopIdTag: String?, costFen: Int64?, reservationId: Int?
+        energyWh: Int64?, stopReason: String?, stopIdTag: String?, costFen: Int64?, reservationId: Int?,
+        account: String? = nil, failure: String? = nil, unpluggedAt: Date? = nil
     ) {
+        self.account = account
+        self.failure = failure
+        self.unpluggedAt = unpluggedAt
         self.id = id
         self.chargePointId = chargePointId
         self.connectorId = connectorId
@@ -199,6 +210,11 @@ public struct SessionDetail: Sendable, Codable, Equatable {
 public struct ChargePointDetail: Sendable, Codable, Equatable {
     public var chargePoint: ChargePointRecord
     public var connectors: [ConnectorStatusRecord]
+
+    public init(chargePoint: ChargePointRecord, connectors: [ConnectorStatusRecord]) {
+        self.chargePoint = chargePoint
+        self.connectors = connectors
+    }
 }
 
 /// An id tag the store authorizes (1.6 IdTagInfo terms; compared case-insensitively).

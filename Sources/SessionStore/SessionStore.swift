@@ -13,6 +13,13 @@ public enum StoreCommand: Sendable {
     case stopSession(SessionStop)
     /// Adds or replaces an id tag.
     case putIdTag(IdTagRecord)
+    /// Opens a scanned session in `starting`, unless the account or the connector already
+    /// has a starting or active session (checked and inserted atomically).
+    case reserveScan(ScanReservation)
+    /// Closes a session still `starting` as `failed`.
+    case failScan(sessionId: Int64, failure: String, at: Date)
+    /// The session's cost as billed (at stop, and again when the car is unplugged).
+    case sessionCost(sessionId: Int64, costFen: Int64)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -41,6 +48,24 @@ public struct SessionStart: Sendable {
         self.authorizationStatus = authorizationStatus
         self.ocppVersion = ocppVersion
         self.receivedAt = receivedAt
+    }
+}
+
+public struct ScanReservation: Sendable {
+    public var chargePointId: String
+    public var connectorId: Int
+    public var account: String
+    public var idTag: String
+    public var ocppVersion: String
+    public var time: Date
+
+    public init(chargePointId: String, connectorId: Int, account: String, idTag: String, ocppVersion: String, time: Date) {
+        self.chargePointId = chargePointId
+        self.connectorId = connectorId
+        self.account = account
+        self.idTag = idTag
+        self.ocppVersion = ocppVersion
+        self.time = time
     }
 }
 
@@ -94,6 +119,10 @@ public enum StoreOutcome: Sendable, Equatable {
     /// `sessionId` is nil when no transaction was named or it is not a session of this pile.
     case samplesStored(sessionId: Int64?)
     case sessionStopped(SessionStopOutcome)
+    case scanReserved(sessionId: Int64)
+    /// The account already charges (or is starting) in `accountSession`, or the connector
+    /// is taken by `connectorSession`.
+    case scanConflict(accountSession: Int64?, connectorSession: Int64?)
 }
 
 public enum SessionStopOutcome: Sendable, Equatable {
@@ -124,6 +153,10 @@ public protocol SessionStore: Sendable {
     func chargePoints() async throws -> [ChargePointDetail]
     func chargePoint(id: String) async throws -> ChargePointDetail?
     func sessions(chargePointId: String?, status: SessionRecord.Status?, limit: Int) async throws -> [SessionRecord]
+    /// A session's meter samples, in time order (for its cost).
+    func samples(sessionId: Int64) async throws -> [SampleRecord]
+    /// The latest value of each measurand per session (for live power, energy and SoC).
+    func latestSamples(sessionIds: [Int64]) async throws -> [Int64: [SampleRecord]]
     func session(id: Int64) async throws -> SessionDetail?
     func findings(chargePointId: String?, limit: Int) async throws -> [FindingRecord]
     func frameCount() async throws -> Int

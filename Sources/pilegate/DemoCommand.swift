@@ -1,20 +1,27 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import HTTPAPI
 import Logging
 import SessionStore
+import Simulator
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "An embedded gateway on SQLite and a small fleet from every network, charging at a visible speed.",
+        abstract: "An embedded gateway on SQLite and a small fleet from every network, with scan-to-charge sessions and receipts.",
         discussion: """
             Starts the gateway on a free local port with the store in pilegate.sqlite (or --db),
-            runs the demo fleet against it with live progress, then prints what the gateway
-            recorded. Everything stays on 127.0.0.1.
+            priced by Simulators/gateway/demo.yaml, runs the demo fleet against it with live
+            progress, scans a few piles from the app's accounts (one of them stopped from the
+            app), then prints what the gateway recorded and the scanned sessions' receipts.
+            Open the printed dashboard address while it runs. Everything stays on 127.0.0.1.
             """)
 
     @Option(help: "Store for the embedded gateway.")
     var db = "sqlite:pilegate.sqlite"
+
+    @Option(help: "How many scan-to-charge sessions to start from the app's accounts.")
+    var scans = 4
 
     @OptionGroup var fleetOptions: FleetOptions
 
@@ -30,26 +37,59 @@ struct Demo: AsyncParsableCommand {
         let (fleet, library) = try options.load()
 
         var configuration = GatewayConfiguration()
-        configuration.heartbeatInterval = 600
+        let priced = "\(options.simulators)/gateway/demo.yaml"
+        if FileManager.default.fileExists(atPath: priced) {
+            do {
+                configuration = try GatewayConfiguration.load(path: priced)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        } else {
+            Console.line("demo: \(priced) not found; running without tariffs or accounts")
+        }
+        configuration.chargePoints = FleetRegistry.chargePoints(fleet, library: library, seed: options.seed)
+        configuration.vehicles = "\(options.simulators)/vehicles"
+        configuration.api.token = APIAccess.randomToken()
         let gateway = try await RunningGateway.start(
             host: "127.0.0.1", port: 0, db: db, configuration: configuration, node: "demo", reusePort: false)
-        Console.line("demo: gateway on ws://127.0.0.1:\(gateway.port)/ocpp (API http://127.0.0.1:\(gateway.port)/api), store \(db)")
-        let stats = try await options.run(fleet: fleet, library: library, endpoint: "ws://127.0.0.1:\(gateway.port)/ocpp", label: "demo")
+        let base = "http://127.0.0.1:\(gateway.port)"
+        Console.line("demo: gateway on ws://127.0.0.1:\(gateway.port)/ocpp, dashboard \(base)/, API \(base)/api, store \(db)")
+        let driver = ScanDriver(gateway: gateway.gateway, accounts: configuration.accounts, vehicles: library.vehicles, scans: scans)
+        let stats = try await options.run(
+            fleet: fleet, library: library, endpoint: "ws://127.0.0.1:\(gateway.port)/ocpp", label: "demo",
+            during: { runner in await driver.drive(runner) })
         try await gateway.store.flush()
-        let sessions = try await gateway.store.sessions(chargePointId: nil, status: nil, limit: 10_000)
-        let completed = sessions.filter { $0.status == .completed }
-        let energy = Double(completed.compactMap(\.energyWh).reduce(0, +)) / 1000
-        let frames = try await gateway.store.frameCount()
-        Console.line(
-            String(format: "gateway recorded: %d sessions (%d completed, %.1f kWh), %d frames, %d piles", sessions.count, completed.count, energy, frames,
-                   try await gateway.store.chargePoints().count))
-        // The biggest sessions first (an 800 V car on a 750 V pile records 0 kWh: it cannot charge there).
-        for session in completed.sorted(by: { ($0.energyWh ?? 0) > ($1.energyWh ?? 0) }).prefix(5) {
-            Console.line(
-                "  session \(session.id) on \(session.chargePointId)#\(session.connectorId): \(String(format: "%.1f", Double(session.energyWh ?? 0) / 1000)) kWh, stop \(session.stopReason ?? "-")")
-        }
-        Console.line("inspect: sqlite3 \(db.replacingOccurrences(of: "sqlite:", with: "")) 'select * from sessions'")
+        try await report(gateway, scanned: driver.scanned)
         try options.writeSummary(stats)
         try await gateway.shutdown()
     }
+
+    private func report(_ running: RunningGateway, scanned: [Int64]) async throws {
+        let store = running.store
+        let sessions = try await store.sessions(chargePointId: nil, status: nil, limit: 10_000)
+        let completed = sessions.filter { $0.status == .completed }
+        let energy = Double(completed.compactMap(\.energyWh).reduce(0, +)) / 1000
+        let billed = completed.compactMap(\.costFen).reduce(0, +)
+        Console.line(
+            String(
+                format: "gateway recorded: %d sessions (%d completed, %.1f kWh, %@ billed), %d frames, %d piles", sessions.count,
+                completed.count, energy, Self.yuan(billed), try await store.frameCount(), try await store.chargePoints().count))
+        for id in scanned {
+            guard let detail = try await store.session(id: id) else { continue }
+            let s = detail.session
+            guard let receipt = running.gateway.receipt(for: s, samples: detail.samples) else {
+                Console.line("  scanned session \(id) on \(s.chargePointId)#\(s.connectorId): \(s.status.rawValue)\(s.failure.map { " (\($0))" } ?? "")")
+                continue
+            }
+            let tiers = receipt.lines.map { String(format: "%@ %.1f kWh", $0.tier, Double($0.energyWh) / 1000) }.joined(separator: ", ")
+            Console.line(
+                "  receipt for session \(id) (\(s.account ?? "-") on \(s.chargePointId)#\(s.connectorId), \(s.status.rawValue), stop \(s.stopReason ?? "-")): "
+                    + "\(tiers.isEmpty ? "no energy" : tiers); electricity \(Self.yuan(receipt.electricityFen)), service \(Self.yuan(receipt.serviceFen)), "
+                    + "idle \(receipt.idleMinutes) min \(Self.yuan(receipt.idleFen)), discount −\(Self.yuan(receipt.discountFen)), "
+                    + "total \(Self.yuan(receipt.totalFen))\(receipt.final ? "" : " (not final)")")
+        }
+        Console.line("inspect: sqlite3 \(db.replacingOccurrences(of: "sqlite:", with: "")) 'select * from sessions'")
+    }
+
+    static func yuan(_ fen: Int64) -> String { String(format: "¥%.2f", Double(fen) / 100) }
 }

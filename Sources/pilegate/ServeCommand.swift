@@ -15,7 +15,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the OCPP central system (gateway) that charge points connect to.",
         discussion: """
             Charge points connect to ws://HOST:PORT/ocpp/{chargePointId} with subprotocol ocpp1.6.
-            The same port answers HTTP: GET /health, /api/chargepoints, /api/sessions.
+            The same port answers HTTP: the dashboard at /, GET /health, /metrics, /openapi.json and
+            the API under /api (see docs/api.md). POST endpoints need the API token as a bearer token.
             Every session and every frame is recorded in the store. SIGINT or SIGTERM stops
             accepting, closes every pile with a close frame, flushes the store and exits.
             """)
@@ -38,24 +39,32 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Share the port with other gateway processes (SO_REUSEPORT), to serve more piles than one process's open-file limit.")
     var reusePort = false
 
+    @Option(help: "Bearer token for the API's POST endpoints (also PILEGATE_API_TOKEN or `api.token` in the configuration; without one a random token is made and printed).")
+    var apiToken: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func run() async throws {
         bootstrapLogging(logLevel)
-        let gatewayConfiguration: GatewayConfiguration
+        var gatewayConfiguration: GatewayConfiguration
         do {
             gatewayConfiguration = try config.map { try GatewayConfiguration.load(path: $0) } ?? GatewayConfiguration()
         } catch {
             throw ValidationError("\(error)")
         }
+        let givenToken = apiToken ?? ProcessInfo.processInfo.environment["PILEGATE_API_TOKEN"] ?? gatewayConfiguration.api.token
+        gatewayConfiguration.api.token = givenToken ?? APIAccess.randomToken()
         let signals = SignalWaiter.install()
         let running = try await RunningGateway.start(
             host: host, port: port, db: db, configuration: gatewayConfiguration, node: node, reusePort: reusePort)
         // Unbuffered, so supervisors and scripts reading a pipe see the address (and the
         // port `--port 0` picked) now, not at exit.
         Console.line(
-            "PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, store \(db)")
+            "PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, dashboard at http://\(host):\(running.port)/, store \(db)")
+        if givenToken == nil, let token = gatewayConfiguration.api.token {
+            Console.line("API token for this run (set --api-token to choose one): \(token)")
+        }
         await signals.wait()
         Console.line("shutting down: closing connections and flushing the store")
         try await running.shutdown()
@@ -63,7 +72,7 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// A gateway with its store, server and threads, started and stopped as one.
-struct RunningGateway {
+struct RunningGateway: Sendable {
     let gateway: Gateway
     let store: SQLiteSessionStore
     let server: OCPPServer
@@ -84,6 +93,7 @@ struct RunningGateway {
         let store = try SQLiteSessionStore(
             path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
             logger: Logger(label: "pilegate.store"))
+        let metrics = MetricsExport.registry  // before the gateway makes its counters
         let gateway = Gateway(configuration: configuration, store: store)
         try await gateway.restoreState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -91,7 +101,10 @@ struct RunningGateway {
         serverConfiguration.reusePort = reusePort
         let server = OCPPServer(
             configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
-            http: APIResponder(store: store, gateway: gateway))
+            http: APIResponder(
+                store: store, gateway: gateway,
+                access: APIAccess(token: configuration.api.token ?? APIAccess.randomToken(), protectReads: configuration.api.protectReads),
+                metrics: metrics))
         let address: SocketAddress
         do {
             address = try await server.start()

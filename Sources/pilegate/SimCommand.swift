@@ -18,8 +18,21 @@ struct Sim: AsyncParsableCommand {
 
     @OptionGroup var fleetOptions: FleetOptions
 
+    @Option(help: "Write the fleet's registry (pile positions and power, as a gateway configuration) to this file and exit.")
+    var writeRegistry: String?
+
     func run() async throws {
         let (fleet, library) = try fleetOptions.load()
+        if let writeRegistry {
+            let entries = FleetRegistry.chargePoints(fleet, library: library, seed: fleetOptions.seed)
+            do {
+                try FleetRegistry.write(entries, to: writeRegistry, fleetName: fleet.name)
+            } catch {
+                throw ValidationError("cannot write \(writeRegistry): \(error)")
+            }
+            Console.line("sim: wrote the registry of \(entries.count) piles of fleet \(fleet.name) to \(writeRegistry)")
+            return
+        }
         let stats = try await fleetOptions.run(fleet: fleet, library: library, endpoint: gateway, label: "sim")
         try fleetOptions.writeSummary(stats)
     }
@@ -120,7 +133,11 @@ struct FleetOptions: ParsableArguments {
     }
 
     /// Runs the fleet with live progress; returns the last figures.
-    func run(fleet: FleetProfile, library: ProfileLibrary, endpoint: String, label: String) async throws -> FleetStats.Snapshot {
+    /// `during` runs beside the fleet (the demo's scans) and is cancelled when the run ends.
+    func run(
+        fleet: FleetProfile, library: ProfileLibrary, endpoint: String, label: String,
+        during: (@Sendable (FleetRunner) async -> Void)? = nil
+    ) async throws -> FleetStats.Snapshot {
         var options = FleetRunner.Options(endpoint: endpoint)
         options.speed = speed ?? 1
         guard options.speed > 0 else { throw ValidationError("--speed must be positive") }
@@ -135,6 +152,7 @@ struct FleetOptions: ParsableArguments {
         let progress = Progress(stats: runner.stats, clock: runner.clock)
         let reporter = Task { await progress.report() }
         try await runner.start()
+        let side = during.map { body in Task { await body(runner) } }
         // Until the duration ends or Ctrl-C, whichever comes first.
         let deadline = seconds.map { $0 - runner.stats.snapshot().elapsedSeconds }
         await withTaskGroup(of: Void.self) { group in
@@ -143,6 +161,8 @@ struct FleetOptions: ParsableArguments {
             await group.next()
             group.cancelAll()
         }
+        side?.cancel()
+        await side?.value
         let final = runner.stats.snapshot(clock: runner.clock)
         reporter.cancel()
         progress.finish()

@@ -87,6 +87,14 @@ enum Migrations {
             parent_id_tag TEXT
         );
         """,
+        // 3: scan to charge. A scanned session exists from the scan ('starting') until the
+        // pile's StartTransaction fills it in, or it is closed as 'failed' with the reason.
+        """
+        ALTER TABLE sessions ADD COLUMN account_id TEXT;
+        ALTER TABLE sessions ADD COLUMN failure TEXT;
+        ALTER TABLE sessions ADD COLUMN unplugged_at REAL;
+        CREATE INDEX sessions_by_account ON sessions(account_id, status);
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -46,16 +46,7 @@ extension SQLiteSessionStore {
         try await read { db in
             let rows = try db.query("\(Self.sessionColumns) WHERE id = ?", [.integer(id)])
             guard let row = rows.first, let session = Self.session(row) else { return nil }
-            let samples = try db.query(
-                """
-                SELECT time, measurand, value, unit, phase, location, context FROM meter_samples
-                WHERE session_id = ? ORDER BY time, id
-                """, [.integer(id)]
-            ).map {
-                SampleRecord(
-                    time: $0.date(0) ?? .distantPast, measurand: $0.string(1) ?? "", value: $0.double(2) ?? 0,
-                    unit: $0.string(3), phase: $0.string(4), location: $0.string(5), context: $0.string(6))
-            }
+            let samples = try Self.samples(db, sessionId: id)
             let findings = try db.query("\(Self.findingColumns) WHERE session_id = ? ORDER BY time, id", [.integer(id)]).map(Self.finding)
             // The pile's frames from the start message to the stop message, by our receive times.
             let from = row.double(17) ?? 0
@@ -67,6 +58,42 @@ extension SQLiteSessionStore {
                 """, [.text(session.chargePointId), .real(from), .real(to + 1)]
             ).map(Self.frame)
             return SessionDetail(session: session, samples: samples, findings: findings, timeline: timeline)
+        }
+    }
+
+    public func samples(sessionId: Int64) async throws -> [SampleRecord] {
+        try await read { db in try Self.samples(db, sessionId: sessionId) }
+    }
+
+    static func samples(_ db: SQLiteDatabase, sessionId: Int64) throws -> [SampleRecord] {
+        try db.query(
+            """
+            SELECT time, measurand, value, unit, phase, location, context FROM meter_samples
+            WHERE session_id = ? ORDER BY time, id
+            """, [.integer(sessionId)]
+        ).map(Self.sample)
+    }
+
+    static func sample(_ r: SQLiteRow) -> SampleRecord {
+        SampleRecord(
+            time: r.date(0) ?? .distantPast, measurand: r.string(1) ?? "", value: r.double(2) ?? 0,
+            unit: r.string(3), phase: r.string(4), location: r.string(5), context: r.string(6))
+    }
+
+    public func latestSamples(sessionIds: [Int64]) async throws -> [Int64: [SampleRecord]] {
+        guard !sessionIds.isEmpty else { return [:] }
+        return try await read { db in
+            var result: [Int64: [SampleRecord]] = [:]
+            // One indexed probe per session and measurand: the newest row wins.
+            for id in sessionIds {
+                let rows = try db.query(
+                    """
+                    SELECT time, measurand, value, unit, phase, location, context, max(id) FROM meter_samples
+                    WHERE session_id = ? AND phase IS NULL GROUP BY measurand
+                    """, [.integer(id)])
+                result[id] = rows.map(Self.sample)
+            }
+            return result
         }
     }
 
@@ -127,7 +154,7 @@ extension SQLiteSessionStore {
     static let sessionColumns = """
         SELECT id, charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status, start_time,
             stop_time, meter_start, meter_stop, energy_wh, stop_reason, stop_id_tag, cost_fen, reservation_id,
-            0, received_at, ended_at FROM sessions
+            0, received_at, ended_at, account_id, failure, unplugged_at FROM sessions
         """
 
     static func session(_ r: SQLiteRow) -> SessionRecord? {
@@ -137,7 +164,7 @@ extension SQLiteSessionStore {
             ocppVersion: r.string(4), status: status, authorizationStatus: r.string(6),
             startTime: r.date(7) ?? .distantPast, stopTime: r.date(8), meterStartWh: r.int(9) ?? 0, meterStopWh: r.int(10),
             energyWh: r.int(11), stopReason: r.string(12), stopIdTag: r.string(13), costFen: r.int(14),
-            reservationId: r.int(15).map(Int.init))
+            reservationId: r.int(15).map(Int.init), account: r.string(19), failure: r.string(20), unpluggedAt: r.date(21))
     }
 
     static let findingColumns = """

@@ -263,7 +263,7 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             if let existing = try writer.query(
                 """
                 SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND id_tag = ?
-                    AND start_time = ? AND meter_start = ?
+                    AND start_time = ? AND meter_start = ? AND status != 'starting'
                 """,
                 [
                     .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .init(start.startTime),
@@ -271,6 +271,24 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                 ]
             ).first?.int(0) {
                 return .sessionStarted(id: existing, duplicate: true)
+            }
+            // A scanned session waiting for this start: the transaction takes its id.
+            if let scanned = try writer.query(
+                """
+                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND status = 'starting'
+                    AND id_tag = ? COLLATE NOCASE ORDER BY id DESC LIMIT 1
+                """, [.text(start.chargePointId), .init(start.connectorId), .text(start.idTag)]
+            ).first?.int(0) {
+                try writer.run(
+                    """
+                    UPDATE sessions SET status = 'active', id_tag = ?, ocpp_version = ?, authorization_status = ?,
+                        start_time = ?, meter_start = ?, reservation_id = ?, received_at = ? WHERE id = ?
+                    """,
+                    [
+                        .text(start.idTag), .text(start.ocppVersion), .text(start.authorizationStatus), .init(start.startTime),
+                        .integer(start.meterStartWh), .init(start.reservationId), .init(start.receivedAt), .integer(scanned),
+                    ])
+                return .sessionStarted(id: scanned, duplicate: false)
             }
             try writer.run(
                 """
@@ -298,6 +316,36 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             try writer.run(
                 "INSERT OR REPLACE INTO id_tags(id_tag, status, expiry_date, parent_id_tag) VALUES(?, ?, ?, ?)",
                 [.text(tag.idTag), .text(tag.status), .init(tag.expiryDate), .init(tag.parentIdTag)])
+            return .done
+        case .reserveScan(let scan):
+            let account = try writer.query(
+                "SELECT id FROM sessions WHERE account_id = ? AND status IN ('starting', 'active') LIMIT 1", [.text(scan.account)]
+            ).first?.int(0)
+            let connector = try writer.query(
+                """
+                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND status IN ('starting', 'active')
+                ORDER BY id DESC LIMIT 1
+                """, [.text(scan.chargePointId), .init(scan.connectorId)]
+            ).first?.int(0)
+            if account != nil || connector != nil { return .scanConflict(accountSession: account, connectorSession: connector) }
+            try writer.run(
+                """
+                INSERT INTO sessions(charge_point_id, connector_id, id_tag, ocpp_version, status, start_time, meter_start,
+                    received_at, account_id)
+                VALUES(?, ?, ?, ?, 'starting', ?, 0, ?, ?)
+                """,
+                [
+                    .text(scan.chargePointId), .init(scan.connectorId), .text(scan.idTag), .text(scan.ocppVersion),
+                    .init(scan.time), .init(scan.time), .text(scan.account),
+                ])
+            return .scanReserved(sessionId: writer.lastInsertRowID)
+        case .failScan(let id, let failure, let at):
+            try writer.run(
+                "UPDATE sessions SET status = 'failed', failure = ?, ended_at = ? WHERE id = ? AND status = 'starting'",
+                [.text(failure), .init(at), .integer(id)])
+            return .done
+        case .sessionCost(let id, let cost):
+            try writer.run("UPDATE sessions SET cost_fen = ? WHERE id = ?", [.integer(cost), .integer(id)])
             return .done
         case .stopSession(let stop):
             let rows = try writer.query(

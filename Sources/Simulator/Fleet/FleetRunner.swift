@@ -74,6 +74,9 @@ public final class FleetRunner: Sendable {
         self.handles = handles
     }
 
+    /// The handle of one of this runner's piles, to drive it by hand (the demo plugs cars in).
+    public func handle(for identity: String) -> PileHandle? { handles.first { $0.identity == identity } }
+
     /// The piles of `fleet` that fall to shard `shardIndex` of `shardCount`, with
     /// identities unique per identity pattern and stations scattered around their city.
     public static func plan(_ fleet: FleetProfile, library: ProfileLibrary? = nil, shardIndex: Int = 0, shardCount: Int = 1, seed: UInt64) -> [PlannedPile] {

@@ -1,3 +1,4 @@
+import EVModel
 import Foundation
 import OCPP
 import OCPPWebSocket

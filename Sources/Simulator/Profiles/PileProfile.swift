@@ -1,3 +1,4 @@
+import EVModel
 import OCPP
 
 /// A pile model as a network deploys it: identity, electrical limits, OCPP settings and
@@ -35,34 +36,9 @@ public struct PileProfile: Codable, Sendable, Equatable {
     public var replyDelay: Double = 0
     public var quirks: [Quirk] = []
 
-    public enum CurrentKind: String, Codable, Sendable { case ac, dc }
+    public typealias CurrentKind = EVModel.CurrentKind
 
     public var totalPowerKW: Double { sharedPowerKW ?? maxPowerKW * Double(connectors) }
-}
-
-/// A vehicle model: battery, pack voltage and DC charging curve. `Simulators/vehicles/`.
-public struct VehicleProfile: Codable, Sendable, Equatable {
-    public var id: String
-    public var name: String
-    /// Usable (net) capacity, kWh.
-    public var batteryKWh: Double
-    /// Nominal pack voltage, V.
-    public var packVoltageV: Double
-    /// DC charging curve: (state of charge %, kW) points, interpolated linearly.
-    public var curve: [CurvePoint]
-    /// Onboard charger for AC, kW.
-    public var acOnboardKW: Double = 7
-    /// VIN template; `{n}` is replaced by a serial.
-    public var vinPattern: String = "LXMVIN{n}"
-
-    public struct CurvePoint: Codable, Sendable, Equatable {
-        public var soc: Double
-        public var kW: Double
-        public init(soc: Double, kW: Double) {
-            self.soc = soc
-            self.kW = kW
-        }
-    }
 }
 
 // Decoding with defaults: a profile file only needs the required keys (synthesized
@@ -103,20 +79,5 @@ extension PileProfile {
     }
 }
 
-extension VehicleProfile {
-    enum CodingKeys: String, CodingKey {
-        case id, name, batteryKWh, packVoltageV, curve, acOnboardKW, vinPattern
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            id: try c.decode(String.self, forKey: .id),
-            name: try c.decode(String.self, forKey: .name),
-            batteryKWh: try c.decode(Double.self, forKey: .batteryKWh),
-            packVoltageV: try c.decode(Double.self, forKey: .packVoltageV),
-            curve: try c.decode([CurvePoint].self, forKey: .curve))
-        acOnboardKW = try c.decodeIfPresent(Double.self, forKey: .acOnboardKW) ?? acOnboardKW
-        vinPattern = try c.decodeIfPresent(String.self, forKey: .vinPattern) ?? vinPattern
-    }
-}
+/// A pile model's electrical limits are what the charging physics needs.
+extension PileProfile: PileElectrics {}

@@ -1,3 +1,4 @@
+import EVModel
 import Foundation
 import YAMLConfig
 
@@ -111,10 +112,6 @@ public struct ProfileLibrary: Sendable {
     }
 
     static func validate(_ vehicle: VehicleProfile, file: String) throws {
-        func check(_ ok: Bool, _ reason: String) throws { if !ok { throw LoadError.invalid(file: file, reason: "vehicle \(vehicle.id): \(reason)") } }
-        try check(vehicle.batteryKWh > 0 && vehicle.packVoltageV > 0, "batteryKWh and packVoltageV must be positive")
-        try check(vehicle.curve.count >= 2, "the curve needs at least two points")
-        try check(zip(vehicle.curve, vehicle.curve.dropFirst()).allSatisfy { $0.soc < $1.soc }, "curve points must have increasing soc")
-        try check(vehicle.curve.allSatisfy { (0...100).contains($0.soc) && $0.kW >= 0 }, "curve soc must be 0–100 and kW not negative")
+        if let problem = vehicle.problem { throw LoadError.invalid(file: file, reason: "vehicle \(vehicle.id): \(problem)") }
     }
 }

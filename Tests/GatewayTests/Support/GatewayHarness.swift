@@ -19,7 +19,13 @@ final class GatewayHarness: Sendable {
     let server: OCPPServer
     let group: MultiThreadedEventLoopGroup
     /// The HTTP API the server answers with (a second server on the same gateway reuses it).
-    var http: APIResponder { APIResponder(store: store, gateway: gateway) }
+    var http: APIResponder { Self.responder(store: store, gateway: gateway) }
+    /// The bearer token the harness's API takes.
+    static let apiToken = "test-token"
+
+    static func responder(store: SQLiteSessionStore, gateway: Gateway) -> APIResponder {
+        APIResponder(store: store, gateway: gateway, access: APIAccess(token: apiToken), metrics: MetricsExport.registry)
+    }
     let port: Int
 
     var databasePath: String { directory.appendingPathComponent("gateway.sqlite").path }
@@ -34,6 +40,7 @@ final class GatewayHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let store = try SQLiteSessionStore(path: dir.appendingPathComponent("gateway.sqlite").path, durability: .normal, logger: logger)
+        _ = MetricsExport.registry  // real metrics, bootstrapped once per test process
         let gateway = Gateway(configuration: configuration, store: store, logger: logger)
         try await gateway.restoreState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
@@ -41,7 +48,7 @@ final class GatewayHarness: Sendable {
         tweak(&serverConfiguration)
         let server = OCPPServer(
             configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
-            http: APIResponder(store: store, gateway: gateway), logger: logger)
+            http: responder(store: store, gateway: gateway), logger: logger)
         let address = try await server.start()
         return GatewayHarness(directory: dir, store: store, gateway: gateway, server: server, group: group, port: address.port ?? 0)
     }

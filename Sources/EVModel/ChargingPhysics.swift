@@ -19,7 +19,7 @@ public enum ChargingPhysics {
     }
 
     /// The power (kW) the vehicle draws at `soc` on `pile`, given the gun's granted share.
-    public static func power(vehicle: VehicleProfile, pile: PileProfile, soc: Double, grantedKW: Double) -> Double {
+    public static func power(vehicle: VehicleProfile, pile: some PileElectrics, soc: Double, grantedKW: Double) -> Double {
         guard soc < 100 else { return 0 }
         switch pile.current {
         case .ac:
@@ -35,7 +35,7 @@ public enum ChargingPhysics {
     /// when `targetSoC` is reached and says when. Returns energy added (kWh), the new state
     /// of charge, and the seconds actually charged.
     public static func advance(
-        vehicle: VehicleProfile, pile: PileProfile, soc: Double, grantedKW: Double, seconds: Double,
+        vehicle: VehicleProfile, pile: some PileElectrics, soc: Double, grantedKW: Double, seconds: Double,
         targetSoC: Double = 100, step: Double = 1
     ) -> (energyKWh: Double, soc: Double, seconds: Double, reachedTarget: Bool) {
         var soc = soc

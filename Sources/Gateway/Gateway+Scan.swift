@@ -1,0 +1,128 @@
+import Foundation
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// Scan to charge: the app's scan becomes a RemoteStartTransaction, and the session it
+/// opens follows the pile's StartTransaction, meter values and stop.
+extension Gateway {
+    /// Starts charging for `accountId` at the connector the code names. Returns the
+    /// session (status `starting`) as soon as the pile accepts. Every failure is a
+    /// `ScanFailure`; none leaves a session open: one the pile refused or never started
+    /// is closed as `failed` with the reason.
+    public func scan(qr: String, accountId: String, now: Date = Date()) async throws(ScanFailure) -> SessionRecord {
+        let code = try QRCode(parsing: qr)
+        let pile = try await resolve(code)
+        guard let account = accounts[accountId] else { throw .accountUnknown(accountId) }
+        if account.blocked { throw .accountBlocked(accountId) }
+        if let expiry = account.expires, expiry < now { throw .accountExpired(accountId) }
+        guard peer(code.chargePointId) != nil else { throw .pileOffline(code.chargePointId) }
+        if let status = pile.connectors.first(where: { $0.connectorId == code.connectorId }) {
+            switch status.status {
+            case "Available", "Preparing": break
+            case "Faulted": throw .connectorFaulted(errorCode: status.errorCode)
+            case "Unavailable": throw .connectorUnavailable
+            default: throw .connectorOccupied(status: status.status)
+            }
+        }
+        let reservation = ScanReservation(
+            chargePointId: code.chargePointId, connectorId: code.connectorId, account: accountId, idTag: account.idTag,
+            ocppVersion: pile.chargePoint.ocppVersion ?? OCPPVersion.v16.label, time: now)
+        let sessionId: Int64
+        switch try await storeWrite(.reserveScan(reservation)) {
+        case .scanReserved(let id): sessionId = id
+        case .scanConflict(let accountSession?, _): throw .accountAlreadyCharging(sessionId: accountSession)
+        case .scanConflict(_, .some): throw .connectorOccupied(status: "a session is running")
+        default: throw .storeUnavailable("unexpected answer to the reservation")
+        }
+        do {
+            let status = try await remoteStartTransaction(code.chargePointId, idTag: account.idTag, connectorId: code.connectorId)
+            guard status == .Accepted else {
+                throw ScanFailure.pileRejected("RemoteStartTransaction answered \(status.rawValue)")
+            }
+        } catch {
+            let failure = Self.failure(error, chargePointId: code.chargePointId)
+            _ = try? await store.write(.failScan(sessionId: sessionId, failure: failure.code, at: Date()))
+            logger.notice("scan of \(qr) by \(accountId) failed: \(failure)", metadata: ["chargePoint": "\(code.chargePointId)"])
+            throw failure
+        }
+        expireScan(sessionId, after: configuration.scanStartTimeout)
+        logger.info("scan by \(accountId) accepted: session \(sessionId)", metadata: ["chargePoint": "\(code.chargePointId)"])
+        return try await storedSession(sessionId)
+    }
+
+    /// Asks the pile to stop a running session (RemoteStopTransaction). Returns once the
+    /// pile accepted; the session ends with the pile's StopTransaction.
+    public func stopSession(_ sessionId: Int64) async throws(ScanFailure) {
+        let session = try await storedSession(sessionId)
+        guard session.status == .active else { throw .sessionNotActive(sessionId, status: session.status.rawValue) }
+        do {
+            let status = try await remoteStopTransaction(session.chargePointId, transactionId: Int(clamping: sessionId))
+            guard status == .Accepted else { throw ScanFailure.pileRejected("RemoteStopTransaction answered \(status.rawValue)") }
+        } catch {
+            throw Self.failure(error, chargePointId: session.chargePointId)
+        }
+    }
+
+    /// Closes a scanned session as failed if the pile has not started it in time (no car
+    /// plugged in, say): the account may scan again.
+    func expireScan(_ sessionId: Int64, after seconds: Double) {
+        let store = store
+        let logger = logger
+        Task {
+            try? await Task.sleep(for: .seconds(max(0, seconds)))
+            do {
+                _ = try await store.write(.failScan(sessionId: sessionId, failure: "not_started", at: Date()))
+            } catch {
+                logger.error("could not close unstarted session \(sessionId): \(error)")
+            }
+        }
+    }
+
+    /// The pile a code names, if it is one of ours and has that connector.
+    private func resolve(_ code: QRCode) async throws(ScanFailure) -> ChargePointDetail {
+        let known = knownChargePoint(code.chargePointId)
+        let stored: ChargePointDetail?
+        do {
+            stored = try await store.chargePoint(id: code.chargePointId)
+        } catch {
+            throw .storeUnavailable("\(error)")
+        }
+        guard known != nil || stored != nil else { throw .unknownQR("no pile \(code.chargePointId)") }
+        let network = known?.network ?? stored?.chargePoint.network ?? "unknown"
+        guard network == code.network else { throw .unknownQR("pile \(code.chargePointId) belongs to \(network), not \(code.network)") }
+        let connectorIds = (stored?.connectors ?? []).map(\.connectorId).filter { $0 > 0 }
+        let count = known?.connectors ?? connectorIds.max()
+        if let count, code.connectorId > count { throw .unknownQR("pile \(code.chargePointId) has no connector \(code.connectorId)") }
+        return stored ?? ChargePointDetail(chargePoint: ChargePointRecord(id: code.chargePointId, network: known?.network), connectors: [])
+    }
+
+    private func storedSession(_ id: Int64) async throws(ScanFailure) -> SessionRecord {
+        do {
+            guard let detail = try await store.session(id: id) else { throw ScanFailure.sessionNotFound(id) }
+            return detail.session
+        } catch let failure as ScanFailure {
+            throw failure
+        } catch {
+            throw .storeUnavailable("\(error)")
+        }
+    }
+
+    private func storeWrite(_ command: StoreCommand) async throws(ScanFailure) -> StoreOutcome {
+        do {
+            return try await store.write(command)
+        } catch {
+            throw .storeUnavailable("\(error)")
+        }
+    }
+
+    static func failure(_ error: any Error, chargePointId: String) -> ScanFailure {
+        switch error {
+        case let failure as ScanFailure: failure
+        case RPCCallError.notConnected, RPCCallError.connectionClosed: .pileOffline(chargePointId)
+        case RPCCallError.timedOut(let action, let after): .pileTimeout("\(action) not answered within \(after) s")
+        case RPCCallError.rejected(let rpc): .pileRejected("CALLERROR \(rpc.wireCode ?? rpc.code.rawValue): \(rpc.description)")
+        default: .pileRejected("\(error)")
+        }
+    }
+}

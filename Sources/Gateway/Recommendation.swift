@@ -1,0 +1,94 @@
+import EVModel
+import Foundation
+import SessionStore
+import YAMLConfig
+
+/// The vehicle profiles `/api/recommend` estimates with (the simulator's YAML files).
+public struct VehicleCatalog: Sendable {
+    public let vehicles: [String: VehicleProfile]
+    /// Why the catalogue is empty or partial, for the API's error message.
+    public let problem: String?
+
+    public init(vehicles: [VehicleProfile], problem: String? = nil) {
+        self.vehicles = Dictionary(vehicles.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.problem = problem
+    }
+
+    /// Reads every `*.yaml` in `directory`; a bad file is reported, not fatal.
+    public static func load(directory: String) -> VehicleCatalog {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            return VehicleCatalog(vehicles: [], problem: "no vehicle profiles: cannot read \(directory) (set `vehicles` in the configuration)")
+        }
+        var vehicles: [VehicleProfile] = []
+        var problems: [String] = []
+        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            do {
+                let vehicle = try YAMLConfig.load(VehicleProfile.self, fromFile: "\(directory)/\(name)")
+                if let problem = vehicle.problem { problems.append("\(directory)/\(name): \(problem)") } else { vehicles.append(vehicle) }
+            } catch {
+                problems.append(error.description)
+            }
+        }
+        return VehicleCatalog(vehicles: vehicles, problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+}
+
+/// One pile ranked for a driver: how long the charge takes there, what it costs, how far it is.
+public struct Recommendation: Codable, Sendable, Equatable {
+    public var chargePointId: String
+    public var connectorId: Int
+    public var network: String?
+    public var station: String?
+    public var city: String?
+    public var maxPowerKW: Double
+    public var minutes: Double
+    public var energyKWh: Double
+    public var averageKW: Double
+    public var costFen: Int64?
+    public var distanceKm: Double?
+    public var driveMinutes: Double?
+    /// Minutes until the car is charged: driving there plus charging.
+    public var score: Double
+    public var explanation: String
+}
+
+public enum RecommendError: Error, Equatable, CustomStringConvertible {
+    case unknownVehicle(String, known: [String])
+    case invalid(String)
+    case store(String)
+
+    public var description: String {
+        switch self {
+        case .unknownVehicle(let id, let known): "no vehicle \(id) (known: \(known.sorted().joined(separator: ", ")))"
+        case .invalid(let why): why
+        case .store(let why): "the store could not be read: \(why)"
+        }
+    }
+}
+
+/// A registry entry's electrical limits, with the gaps filled conservatively.
+struct RegisteredElectrics: PileElectrics, Hashable {
+    let current: CurrentKind
+    let maxPowerKW: Double
+    let maxCurrentA: Double
+    let maxVoltageV: Double
+
+    init?(_ known: GatewayConfiguration.KnownChargePoint) {
+        guard let power = known.maxPowerKW, power > 0 else { return nil }
+        current = known.current ?? .dc
+        maxPowerKW = power
+        maxVoltageV = known.maxVoltageV ?? (current == .ac ? 400 : 1000)
+        maxCurrentA = known.maxCurrentA ?? power * 1000 / maxVoltageV
+    }
+}
+
+public enum Geo {
+    /// Great-circle distance, km.
+    public static func distanceKm(_ a: (Double, Double), _ b: (Double, Double)) -> Double {
+        let r = 6371.0
+        let dLat = (b.0 - a.0) * .pi / 180
+        let dLon = (b.1 - a.1) * .pi / 180
+        let h = sin(dLat / 2) * sin(dLat / 2) + cos(a.0 * .pi / 180) * cos(b.0 * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
+        return 2 * r * asin(min(1, sqrt(h)))
+    }
+}

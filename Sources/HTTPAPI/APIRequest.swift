@@ -1,0 +1,75 @@
+import Foundation
+import NIOHTTP1
+import OCPP
+import OCPPWebSocket
+
+/// An API failure: the status and the `{"error": {"code", "message"}}` body.
+struct APIError: Error {
+    let status: HTTPResponseStatus
+    let code: String
+    let message: String
+
+    init(_ status: HTTPResponseStatus, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    var response: HTTPResponse { .error(status, code: code, message: message) }
+}
+
+extension HTTPRequest {
+    /// An integer query parameter within `range`; `fallback` when absent.
+    func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) throws(APIError) -> Int {
+        guard let text = query[name] else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError(.badRequest, "invalid_\(name)", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A number query parameter within `range`; nil when absent.
+    func number(_ name: String, in range: ClosedRange<Double>) throws(APIError) -> Double? {
+        guard let text = query[name] else { return nil }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw APIError(.badRequest, "invalid_\(name)", "\(name) must be a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// `near=LAT,LON`.
+    func coordinates(_ name: String) throws(APIError) -> (latitude: Double, longitude: Double)? {
+        guard let text = query[name] else { return nil }
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let lat = parts[0], let lon = parts[1], (-90...90).contains(lat), (-180...180).contains(lon) else {
+            throw APIError(.badRequest, "invalid_\(name)", "\(name) must be LATITUDE,LONGITUDE in degrees, e.g. 39.90,116.40")
+        }
+        return (lat, lon)
+    }
+
+    /// The body as a JSON object.
+    func jsonObject() throws(APIError) -> JSONObject {
+        guard let value = try? JSONParser.parse(String(decoding: body, as: UTF8.self)), let object = value.objectValue else {
+            throw APIError(.badRequest, "invalid_request", "the body must be a JSON object")
+        }
+        return object
+    }
+
+    var bearerToken: String? {
+        guard let header = headers.first(name: "Authorization") else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension HTTPResponse {
+    static func json(_ value: JSON, status: HTTPResponseStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: value.bytes)
+    }
+}
+
+/// Encodes records for responses; our records always encode, so a failure is a bug shown as null.
+func encodeJSON<T: Encodable>(_ value: T) -> JSON {
+    (try? JSONValueEncoder().encode(value)) ?? .null
+}

@@ -1,0 +1,1579 @@
+/// The API's OpenAPI 3.0 document, served at /openapi.json. A test checks that its paths
+/// and methods are exactly the routes `APIResponder` serves; CI fuzzes the API against it.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+ "openapi": "3.0.3",
+ "info": {
+  "title": "PileGate gateway API",
+  "version": "1.0.0",
+  "description": "The live map, scan to charge, sessions with receipts, live events, recommendations and metrics of a PileGate gateway. Money is integer fen (1/100 CNY). Times are RFC 3339 UTC. POST endpoints need `Authorization: Bearer TOKEN`; reads need it only when the gateway sets `api.protectReads`. Every error is `{\"error\": {\"code\", \"message\"}}`."
+ },
+ "servers": [
+  {
+   "url": "/"
+  }
+ ],
+ "paths": {
+  "/health": {
+   "get": {
+    "operationId": "health",
+    "summary": "Liveness: 200 once the gateway serves.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Serving",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "status",
+          "connectedChargePoints"
+         ],
+         "properties": {
+          "status": {
+           "type": "string",
+           "enum": [
+            "ok"
+           ]
+          },
+          "connectedChargePoints": {
+           "type": "integer",
+           "minimum": 0
+          }
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/metrics": {
+   "get": {
+    "operationId": "metrics",
+    "summary": "Prometheus metrics (text exposition format).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Metrics",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/openapi.json": {
+   "get": {
+    "operationId": "openapi",
+    "summary": "This document.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The OpenAPI document",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/": {
+   "get": {
+    "operationId": "dashboard",
+    "summary": "The dashboard page (HTML and JavaScript).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The page",
+      "content": {
+       "text/html": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/chargepoints": {
+   "get": {
+    "operationId": "listChargePoints",
+    "summary": "The live map: piles with station, position, power, connectors with live status and QR codes, and the price now.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "network",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "Only this network (case-insensitive)."
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "Only connected piles with a connector in this status, e.g. Available."
+     },
+     {
+      "name": "powerClass",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "slow",
+        "fast",
+        "ultra"
+       ]
+      },
+      "description": "slow ≤ 22 kW < fast ≤ 150 kW < ultra."
+     },
+     {
+      "name": "near",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "pattern": "^-?[0-9]{1,3}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$"
+      },
+      "description": "LAT,LON: sort by distance from here (piles without a position are left out)."
+     },
+     {
+      "name": "radiusKm",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "number",
+       "minimum": 0,
+       "maximum": 20000
+      },
+      "description": "With near: only piles within this distance."
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 100000,
+       "default": 100000
+      },
+      "description": "Most rows to return."
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Piles",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/ChargePoint"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}": {
+   "get": {
+    "operationId": "getChargePoint",
+    "summary": "One pile.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The pile",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ChargePoint"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/findings": {
+   "get": {
+    "operationId": "chargePointFindings",
+    "summary": "A pile's compliance findings, newest first.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      },
+      "description": "Most rows to return."
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Findings",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Finding"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/messages": {
+   "get": {
+    "operationId": "chargePointMessages",
+    "summary": "A pile's most recent frames, oldest first.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      },
+      "description": "Most rows to return."
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Frames",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Frame"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/findings": {
+   "get": {
+    "operationId": "listFindings",
+    "summary": "The most recent findings of every pile, newest first.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      },
+      "description": "Most rows to return."
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Findings",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Finding"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/sessions": {
+   "get": {
+    "operationId": "listSessions",
+    "summary": "Sessions, newest first, with live figures.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "starting",
+        "active",
+        "completed",
+        "failed"
+       ]
+      },
+      "description": "Only sessions in this state."
+     },
+     {
+      "name": "chargePoint",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "Only this pile's sessions."
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      },
+      "description": "Most rows to return."
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Sessions",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Session"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/sessions/{id}": {
+   "get": {
+    "operationId": "getSession",
+    "summary": "A session with live figures, samples, findings and its message timeline.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The session",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SessionDetail"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/sessions/{id}/receipt": {
+   "get": {
+    "operationId": "getReceipt",
+    "summary": "The itemised cost: energy per tariff period, fees, idle fee, discount, total.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The receipt",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Receipt"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/sessions/{id}/stop": {
+   "post": {
+    "operationId": "stopSession",
+    "summary": "Stop charging: sends RemoteStopTransaction; the session ends with the pile's StopTransaction.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "202": {
+      "description": "The pile accepted",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "sessionId",
+          "status"
+         ],
+         "properties": {
+          "sessionId": {
+           "type": "integer"
+          },
+          "status": {
+           "type": "string",
+           "enum": [
+            "Accepted"
+           ]
+          }
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "504": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/scan": {
+   "post": {
+    "operationId": "scan",
+    "summary": "The app's scan: resolves the QR code, checks the account, sends RemoteStartTransaction and returns the session once the pile accepts.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "qr",
+         "account"
+        ],
+        "properties": {
+         "qr": {
+          "type": "string",
+          "description": "pilegate://charge/v1/{network}/{chargePointId}/{connectorId}"
+         },
+         "account": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Started: the session in status starting",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Session"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "504": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/recommend": {
+   "get": {
+    "operationId": "recommend",
+    "summary": "Ranks connected piles with a free connector by minutes until charged (drive plus charge), then price, then distance; each estimate explained.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "vehicle",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string"
+      },
+      "description": "A vehicle profile id, e.g. su7-max."
+     },
+     {
+      "name": "soc",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "number",
+       "minimum": 0,
+       "maximum": 100
+      },
+      "description": "State of charge now, percent."
+     },
+     {
+      "name": "target",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "number",
+       "minimum": 0,
+       "maximum": 100
+      },
+      "description": "State of charge wanted, percent."
+     },
+     {
+      "name": "near",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "pattern": "^-?[0-9]{1,3}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$"
+      },
+      "description": "LAT,LON of the driver."
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 10
+      },
+      "description": "Most piles to return."
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Ranked piles",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "recommendations"
+         ],
+         "properties": {
+          "vehicle": {
+           "type": "object",
+           "nullable": true
+          },
+          "recommendations": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Recommendation"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/events": {
+   "get": {
+    "operationId": "events",
+    "summary": "Server-Sent Events: status, connection, session (with live figures) and finding, as they happen in this gateway process.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "An endless text/event-stream",
+      "content": {
+       "text/event-stream": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  }
+ },
+ "components": {
+  "securitySchemes": {
+   "bearerAuth": {
+    "type": "http",
+    "scheme": "bearer"
+   }
+  },
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "required": [
+     "error"
+    ],
+    "properties": {
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "message"
+      ],
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "Connector": {
+    "type": "object",
+    "required": [
+     "connectorId",
+     "status",
+     "since"
+    ],
+    "properties": {
+     "connectorId": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "status": {
+      "type": "string"
+     },
+     "errorCode": {
+      "type": "string"
+     },
+     "info": {
+      "type": "string"
+     },
+     "vendorErrorCode": {
+      "type": "string"
+     },
+     "since": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "qr": {
+      "type": "string"
+     }
+    }
+   },
+   "Price": {
+    "type": "object",
+    "nullable": true,
+    "required": [
+     "tier",
+     "electricityFenPerKWh",
+     "serviceFenPerKWh",
+     "totalFenPerKWh",
+     "until"
+    ],
+    "properties": {
+     "tier": {
+      "type": "string",
+      "enum": [
+       "sharp",
+       "peak",
+       "flat",
+       "valley"
+      ]
+     },
+     "electricityFenPerKWh": {
+      "type": "number"
+     },
+     "serviceFenPerKWh": {
+      "type": "number"
+     },
+     "totalFenPerKWh": {
+      "type": "number"
+     },
+     "until": {
+      "type": "string",
+      "format": "date-time"
+     }
+    }
+   },
+   "ChargePoint": {
+    "type": "object",
+    "required": [
+     "id",
+     "connected",
+     "connectors",
+     "price"
+    ],
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "network": {
+      "type": "string"
+     },
+     "vendor": {
+      "type": "string"
+     },
+     "model": {
+      "type": "string"
+     },
+     "serialNumber": {
+      "type": "string"
+     },
+     "firmwareVersion": {
+      "type": "string"
+     },
+     "ocppVersion": {
+      "type": "string"
+     },
+     "registrationStatus": {
+      "type": "string"
+     },
+     "firstSeen": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "lastSeen": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "connected": {
+      "type": "boolean"
+     },
+     "station": {
+      "type": "string"
+     },
+     "city": {
+      "type": "string"
+     },
+     "latitude": {
+      "type": "number"
+     },
+     "longitude": {
+      "type": "number"
+     },
+     "current": {
+      "type": "string",
+      "enum": [
+       "ac",
+       "dc"
+      ]
+     },
+     "maxPowerKW": {
+      "type": "number"
+     },
+     "powerClass": {
+      "type": "string",
+      "enum": [
+       "slow",
+       "fast",
+       "ultra"
+      ]
+     },
+     "distanceKm": {
+      "type": "number"
+     },
+     "price": {
+      "$ref": "#/components/schemas/Price"
+     },
+     "connectors": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Connector"
+      }
+     }
+    }
+   },
+   "LiveFigures": {
+    "type": "object",
+    "nullable": true,
+    "required": [
+     "energyKWh",
+     "elapsedSeconds"
+    ],
+    "properties": {
+     "powerKW": {
+      "type": "number"
+     },
+     "energyKWh": {
+      "type": "number"
+     },
+     "soc": {
+      "type": "number"
+     },
+     "elapsedSeconds": {
+      "type": "number"
+     },
+     "costFen": {
+      "type": "integer"
+     }
+    }
+   },
+   "Session": {
+    "type": "object",
+    "required": [
+     "id",
+     "chargePointId",
+     "connectorId",
+     "status",
+     "startTime",
+     "meterStartWh",
+     "live"
+    ],
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "chargePointId": {
+      "type": "string"
+     },
+     "connectorId": {
+      "type": "integer"
+     },
+     "idTag": {
+      "type": "string"
+     },
+     "account": {
+      "type": "string"
+     },
+     "ocppVersion": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "starting",
+       "active",
+       "completed",
+       "failed"
+      ]
+     },
+     "failure": {
+      "type": "string"
+     },
+     "authorizationStatus": {
+      "type": "string"
+     },
+     "startTime": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "stopTime": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "meterStartWh": {
+      "type": "integer"
+     },
+     "meterStopWh": {
+      "type": "integer"
+     },
+     "energyWh": {
+      "type": "integer"
+     },
+     "stopReason": {
+      "type": "string"
+     },
+     "stopIdTag": {
+      "type": "string"
+     },
+     "costFen": {
+      "type": "integer"
+     },
+     "reservationId": {
+      "type": "integer"
+     },
+     "unpluggedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "live": {
+      "$ref": "#/components/schemas/LiveFigures"
+     }
+    }
+   },
+   "SessionDetail": {
+    "allOf": [
+     {
+      "$ref": "#/components/schemas/Session"
+     },
+     {
+      "type": "object",
+      "required": [
+       "samples",
+       "findings",
+       "timeline"
+      ],
+      "properties": {
+       "samples": {
+        "type": "array",
+        "items": {
+         "$ref": "#/components/schemas/Sample"
+        }
+       },
+       "findings": {
+        "type": "array",
+        "items": {
+         "$ref": "#/components/schemas/Finding"
+        }
+       },
+       "timeline": {
+        "type": "array",
+        "items": {
+         "$ref": "#/components/schemas/Frame"
+        }
+       }
+      }
+     }
+    ]
+   },
+   "Sample": {
+    "type": "object",
+    "required": [
+     "time",
+     "measurand",
+     "value"
+    ],
+    "properties": {
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "measurand": {
+      "type": "string"
+     },
+     "value": {
+      "type": "number"
+     },
+     "unit": {
+      "type": "string"
+     },
+     "phase": {
+      "type": "string"
+     },
+     "location": {
+      "type": "string"
+     },
+     "context": {
+      "type": "string"
+     }
+    }
+   },
+   "Finding": {
+    "type": "object",
+    "required": [
+     "rule",
+     "severity",
+     "chargePointId",
+     "detail",
+     "time"
+    ],
+    "properties": {
+     "rule": {
+      "type": "string"
+     },
+     "severity": {
+      "type": "string",
+      "enum": [
+       "error",
+       "warning",
+       "info"
+      ]
+     },
+     "chargePointId": {
+      "type": "string"
+     },
+     "sessionId": {
+      "type": "integer"
+     },
+     "messageId": {
+      "type": "string"
+     },
+     "detail": {
+      "type": "string"
+     },
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     }
+    }
+   },
+   "Frame": {
+    "type": "object",
+    "required": [
+     "time",
+     "direction",
+     "messageType",
+     "frame"
+    ],
+    "properties": {
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "direction": {
+      "type": "string",
+      "enum": [
+       "in",
+       "out"
+      ]
+     },
+     "messageType": {
+      "type": "integer"
+     },
+     "messageId": {
+      "type": "string"
+     },
+     "action": {
+      "type": "string"
+     },
+     "frame": {},
+     "latencyMs": {
+      "type": "number"
+     }
+    }
+   },
+   "Receipt": {
+    "type": "object",
+    "required": [
+     "sessionId",
+     "currency",
+     "lines",
+     "energyWh",
+     "electricityFen",
+     "serviceFen",
+     "idleMinutes",
+     "idleFen",
+     "discountFen",
+     "totalFen",
+     "final"
+    ],
+    "properties": {
+     "sessionId": {
+      "type": "integer"
+     },
+     "network": {
+      "type": "string"
+     },
+     "currency": {
+      "type": "string",
+      "enum": [
+       "CNY"
+      ]
+     },
+     "lines": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "tier",
+        "from",
+        "to",
+        "energyWh",
+        "electricityFen",
+        "serviceFen"
+       ],
+       "properties": {
+        "tier": {
+         "type": "string",
+         "enum": [
+          "sharp",
+          "peak",
+          "flat",
+          "valley"
+         ]
+        },
+        "from": {
+         "type": "string",
+         "format": "date-time"
+        },
+        "to": {
+         "type": "string",
+         "format": "date-time"
+        },
+        "energyWh": {
+         "type": "integer"
+        },
+        "electricityFen": {
+         "type": "integer"
+        },
+        "serviceFen": {
+         "type": "integer"
+        }
+       }
+      }
+     },
+     "energyWh": {
+      "type": "integer"
+     },
+     "electricityFen": {
+      "type": "integer"
+     },
+     "serviceFen": {
+      "type": "integer"
+     },
+     "idleMinutes": {
+      "type": "integer"
+     },
+     "idleFen": {
+      "type": "integer"
+     },
+     "discountFen": {
+      "type": "integer"
+     },
+     "totalFen": {
+      "type": "integer"
+     },
+     "final": {
+      "type": "boolean"
+     }
+    }
+   },
+   "Recommendation": {
+    "type": "object",
+    "required": [
+     "chargePointId",
+     "connectorId",
+     "maxPowerKW",
+     "minutes",
+     "energyKWh",
+     "averageKW",
+     "score",
+     "explanation"
+    ],
+    "properties": {
+     "chargePointId": {
+      "type": "string"
+     },
+     "connectorId": {
+      "type": "integer"
+     },
+     "network": {
+      "type": "string"
+     },
+     "station": {
+      "type": "string"
+     },
+     "city": {
+      "type": "string"
+     },
+     "maxPowerKW": {
+      "type": "number"
+     },
+     "minutes": {
+      "type": "number"
+     },
+     "energyKWh": {
+      "type": "number"
+     },
+     "averageKW": {
+      "type": "number"
+     },
+     "costFen": {
+      "type": "integer"
+     },
+     "distanceKm": {
+      "type": "number"
+     },
+     "driveMinutes": {
+      "type": "number"
+     },
+     "score": {
+      "type": "number"
+     },
+     "explanation": {
+      "type": "string"
+     }
+    }
+   }
+  }
+ }
+}
+"""#
+}
