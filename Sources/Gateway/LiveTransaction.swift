@@ -27,16 +27,20 @@ struct LiveTransaction {
         }
     }
 
-    /// Takes in one MeterValues' readings (outlet, whole-pile values only).
+    /// Takes in one MeterValues' readings: the outlet's totals, and the car's state of charge.
     mutating func apply(_ samples: [SampleRecord]) {
-        for sample in samples where sample.phase == nil && (sample.location ?? "Outlet") == "Outlet" {
+        for sample in samples where sample.phase == nil {
             lastReading = max(lastReading, sample.time)
+            if sample.measurand == "SoC" {
+                soc = sample.value
+                continue
+            }
+            guard (sample.location ?? "Outlet") == "Outlet" else { continue }
             switch sample.measurand {
             case "Energy.Active.Import.Register":
                 registerWh = max(registerWh, sample.value)
                 ledger?.add(time: sample.time, registerWh: sample.value)
             case "Power.Active.Import": powerW = sample.value
-            case "SoC": soc = sample.value
             default: break
             }
         }

@@ -7,7 +7,9 @@ import Prometheus
 public enum MetricsExport {
     public static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.valueHistogramBuckets["pilegate_store_batch_size"] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+        MetricsSystem.bootstrap(factory)
         return registry
     }()
 }

@@ -766,6 +766,10 @@ enum OpenAPIDocument {
           "type": "string"
          }
         }
+       },
+       "example": {
+        "qr": "pilegate://charge/v1/NIO/NIO-000001/1",
+        "account": "mi-driver-1"
        }
       }
      }
@@ -862,7 +866,8 @@ enum OpenAPIDocument {
       "schema": {
        "type": "string"
       },
-      "description": "A vehicle profile id, e.g. su7-max."
+      "description": "A vehicle profile id, e.g. su7-max.",
+      "example": "su7-max"
      },
      {
       "name": "soc",
@@ -873,7 +878,8 @@ enum OpenAPIDocument {
        "minimum": 0,
        "maximum": 100
       },
-      "description": "State of charge now, percent."
+      "description": "State of charge now, percent.",
+      "example": 20
      },
      {
       "name": "target",
@@ -884,7 +890,8 @@ enum OpenAPIDocument {
        "minimum": 0,
        "maximum": 100
       },
-      "description": "State of charge wanted, percent."
+      "description": "State of charge wanted, percent.",
+      "example": 80
      },
      {
       "name": "near",
@@ -894,7 +901,8 @@ enum OpenAPIDocument {
        "type": "string",
        "pattern": "^-?[0-9]{1,3}(\\.[0-9]+)?,-?[0-9]{1,3}(\\.[0-9]+)?$"
       },
-      "description": "LAT,LON of the driver."
+      "description": "LAT,LON of the driver.",
+      "example": "39.90,116.40"
      },
      {
       "name": "limit",

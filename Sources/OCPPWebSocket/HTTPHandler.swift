@@ -23,10 +23,11 @@ public struct HTTPRequest: Sendable {
         guard let q = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
         var result: [String: String] = [:]
         for pair in q.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            let key = String(parts[0]).replacingPlus.removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).replacingPlus.removingPercentEncoding ?? String(parts[1])) : ""
-            result[key] = value
+            // "=", "=x" and "x=" are all possible; nothing here may assume a side exists.
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let rawKey = String(parts.first ?? "")
+            let rawValue = parts.count > 1 ? String(parts[1]) : ""
+            result[rawKey.replacingPlus.removingPercentEncoding ?? rawKey] = rawValue.replacingPlus.removingPercentEncoding ?? rawValue
         }
         return result
     }

@@ -90,10 +90,10 @@ struct RunningGateway: Sendable {
             throw ValidationError("\(error)")
         }
         guard case .sqlite(let path) = location else { throw ValidationError("unsupported store \(db)") }
+        let metrics = MetricsExport.registry  // before the store and the gateway make their metrics
         let store = try SQLiteSessionStore(
             path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
             logger: Logger(label: "pilegate.store"))
-        let metrics = MetricsExport.registry  // before the gateway makes its counters
         let gateway = Gateway(configuration: configuration, store: store)
         try await gateway.restoreState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)

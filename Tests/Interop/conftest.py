@@ -185,13 +185,13 @@ def pilegate_bin() -> str:
     return path
 
 
-def start_gateway(pilegate_bin: str, workdir: Path) -> GatewayProcess:
-    """Starts `pilegate serve` on 127.0.0.1:0 with its store and config in `workdir`,
+def start_gateway(pilegate_bin: str, workdir: Path, config: str = GATEWAY_YAML, extra_args: tuple[str, ...] = ()) -> GatewayProcess:
+    """Starts `pilegate serve` on 127.0.0.1:0 with its store and `config` in `workdir`,
     waits (bounded) for the startup line and for GET /health = 200."""
     db_path = workdir / "x.sqlite"
     config_path = workdir / "gw.yaml"
     stderr_path = workdir / "stderr.log"
-    config_path.write_text(GATEWAY_YAML)
+    config_path.write_text(config)
 
     # Swift's print() is block-buffered when stdout is a pipe, so the startup line would
     # only appear at exit (see test_startup_line_is_printed_when_stdout_is_a_pipe). A
@@ -200,7 +200,7 @@ def start_gateway(pilegate_bin: str, workdir: Path) -> GatewayProcess:
     stderr_file = open(stderr_path, "wb")
     command = [
         pilegate_bin, "serve", "--host", HOST, "--port", "0",
-        "--db", f"sqlite:{db_path}", "--config", str(config_path),
+        "--db", f"sqlite:{db_path}", "--config", str(config_path), *extra_args,
     ]
     try:
         process = subprocess.Popen(

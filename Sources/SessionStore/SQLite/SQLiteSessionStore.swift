@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -24,6 +25,9 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     }
 
     public let path: String
+    /// How long each batch takes to apply and commit (fsync included), and how big it is.
+    private let commitTimer = Timer(label: "pilegate_store_commit_duration_seconds")
+    private let batchSize = Recorder(label: "pilegate_store_batch_size")
     private let node: String
     private let logger: Logger
     // Guarded by `condition`.
@@ -158,7 +162,10 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             pending = []
             condition.unlock()
 
+            let started = DispatchTime.now().uptimeNanoseconds
             let results = apply(batch)
+            commitTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            batchSize.record(batch.count)
             lastCommit = Date()
             for (write, result) in zip(batch, results) { write.completion?(result) }
         }
@@ -258,6 +265,14 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                     .text(s.chargePointId), .init(s.connectorId), .text(s.status), .init(s.errorCode), .init(s.info),
                     .init(s.vendorErrorCode), .init(s.since), .init(Date()),
                 ])
+            if s.status == "Available" && s.connectorId > 0 {
+                // The car has left: the idle time of the connector's last session ends.
+                try writer.run(
+                    """
+                    UPDATE sessions SET unplugged_at = ? WHERE charge_point_id = ? AND connector_id = ?
+                        AND status = 'completed' AND unplugged_at IS NULL
+                    """, [.init(s.since), .text(s.chargePointId), .init(s.connectorId)])
+            }
             return .done
         case .startSession(let start):
             if let existing = try writer.query(

@@ -39,8 +39,8 @@ final class GatewayHarness: Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let store = try SQLiteSessionStore(path: dir.appendingPathComponent("gateway.sqlite").path, durability: .normal, logger: logger)
         _ = MetricsExport.registry  // real metrics, bootstrapped once per test process
+        let store = try SQLiteSessionStore(path: dir.appendingPathComponent("gateway.sqlite").path, durability: .normal, logger: logger)
         let gateway = Gateway(configuration: configuration, store: store, logger: logger)
         try await gateway.restoreState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
