@@ -11,7 +11,12 @@ extension Gateway {
         _ chargePointId: String, _ action: A.Type, _ request: A.Request, timeout: TimeAmount? = nil
     ) async throws -> A.Response {
         guard let peer = peer(chargePointId) else { throw RPCCallError.notConnected(chargePointId) }
-        return try await peer.call(action, request, timeout: timeout)
+        do {
+            return try await peer.call(action, request, timeout: timeout)
+        } catch RPCCallError.rejected(let error) {
+            services.metrics.callError(error.wireCode ?? error.code.wireName(for: peer.version), direction: "in")
+            throw RPCCallError.rejected(error)
+        }
     }
 
     public func remoteStartTransaction(

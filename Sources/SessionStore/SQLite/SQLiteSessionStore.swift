@@ -78,7 +78,8 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         thread.name = "pilegate-store-writer"
         writerThread = thread
         thread.start()
-        let checkpointThread = Thread { [unowned self] in self.checkpointLoop() }
+        // Strong: the thread may first run after a short-lived store is closed and released.
+        let checkpointThread = Thread { [self] in self.checkpointLoop() }
         checkpointThread.name = "pilegate-store-checkpoint"
         checkpointThread.start()
     }
@@ -266,11 +267,12 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                     .init(s.vendorErrorCode), .init(s.since), .init(Date()),
                 ])
             if s.status == "Available" && s.connectorId > 0 {
-                // The car has left: the idle time of the connector's last session ends.
+                // The car has left: the idle time of the connector's latest session ends
+                // (only the latest: an older one whose unplug was missed must not be billed to now).
                 try writer.run(
                     """
-                    UPDATE sessions SET unplugged_at = ? WHERE charge_point_id = ? AND connector_id = ?
-                        AND status = 'completed' AND unplugged_at IS NULL
+                    UPDATE sessions SET unplugged_at = ?1 WHERE unplugged_at IS NULL AND id = (
+                        SELECT max(id) FROM sessions WHERE charge_point_id = ?2 AND connector_id = ?3 AND status = 'completed')
                     """, [.init(s.since), .text(s.chargePointId), .init(s.connectorId)])
             }
             return .done
