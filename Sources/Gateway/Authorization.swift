@@ -22,8 +22,11 @@ public final class Authorizer: Sendable {
     /// Accounts' id tags are known too (a blocked account's tag is Blocked); the
     /// configuration's `idTags` list has the last word.
     public init(configuration: GatewayConfiguration) {
-        let accounts = configuration.accounts.map { account in
-            GatewayConfiguration.IdTagEntry(idTag: account.idTag, status: account.blocked ? .Blocked : .Accepted, expiryDate: account.expires)
+        // A plug-and-charge pile starts with the car's VIN as its id tag.
+        let accounts = configuration.accounts.flatMap { account in
+            ([account.idTag] + [account.vin].compactMap { $0 }).map {
+                GatewayConfiguration.IdTagEntry(idTag: $0, status: account.blocked ? .Blocked : .Accepted, expiryDate: account.expires)
+            }
         }
         entries = Dictionary((accounts + configuration.idTags).map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { _, last in last })
         acceptUnknown = configuration.acceptUnknownIdTags

@@ -15,7 +15,7 @@ struct GatewayServices: Sendable {
     let dataTransfer: DataTransferHandlers
     let knownChargePoints: [String: GatewayConfiguration.KnownChargePoint]
     let tariffs: TariffBook
-    /// Accounts by lower-cased id tag, to name the account of a session the pile starts.
+    /// Accounts by lower-cased id tag and VIN, to name the account of a session the pile starts.
     let accountsByTag: [String: Account]
     let events: GatewayEvents
     let metrics: GatewayMetrics

@@ -31,7 +31,9 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),
             knownChargePoints: Dictionary(configuration.chargePoints.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
             tariffs: TariffBook(configuration.tariffs),
-            accountsByTag: Dictionary(configuration.accounts.map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { first, _ in first }),
+            accountsByTag: Dictionary(
+                configuration.accounts.flatMap { account in ([account.idTag] + [account.vin].compactMap { $0 }).map { ($0.lowercased(), account) } },
+                uniquingKeysWith: { first, _ in first }),
             events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger)
     }
 

@@ -84,7 +84,8 @@ extension ChargePointSession {
         let start = SessionStart(
             chargePointId: identity, connectorId: request.connectorId, idTag: request.idTag,
             meterStartWh: Int64(request.meterStart), startTime: request.timestamp, reservationId: request.reservationId,
-            authorizationStatus: info.status.rawValue, ocppVersion: version.label, receivedAt: call.receivedAt)
+            authorizationStatus: info.status.rawValue, ocppVersion: version.label, receivedAt: call.receivedAt,
+            account: services.accountsByTag[request.idTag.lowercased()]?.id)
         commit(.startSession(start), findings: findings, answering: call) { session, outcome in
             guard case .sessionStarted(let id, let duplicate) = outcome else { return }
             if duplicate {

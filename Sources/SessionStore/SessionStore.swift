@@ -34,11 +34,14 @@ public struct SessionStart: Sendable {
     public var authorizationStatus: String
     public var ocppVersion: String
     public var receivedAt: Date
+    /// The app account the id tag (or VIN) belongs to, if any.
+    public var account: String?
 
     public init(
         chargePointId: String, connectorId: Int, idTag: String, meterStartWh: Int64, startTime: Date,
-        reservationId: Int?, authorizationStatus: String, ocppVersion: String, receivedAt: Date
+        reservationId: Int?, authorizationStatus: String, ocppVersion: String, receivedAt: Date, account: String? = nil
     ) {
+        self.account = account
         self.chargePointId = chargePointId
         self.connectorId = connectorId
         self.idTag = idTag

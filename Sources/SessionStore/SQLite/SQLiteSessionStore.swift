@@ -310,13 +310,13 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             try writer.run(
                 """
                 INSERT INTO sessions(charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status,
-                    start_time, meter_start, reservation_id, received_at)
-                VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)
+                    start_time, meter_start, reservation_id, received_at, account_id)
+                VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .text(start.ocppVersion),
                     .text(start.authorizationStatus), .init(start.startTime), .integer(start.meterStartWh),
-                    .init(start.reservationId), .init(start.receivedAt),
+                    .init(start.reservationId), .init(start.receivedAt), .init(start.account),
                 ])
             return .sessionStarted(id: writer.lastInsertRowID, duplicate: false)
         case .meterSamples(let batch):
