@@ -64,13 +64,26 @@ let package = Package(
             dependencies: [
                 "OCPP", "Gateway", "SessionStore", "OCPPWebSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The compatibility lab: scenarios, campaigns, reports, record and replay.
+        .target(
+            name: "Lab",
+            dependencies: [
+                "OCPP", "OCPPWebSocket", "Gateway", "Simulator", "SessionStore", "HTTPAPI", "YAMLConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "pilegate",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator", "Lab",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -96,6 +109,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LabTests",
+            dependencies: ["Lab", "Gateway", "HTTPAPI", "SessionStore", "Simulator", "OCPP", "YAMLConfig"],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "OCPP", "YAMLConfig"], swiftSettings: strict),
     ]
