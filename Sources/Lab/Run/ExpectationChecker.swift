@@ -8,6 +8,7 @@ struct ExpectationChecker {
     let identity: String
     /// What the simulated pile's register advanced by in each session it stopped, in order.
     let delivered: [CaseObserver.Stopped]
+    let serial: String
 
     func check(_ expect: Expectations, sessions: [LabSession], findings: [String]) async throws -> [String] {
         var failures: [String] = []
@@ -27,12 +28,16 @@ struct ExpectationChecker {
             failures.append("expected \(count) session(s), the gateway recorded \(sessions.count)")
         }
         if let want = expect.session {
-            let index = want.index ?? sessions.count - 1
-            if index < 0 || index >= sessions.count {
-                failures.append("no session \(want.index.map { "#\($0)" } ?? "") recorded (the gateway has \(sessions.count))")
+            let candidates = want.index == nil && want.connector != nil ? sessions.filter { $0.connectorId == want.connector } : sessions
+            let index = want.index ?? candidates.count - 1
+            if index < 0 || index >= candidates.count {
+                failures.append("no session \(want.index.map { "#\($0)" } ?? "")\(want.connector.map { " on connector \($0)" } ?? "") recorded (the gateway has \(sessions.count))")
             } else {
-                failures += try await check(want, sessions[index], index: index)
+                failures += try await check(want, candidates[index], all: sessions)
             }
+        }
+        if let want = expect.eachSession {
+            for session in sessions { failures += try await check(want, session, all: sessions) }
         }
         if let expected = expect.findings {
             let seen = Set(findings)
@@ -46,14 +51,14 @@ struct ExpectationChecker {
         return failures
     }
 
-    private func check(_ want: Expectations.SessionExpectation, _ session: LabSession, index: Int) async throws -> [String] {
+    private func check(_ want: Expectations.SessionExpectation, _ session: LabSession, all: [LabSession]) async throws -> [String] {
         var failures: [String] = []
         let label = "session \(session.id)"
         if let status = want.status, status != session.status { failures.append("\(label): status \(session.status), expected \(status)") }
         if let reason = want.stopReason, reason.rawValue != session.stopReason {
             failures.append("\(label): stop reason \(session.stopReason ?? "none"), expected \(reason.rawValue)")
         }
-        if let tag = want.idTag, tag != session.idTag { failures.append("\(label): idTag \(session.idTag ?? "none"), expected \(tag)") }
+        if let tag = want.idTag?.replacingOccurrences(of: "{n}", with: serial), tag != session.idTag { failures.append("\(label): idTag \(session.idTag ?? "none"), expected \(tag)") }
         if let connector = want.connector, connector != session.connectorId {
             failures.append("\(label): connector \(session.connectorId), expected \(connector)")
         }
@@ -61,9 +66,10 @@ struct ExpectationChecker {
             let recorded = Double(session.energyWh ?? 0) / 1000
             var expected = energy.kWh
             if energy.delivered == true {
+                // The k-th session on a connector is the k-th the pile stopped there.
                 let stops = delivered.filter { $0.connector == session.connectorId }
-                let position = index - (delivered.count - stops.count)
-                expected = (stops.indices.contains(position) ? stops[position] : stops.last).map { $0.energyWh / 1000 }
+                let position = all.filter { $0.connectorId == session.connectorId }.firstIndex { $0.id == session.id } ?? 0
+                expected = stops.indices.contains(position) ? stops[position].energyWh / 1000 : nil
             }
             if let expected {
                 let tolerance = max(energy.toleranceKWh ?? 0, abs(expected) * (energy.tolerancePercent ?? 0) / 100, 0.001)
@@ -81,6 +87,16 @@ struct ExpectationChecker {
                 if let high = range.max, Double(cost) > high { failures.append("\(label): cost \(cost) fen, expected at most \(Int(high))") }
             } else {
                 failures.append("\(label): the gateway reports no costFen")
+            }
+        }
+        if let range = want.maxPowerKW {
+            let samples = try await view.session(id: session.id)?.samples ?? []
+            let peak = samples.filter { $0.measurand == "Power.Active.Import" }.map { $0.value / 1000 }.max()
+            if let peak {
+                if let low = range.min, peak < low { failures.append(String(format: "%@: peak power %.1f kW, expected at least %.1f", label, peak, low)) }
+                if let high = range.max, peak > high { failures.append(String(format: "%@: peak power %.1f kW, expected at most %.1f", label, peak, high)) }
+            } else {
+                failures.append("\(label): no power readings recorded")
             }
         }
         return failures

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import HTTPAPI
 import OCPP
+import OCPPWebSocket
 import SessionStore
 
 /// A session as the lab reads it, from the store or from the HTTP API (whose session
@@ -117,10 +118,16 @@ struct EmbeddedGatewayView: GatewayView {
     }
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
+        // Failures in the words of the HTTP API (api-contract.md), so scenarios read the same either way.
         do {
-            return try await running.gateway.remoteStopTransaction(chargePointId, transactionId: Int(clamping: sessionId)).rawValue
-        } catch {
-            return "\(error)"
+            let status = try await running.gateway.remoteStopTransaction(chargePointId, transactionId: Int(clamping: sessionId))
+            return status == .Accepted ? "Accepted" : "pile_rejected"
+        } catch let error as RPCCallError {
+            switch error {
+            case .timedOut: return "pile_timeout"
+            case .notConnected, .connectionClosed: return "pile_offline"
+            case .rejected, .invalidResponse: return "pile_rejected"
+            }
         }
     }
 

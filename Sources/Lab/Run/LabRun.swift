@@ -55,7 +55,7 @@ public enum LabRun {
 
         // Identities unique per run, so a remote gateway's older records are not read as ours.
         let base = options.gatewayURL == nil ? 0 : Int.random(in: 100...899) * 1000
-        var planned: [(ScenarioCase, any GatewayView, String)] = []
+        var planned: [(ScenarioCase, any GatewayView, Int)] = []
         do {
             for (index, testCase) in cases.enumerated() {
                 let key = options.gatewayURL ?? testCase.scenario.gatewayConfigurationFile ?? "default"
@@ -75,7 +75,7 @@ public enum LabRun {
                     }
                 }
                 guard let view = gateways[key]?.view else { continue }
-                planned.append((testCase, view, identity(for: testCase, serial: base + index + 1)))
+                planned.append((testCase, view, base + index + 1))
             }
         } catch {
             await cleanUp()
@@ -90,11 +90,11 @@ public enum LabRun {
             func launch() {
                 guard next < planned.count else { return }
                 let index = next
-                let (testCase, view, identity) = planned[index]
+                let (testCase, view, serial) = planned[index]
                 next += 1
                 let runner = ScenarioRunner(
-                    testCase: testCase, view: view, library: library, speed: options.speed, eventLoop: group.next(), identity: identity,
-                    seed: UInt64(index + 1) &* 0x9E37_79B9)
+                    testCase: testCase, view: view, library: library, speed: options.speed, eventLoop: group.next(),
+                    identity: identity(for: testCase, serial: serial), serial: String(format: "%06d", serial), seed: UInt64(index + 1) &* 0x9E37_79B9)
                 tasks.addTask { (index, await runner.run()) }
             }
             for _ in 0..<max(options.parallel, 1) { launch() }

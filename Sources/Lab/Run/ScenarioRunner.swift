@@ -12,6 +12,7 @@ struct ScenarioRunner {
     let speed: Double
     let eventLoop: any EventLoop
     let identity: String
+    let serial: String
     let seed: UInt64
 
     /// A step that cannot run here (the gateway lacks an endpoint): the case is skipped.
@@ -38,7 +39,7 @@ struct ScenarioRunner {
             if let slow = simulation?.slowReplySeconds { context.slowReplySeconds = slow }
             let handle = PileHandle(identity: identity, profile: profile, context: context, eventLoop: eventLoop, seed: seed)
             pile = handle
-            let driver = StepDriver(pile: handle, testCase: testCase, view: view, library: library, speed: speed, identity: identity)
+            let driver = StepDriver(pile: handle, testCase: testCase, view: view, library: library, speed: speed, identity: identity, serial: serial)
             for step in testCase.scenario.steps {
                 do {
                     try await driver.perform(step)
@@ -69,7 +70,7 @@ struct ScenarioRunner {
                         trace: detail.timeline, findings: Array(Set(detail.findings)).sorted(), curve: SessionEvidence.curve(detail.samples)))
             }
             if skipReason == nil, failures.isEmpty, let expect = testCase.scenario.scenario.expect {
-                let checker = ExpectationChecker(view: view, identity: identity, delivered: observer.stopped)
+                let checker = ExpectationChecker(view: view, identity: identity, delivered: observer.stopped, serial: serial)
                 failures += try await checker.check(expect, sessions: sessions, findings: findings)
             }
         } catch {

@@ -11,6 +11,10 @@ struct StepDriver {
     let library: ProfileLibrary
     let speed: Double
     let identity: String
+    /// The case's serial: `{n}` in an id tag becomes it, so cases running at once use different tags.
+    let serial: String
+
+    func tag(_ text: String) -> String { text.replacingOccurrences(of: "{n}", with: serial) }
 
     typealias Failure = ScenarioRunner.StepFailure
 
@@ -42,7 +46,7 @@ struct StepDriver {
                 throw Failure(message: "no vehicle or state of charge")
             }
             let target = plug.target ?? 100
-            let idTag = plug.idTag
+            let idTag = plug.idTag.map(tag)
             let plugged = try await pile.run { pile -> Bool in
                 pile.plugIn(connector: connector, vehicle: vehicle, soc: soc, targetSoC: target, idTag: idTag)
                 return pile.session(on: connector)?.vehicle != nil
@@ -50,7 +54,7 @@ struct StepDriver {
             guard plugged else { throw Failure(message: "connector \(connector) refused the plug (status \(try await status(connector)))") }
         case .authorize(let authorize):
             let connector = authorize.connector ?? 1
-            pile.execute { $0.swipe(connector: connector, idTag: authorize.idTag) }
+            pile.execute { $0.swipe(connector: connector, idTag: tag(authorize.idTag)) }
         case .scan(let scan):
             try await self.scan(scan)
         case .waitStatus(let wait):

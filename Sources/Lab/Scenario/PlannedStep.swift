@@ -48,7 +48,9 @@ public struct PlannedStep: Sendable {
                 self = .wait(seconds: duration.total)
             case "remoteStop":
                 let stop = step.remoteStop ?? .init()
-                if let expect = stop.expect, !["Accepted", "Rejected"].contains(expect) { throw fail("expect is Accepted or Rejected") }
+                if let expect = stop.expect, !["Accepted", "pile_timeout", "pile_offline", "pile_rejected"].contains(expect) {
+                    throw fail("expect is Accepted, pile_timeout, pile_offline or pile_rejected")
+                }
                 self = .remoteStop(stop)
             case "unplug": self = .unplug(connector: step.unplug?.connector)
             case "dropConnection": self = .dropConnection(offlineSeconds: (step.dropConnection?.offlineMinutes ?? 0) * 60)

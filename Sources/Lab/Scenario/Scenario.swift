@@ -40,6 +40,8 @@ public struct Scenario: Codable, Sendable, Equatable {
         public var meterValueSampleInterval: Int?
         public var heartbeatInterval: Int?
         public var replyDelay: Double?
+        /// Lowest pack voltage the pile charges (e.g. 800 for an 800 V-only pile).
+        public var minVoltageV: Double?
     }
 }
 
@@ -109,7 +111,7 @@ public struct Step: Codable, Sendable, Equatable {
     }
     public struct RemoteStop: Codable, Sendable, Equatable {
         public var connector: Int?
-        /// Accepted (default) or Rejected, as the pile answers.
+        /// Accepted (default), or the API's error code: pile_rejected, pile_timeout, pile_offline.
         public var expect: String?
     }
     public struct DropConnection: Codable, Sendable, Equatable {
@@ -147,6 +149,8 @@ public struct Expectations: Codable, Sendable, Equatable {
     public var sessions: Int?
     /// The pile's last session (or `index`, 0-based, oldest first).
     public var session: SessionExpectation?
+    /// Checked on every session the gateway recorded for the pile.
+    public var eachSession: SessionExpectation?
     public var findings: FindingExpectation?
 
     public struct StatusSequence: Codable, Sendable, Equatable {
@@ -158,6 +162,7 @@ public struct Expectations: Codable, Sendable, Equatable {
     }
 
     public struct SessionExpectation: Codable, Sendable, Equatable {
+        /// Which session: 0-based, oldest first; default the last (on `connector`, when given).
         public var index: Int?
         /// completed or active (the store's words; the HTTP API adds starting and failed).
         public var status: String?
@@ -166,6 +171,8 @@ public struct Expectations: Codable, Sendable, Equatable {
         public var energy: Energy?
         public var costFen: Range?
         public var connector: Int?
+        /// The highest Power.Active.Import reading, kW.
+        public var maxPowerKW: Range?
     }
 
     /// Energy recorded, either a figure or what the simulated pile delivered to the car.

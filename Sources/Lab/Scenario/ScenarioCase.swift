@@ -46,6 +46,7 @@ public struct ScenarioCase: Sendable {
                         if let interval = overrides.meterValueSampleInterval { profile.meterValueSampleInterval = interval }
                         if let interval = overrides.heartbeatInterval { profile.heartbeatInterval = interval }
                         if let delay = overrides.replyDelay { profile.replyDelay = delay }
+                        if let voltage = overrides.minVoltageV { profile.minVoltageV = voltage }
                     }
                     for vehicle in vehicles {
                         for soc in socs {

@@ -136,11 +136,13 @@ public struct ScenarioLoader: Sendable {
             }
             planned.append(PlannedStep(index: i, line: locate.line(["steps", .index(i)]), kind: kind, action: action))
         }
-        if let energy = scenario.expect?.session?.energy, (energy.kWh == nil) == (energy.delivered != true) {
-            throw fail(["expect", "session", "energy"], "expect.session.energy needs either kWh or delivered: true")
-        }
-        if let status = scenario.expect?.session?.status, !["completed", "active", "starting", "failed"].contains(status) {
-            throw fail(["expect", "session", "status"], "expect.session.status must be completed, active, starting or failed")
+        for (key, session) in [("session", scenario.expect?.session), ("eachSession", scenario.expect?.eachSession)] {
+            if let energy = session?.energy, (energy.kWh == nil) == (energy.delivered != true) {
+                throw fail(["expect", .key(key), "energy"], "expect.\(key).energy needs either kWh or delivered: true")
+            }
+            if let status = session?.status, !["completed", "active", "starting", "failed"].contains(status) {
+                throw fail(["expect", .key(key), "status"], "expect.\(key).status must be completed, active, starting or failed")
+            }
         }
 
         var configuration: GatewayConfiguration?

@@ -30,20 +30,23 @@ indirect enum ScenarioShape: Sendable {
         "raw": .map(["frame": .scalar, "expectCallError": .scalar, "expectResult": .scalar]),
     ])
 
+    static let session: ScenarioShape = .map([
+        "index": .scalar, "status": .scalar, "stopReason": .scalar, "idTag": .scalar, "connector": .scalar,
+        "energy": .map(["kWh": .scalar, "delivered": .scalar, "toleranceKWh": .scalar, "tolerancePercent": .scalar]),
+        "costFen": .map(["min": .scalar, "max": .scalar]), "maxPowerKW": .map(["min": .scalar, "max": .scalar]),
+    ])
+
     static let scenario: ScenarioShape = .map([
         "name": .scalar, "description": .scalar, "tags": .list(.scalar), "gateway": .scalar,
         "simulation": .map(["slowReplySeconds": .scalar, "callTimeoutSeconds": .scalar]),
         "matrix": .map(["piles": .list(.scalar), "vehicles": .list(.scalar), "soc": .list(.scalar)]),
-        "pile": .map(["quirks": .list(.scalar), "meterValueSampleInterval": .scalar, "heartbeatInterval": .scalar, "replyDelay": .scalar]),
+        "pile": .map(["quirks": .list(.scalar), "meterValueSampleInterval": .scalar, "heartbeatInterval": .scalar, "replyDelay": .scalar, "minVoltageV": .scalar]),
         "steps": .list(step),
         "expect": .map([
             "statuses": .list(.map(["connector": .scalar, "sequence": .list(.scalar), "match": .scalar])),
             "sessions": .scalar,
-            "session": .map([
-                "index": .scalar, "status": .scalar, "stopReason": .scalar, "idTag": .scalar, "connector": .scalar,
-                "energy": .map(["kWh": .scalar, "delivered": .scalar, "toleranceKWh": .scalar, "tolerancePercent": .scalar]),
-                "costFen": .map(["min": .scalar, "max": .scalar]),
-            ]),
+            "session": session,
+            "eachSession": session,
             "findings": .map(["present": .list(.scalar), "absent": .list(.scalar)]),
         ]),
         "replay": .map(["chargePoint": .scalar, "session": .scalar, "frames": .list(.map(["send": .scalar, "receive": .scalar]))]),
