@@ -115,9 +115,10 @@ struct StepDriver {
         try await pile.run { $0.status(of: connector)?.rawValue ?? "no such connector" }
     }
 
-    /// Waits (bounded) until the pile has delivered its queued transaction messages.
+    /// Waits (bounded: an hour of simulated time) until the pile is back online and has
+    /// delivered its queued transaction messages.
     func settle() async {
-        _ = try? await poll(wall(600)) { $0.queuedMessages == 0 || !$0.isConnected }
+        _ = try? await poll(wall(3600)) { $0.queuedMessages == 0 && $0.isConnected }
         try? await Task.sleep(for: .milliseconds(50))
     }
 
