@@ -300,10 +300,12 @@ public final class SimulatedPile: RPCConnectionDelegate {
             pile.pumpInFlight = false
             switch result {
             case .success(let json):
+                // Pop first: answering the start may queue a StopTransaction (DeAuthorized) and pump
+                // again, which must not send this StartTransaction a second time.
+                pile.queue.popHead()
                 if head.action == V16.StartTransaction.name, let local = head.localTransaction {
                     pile.startTransactionAnswered(local: local, json: json)
                 }
-                pile.queue.popHead()
                 pile.notify(.queued(pile: pile.identity, depth: pile.queue.count))
                 pile.pumpQueue()
             case .failure(let error as RPCCallError) where error.isTransport:
