@@ -147,7 +147,8 @@ struct StepDriver {
     func send(_ raw: Step.Raw) async throws {
         guard try await poll(wall(120), { $0.isConnected }) else { throw Failure(message: "the pile is not connected") }
         let sentAt = Date()
-        let messageId = (try? JSONParser.parse(raw.frame))?.arrayValue.flatMap { $0.count > 1 ? $0[1].stringValue : nil }
+        // The id as written, even in a frame that is not valid JSON (the gateway reads it the same way).
+        let messageId = raw.frame.firstMatch(of: /^\s*\[\s*2\s*,\s*"([^"]*)"/).map { String($0.1) }
         guard try await pile.run({ $0.sendRaw(raw.frame) }) else { throw Failure(message: "the connection closed before the frame went out") }
         guard raw.expectCallError != nil || raw.expectResult == true else { return }
         var reply: LabFrame?
@@ -155,8 +156,8 @@ struct StepDriver {
         while reply == nil && Date() < deadline {
             try await view.settle()
             reply = try await view.frames(chargePointId: identity).first { frame in
-                frame.direction == "out" && frame.time >= sentAt.addingTimeInterval(-0.01) && (frame.messageType == 3 || frame.messageType == 4)
-                    && (messageId == nil || frame.messageId == messageId)
+                frame.direction == "out" && frame.time >= sentAt.addingTimeInterval(-0.01)
+                    && (messageId.map { frame.messageId == $0 && (frame.messageType == 3 || frame.messageType == 4) } ?? (frame.messageType == 4))
             }
             if reply == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
