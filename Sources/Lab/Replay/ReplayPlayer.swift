@@ -83,7 +83,9 @@ struct ReplayPlayer {
 
     static func normalize(_ json: JSON, transactionIds: [Int64: Int64]) -> JSON {
         guard case .object(var object) = json else { return json }
+        // Clock readings and the heartbeat interval (the gateway's configuration) are not behaviour.
         object["currentTime"] = nil
+        object["interval"] = nil
         if let id = object["transactionId"]?.intValue, let mapped = transactionIds[id] { object["transactionId"] = .integer(mapped) }
         return .object(object)
     }

@@ -20,15 +20,34 @@ public enum SessionRecorder {
             let endIndex = all.lastIndex(where: { $0.time == last.time && $0.text == last.text })
         else { throw Failure(description: "session \(sessionId) has no recorded frames") }
 
-        // Lead-in: back to the previous session's end or the boot, whichever is nearer.
-        var from = startIndex
+        // Only this session's connector: a multi-gun pile interleaves its other guns' sessions.
+        let mine = all.indices.filter { belongs(all[$0], to: session) }
+        guard let startPosition = mine.firstIndex(where: { $0 >= startIndex }) else {
+            throw Failure(description: "session \(sessionId) has no recorded StartTransaction")
+        }
+        // Lead-in: back to the connector's previous session or the boot, whichever is nearer.
+        var from = startPosition
         while from > 0 {
-            let frame = all[from - 1]
+            let frame = all[mine[from - 1]]
             if frame.direction == .incoming && frame.messageType == 2 && ["StartTransaction", "StopTransaction"].contains(frame.action ?? "") { break }
             from -= 1
             if frame.direction == .incoming && frame.action == "BootNotification" && frame.messageType == 2 { break }
         }
-        var frames = Array(all[from...endIndex]).filter { $0.action != "Heartbeat" }
+        var calls = Set<String>()
+        var frames: [FrameRecord] = []
+        var stopped = false
+        for index in mine[from...] where index <= endIndex {
+            let frame = all[index]
+            // After the stop only the connector's status reports belong here, not the next driver's session.
+            if stopped && frame.messageType == 2 && frame.action != "StatusNotification" { continue }
+            if frame.messageType == 2 && frame.action == "StopTransaction" { stopped = true }
+            if frame.messageType == 2, let id = frame.messageId {
+                calls.insert(id)
+                frames.append(frame)
+            } else if let id = frame.messageId, calls.contains(id) {
+                frames.append(frame)  // an answer to a CALL kept above
+            }
+        }
         if frames.first?.action != "BootNotification" {
             // The pile did not boot in the recorded range: replay starts with a boot as it introduced itself.
             let pile = try await store.chargePoint(id: session.chargePointId)?.chargePoint
@@ -68,6 +87,25 @@ public enum SessionRecorder {
             out.append("    present: [\(rules.map(quote).joined(separator: ", "))]")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Whether a frame is part of `session`'s conversation: the pile as a whole (boot,
+    /// connector 0), the session's connector, its tag, its transaction; answers are
+    /// matched to their CALLs by message id afterwards.
+    static func belongs(_ frame: FrameRecord, to session: SessionRecord) -> Bool {
+        guard frame.messageType == 2 else { return frame.messageType == 3 || frame.messageType == 4 }
+        let payload = (try? JSONParser.parse(frame.text))?.arrayValue.flatMap { $0.count > 3 ? $0[3] : nil }
+        let connector = payload?["connectorId"]?.intValue
+        let transaction = payload?["transactionId"]?.intValue
+        switch frame.action ?? "" {
+        case "BootNotification": return frame.direction == .incoming
+        case "StatusNotification": return connector == 0 || connector == Int64(session.connectorId)
+        case "Authorize": return payload?["idTag"]?.stringValue == session.idTag
+        case "StartTransaction": return connector == Int64(session.connectorId)
+        case "MeterValues": return connector == Int64(session.connectorId) && (transaction == nil || transaction == session.id)
+        case "StopTransaction", "RemoteStopTransaction": return transaction == session.id
+        default: return false
+        }
     }
 
     /// A YAML scalar that reads back as exactly `text`: a JSON string is a YAML double-quoted scalar.
