@@ -84,6 +84,7 @@ public enum Campaign {
                 }
             }
         }
+        options.progress(String(format: "campaign: every connector done after %.1f s; delivering queued messages", Date().timeIntervalSince(started)))
         // Let every queue drain, then read everything back.
         let drainDeadline = Date().addingTimeInterval(300)
         for (pile, _) in piles {
@@ -92,6 +93,7 @@ public enum Campaign {
             }
         }
         try await view.settle()
+        options.progress(String(format: "campaign: queues delivered after %.1f s; checking every session against the gateway's records", Date().timeIntervalSince(started)))
         let results = try await tracker.results(view: view, gatewayStore: running)
         for (pile, _) in piles { pile.stop() }
         if let running { try? await running.shutdown() }
