@@ -127,7 +127,8 @@ public enum Campaign {
             _ = try? await pile.run { $0.plugIn(connector: connector, vehicle: vehicle, soc: soc, targetSoC: target, idTag: idTag) }
             // The transaction begins once the gateway has authorized the tag (bounded wait).
             let startDeadline = Date().addingTimeInterval(60)
-            while Date() < startDeadline, (try? await pile.run({ $0.session(on: connector)?.transaction != nil })) == false {
+            // (A short charge at high speed may also have ended already.)
+            while Date() < startDeadline, !stopped.fired, (try? await pile.run({ $0.session(on: connector)?.transaction != nil })) == false {
                 try? await Task.sleep(for: .milliseconds(5))
             }
             // A car that takes no power here (pack voltage above the pile's) waits two simulated minutes, then leaves.

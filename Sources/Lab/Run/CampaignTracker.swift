@@ -111,6 +111,8 @@ final class StopSignal: Sendable {
 
     private let state = Mutex(State())
 
+    var fired: Bool { state.withLock { $0.fired } }
+
     func fire() {
         let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             state.fired = true
