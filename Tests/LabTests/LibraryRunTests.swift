@@ -124,3 +124,21 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         }
     }
 }
+
+/// A small campaign: every session the simulated piles ran is found in the gateway's
+/// store with the energy the pile delivered and the stop reason it sent.
+final class CampaignTests: XCTestCase {
+    func testACampaignChecksEverySessionAgainstTheGatewaysRecord() async throws {
+        let library = try ProfileLibrary(root: Repository.simulators)
+        var plan = CampaignPlan(sessions: 300, seed: 3)
+        plan.concurrentPiles = 30
+        var options = LabRunOptions()
+        options.speed = 20_000
+        let report = try await Campaign.run(plan, library: library, options: options)
+        XCTAssertEqual(report.results.count, 300)
+        XCTAssertEqual(report.results.filter { $0.outcome != .passed }.flatMap(\.failures), [])
+        XCTAssertEqual(Set(report.results.map(\.profile)), Set(library.piles.keys), "every pile model takes part")
+        XCTAssertGreaterThan(Set(report.results.compactMap(\.vehicle)).count, 3, "vehicles vary")
+        XCTAssertGreaterThan(Set(report.results.compactMap(\.soc)).count, 10, "states of charge vary")
+    }
+}

@@ -93,7 +93,8 @@ public enum Campaign {
             }
         }
         try await view.settle()
-        options.progress(String(format: "campaign: queues delivered after %.1f s; checking every session against the gateway's records", Date().timeIntervalSince(started)))
+        let frames = (try? await running?.store.frameCount()).flatMap { $0 }.map { ", \($0) frames recorded" } ?? ""
+        options.progress(String(format: "campaign: queues delivered after %.1f s%@; checking every session against the gateway's records", Date().timeIntervalSince(started), frames))
         let results = try await tracker.results(view: view, gatewayStore: running)
         for (pile, _) in piles { pile.stop() }
         if let running { try? await running.shutdown() }
