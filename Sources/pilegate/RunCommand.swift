@@ -97,6 +97,12 @@ struct Run: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let cases = ScenarioCase.expand(scenarios, library: library, repeat: `repeat`)
+            if gateway != nil {
+                let configured = scenarios.filter { $0.gatewayConfigurationFile != nil }.map(\.file)
+                if !configured.isEmpty {
+                    Console.error("note: \(configured.count) scenario(s) name a gateway configuration, which is not applied to a remote gateway (configure it alike): \(configured.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))")
+                }
+            }
             Console.error("running \(cases.count) case(s) from \(scenarios.count) scenario(s) at \(speed)× against \(gateway ?? "an embedded gateway"), \(parallel) at a time")
             report = try await LabRun.run(cases, library: library, options: options)
         }
