@@ -6,13 +6,14 @@ import YAMLConfig
 
 /// Malformed scenarios are reported with file, line and what is wrong, before anything runs.
 final class ScenarioParsingTests: XCTestCase {
-    var loader: ScenarioLoader!
+    static let library = try? ProfileLibrary(root: Repository.simulators)
 
-    override func setUpWithError() throws {
-        loader = ScenarioLoader(library: try ProfileLibrary(root: Repository.simulators))
+    var loader: ScenarioLoader {
+        get throws { ScenarioLoader(library: try XCTUnwrap(Self.library, "Simulators/ did not load")) }
     }
 
-    func error(_ text: String, file: String = "bad.yaml") -> YAMLConfigError? {
+    func error(_ text: String, file: String = "bad.yaml") throws -> YAMLConfigError? {
+        let loader = try loader
         do {
             _ = try loader.load(text: text, file: file)
             return nil
@@ -42,7 +43,7 @@ final class ScenarioParsingTests: XCTestCase {
 
     func testAnUnknownKeyIsReportedWithItsLineAndTheKeysAllowedThere() throws {
         let text = valid.replacingOccurrences(of: "target: 50", with: "traget: 50")
-        let failure = try XCTUnwrap(error(text))
+        let failure = try XCTUnwrap(try error(text))
         XCTAssertEqual(failure.file, "bad.yaml")
         XCTAssertEqual(failure.line, 8)
         XCTAssertTrue(failure.message.contains("unknown key \"traget\" in steps[1].plugIn"), failure.message)
@@ -50,19 +51,19 @@ final class ScenarioParsingTests: XCTestCase {
     }
 
     func testAnUnknownStepKindIsReportedWithItsLine() throws {
-        let failure = try XCTUnwrap(error(valid.replacingOccurrences(of: "- boot: {}", with: "- bootUp: {}")))
+        let failure = try XCTUnwrap(try error(valid.replacingOccurrences(of: "- boot: {}", with: "- bootUp: {}")))
         XCTAssertEqual(failure.line, 7)
         XCTAssertTrue(failure.message.contains("bootUp"), failure.message)
     }
 
     func testAStepWithTwoKindsIsRefused() throws {
-        let failure = try XCTUnwrap(error(valid.replacingOccurrences(of: "- boot: {}", with: "- {boot: {}, reboot: {}}")))
+        let failure = try XCTUnwrap(try error(valid.replacingOccurrences(of: "- boot: {}", with: "- {boot: {}, reboot: {}}")))
         XCTAssertEqual(failure.line, 7)
         XCTAssertTrue(failure.message.contains("exactly one of"), failure.message)
     }
 
     func testAnUnknownPileProfileNamesTheEntryAndTheKnownOnes() throws {
-        let failure = try XCTUnwrap(error(valid.replacingOccurrences(of: "piles: [nio-640]", with: "piles:\n    - nio-640\n    - nio-9000")))
+        let failure = try XCTUnwrap(try error(valid.replacingOccurrences(of: "piles: [nio-640]", with: "piles:\n    - nio-640\n    - nio-9000")))
         XCTAssertEqual(failure.line, 5)
         XCTAssertTrue(failure.message.contains("unknown pile profile \"nio-9000\""), failure.message)
         XCTAssertTrue(failure.message.contains("teld-120"), failure.message)
@@ -70,36 +71,36 @@ final class ScenarioParsingTests: XCTestCase {
 
     func testABadStatusValueIsReportedWithItsLine() throws {
         let text = valid + "\n  statuses:\n    - sequence: [Available, Charing]\n"
-        let failure = try XCTUnwrap(error(text))
+        let failure = try XCTUnwrap(try error(text))
         XCTAssertEqual(failure.line, 12)
         XCTAssertTrue(failure.message.contains("statuses"), failure.message)
     }
 
     func testAStateOfChargeOutsideTheRangeIsRefused() throws {
-        let failure = try XCTUnwrap(error(valid.replacingOccurrences(of: "soc: [20]", with: "soc: [20, 120]")))
+        let failure = try XCTUnwrap(try error(valid.replacingOccurrences(of: "soc: [20]", with: "soc: [20, 120]")))
         XCTAssertEqual(failure.line, 5)
         XCTAssertTrue(failure.message.contains("120"), failure.message)
     }
 
     func testAPlugInWithoutAVehicleIsRefused() throws {
-        let failure = try XCTUnwrap(error(valid.replacingOccurrences(of: "  vehicles: [su7-max]\n", with: "")))
+        let failure = try XCTUnwrap(try error(valid.replacingOccurrences(of: "  vehicles: [su7-max]\n", with: "")))
         XCTAssertEqual(failure.line, 7)
         XCTAssertTrue(failure.message.contains("no vehicle"), failure.message)
     }
 
     func testAMissingMatrixIsRefused() throws {
-        let failure = try XCTUnwrap(error("name: x\nsteps:\n  - boot: {}\n"))
+        let failure = try XCTUnwrap(try error("name: x\nsteps:\n  - boot: {}\n"))
         XCTAssertTrue(failure.message.contains("matrix"), failure.message)
     }
 
     func testInvalidYAMLIsReportedWithItsLine() throws {
-        let failure = try XCTUnwrap(error("name: x\nmatrix: {piles: [nio-640]\nsteps: []\n"))
+        let failure = try XCTUnwrap(try error("name: x\nmatrix: {piles: [nio-640]\nsteps: []\n"))
         XCTAssertNotNil(failure.line)
         XCTAssertTrue(failure.message.contains("YAML"), failure.message)
     }
 
     func testAMissingGatewayConfigurationIsReported() throws {
-        let failure = try XCTUnwrap(error("gateway: nowhere.yaml\n" + valid, file: "/tmp/s.yaml"))
+        let failure = try XCTUnwrap(try error("gateway: nowhere.yaml\n" + valid, file: "/tmp/s.yaml"))
         XCTAssertEqual(failure.line, 1)
         XCTAssertTrue(failure.message.contains("nowhere.yaml"), failure.message)
     }
@@ -111,6 +112,7 @@ final class ScenarioParsingTests: XCTestCase {
         try valid.replacingOccurrences(of: "nio-640", with: "nope").write(to: directory.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         try valid.replacingOccurrences(of: "sessions: 1", with: "sesions: 1").write(to: directory.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
         try valid.write(to: directory.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        let loader = try loader
         XCTAssertThrowsError(try loader.load(paths: [directory.path])) { error in
             let errors = (error as? ScenarioLoadErrors)?.errors ?? []
             XCTAssertEqual(errors.map { URL(fileURLWithPath: $0.file).lastPathComponent }, ["a.yaml", "b.yaml"])
@@ -119,6 +121,7 @@ final class ScenarioParsingTests: XCTestCase {
     }
 
     func testTheShippedLibraryLoadsAndExpandsItsMatrices() throws {
+        let loader = try loader
         let scenarios = try loader.load(paths: [Repository.scenarios])
         XCTAssertGreaterThan(scenarios.count, 30)
         let cases = ScenarioCase.expand(scenarios, library: loader.library)
