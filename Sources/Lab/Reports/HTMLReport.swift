@@ -18,7 +18,7 @@ extension Reports {
             h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}
             table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
             th{background:#f3f3f3}.pass{background:#dff5df}.fail{background:#fbdada}.skip{background:#eee;color:#777}
-            .bar{display:inline-block;height:10px;background:#3a3}.barbg{display:inline-block;width:160px;height:10px;background:#e66}
+            .barbg{display:inline-block;width:160px;height:10px;background:#e66;vertical-align:middle}.bar{display:block;height:10px;background:#3a3}
             .case{border:1px solid #ddd;margin:.8em 0;padding:.5em .8em}.case.failed{border-color:#d66}
             pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#fafafa;padding:.5em;max-height:30em;overflow:auto}
             .muted{color:#777}svg{background:#fcfcfc;border:1px solid #eee}
