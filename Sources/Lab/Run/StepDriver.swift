@@ -119,9 +119,9 @@ struct StepDriver {
     }
 
     /// Waits (bounded: an hour of simulated time) until the pile is back online and has
-    /// delivered its queued transaction messages.
+    /// delivered its queued transaction messages (a pile not Accepted delivers none).
     func settle() async {
-        _ = try? await poll(wall(3600)) { $0.queuedMessages == 0 && $0.isConnected }
+        _ = try? await poll(wall(3600)) { ($0.queuedMessages == 0 || $0.registration != .Accepted) && $0.isConnected }
         try? await Task.sleep(for: .milliseconds(50))
     }
 
