@@ -72,15 +72,28 @@ let package = Package(
             dependencies: [
                 "OCPP", "Gateway", "SessionStore", "OCPPWebSocket", "EVModel",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The compatibility lab: scenarios, campaigns, reports, record and replay.
+        .target(
+            name: "Lab",
+            dependencies: [
+                "OCPP", "OCPPWebSocket", "Gateway", "Simulator", "SessionStore", "HTTPAPI", "YAMLConfig", "EVModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "pilegate",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator", "EVModel",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator", "Lab", "EVModel",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -107,6 +120,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LabTests",
+            dependencies: ["Lab", "Gateway", "HTTPAPI", "SessionStore", "Simulator", "OCPP", "YAMLConfig", "EVModel"],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "OCPP", "YAMLConfig", "EVModel"], swiftSettings: strict),
     ]

@@ -2,8 +2,9 @@
 ///
 /// Delivered power is the least of: the vehicle's curve at its state of charge, the
 /// power the pile grants this gun (its share of a shared cabinet), the pile's current
-/// limit times the pack voltage, and zero when the pack voltage exceeds what the pile
-/// can supply. AC charging is limited by the vehicle's onboard charger instead of its curve.
+/// limit times the pack voltage, and zero when the pack voltage is outside what the pile
+/// can supply (above its maximum, or below the minimum of an 800 V-only pile). AC charging
+/// is limited by the vehicle's onboard charger instead of its curve.
 public enum ChargingPhysics {
     /// The vehicle's DC curve at `soc` (percent), interpolated linearly; flat beyond the
     /// end points, zero at 100 %.
@@ -25,7 +26,7 @@ public enum ChargingPhysics {
         case .ac:
             return max(0, min(vehicle.acOnboardKW, pile.maxPowerKW, grantedKW))
         case .dc:
-            guard vehicle.packVoltageV <= pile.maxVoltageV else { return 0 }
+            guard vehicle.packVoltageV <= pile.maxVoltageV, vehicle.packVoltageV >= pile.minVoltageV else { return 0 }
             let currentLimited = pile.maxCurrentA * vehicle.packVoltageV / 1000
             return max(0, min(curvePower(vehicle.curve, soc: soc), pile.maxPowerKW, grantedKW, currentLimited))
         }

@@ -10,4 +10,6 @@ public protocol PileElectrics: Sendable {
     var maxPowerKW: Double { get }
     var maxCurrentA: Double { get }
     var maxVoltageV: Double { get }
+    /// Lowest pack voltage it can charge (an 800 V-only pile: 800); 0 for no floor.
+    var minVoltageV: Double { get }
 }

@@ -81,8 +81,11 @@ extension Gateway {
         let kind = pile.current == .ac ? "AC" : "DC"
         let limits = String(format: "%@ pile: up to %.0f kW, %.0f A, %.0f V", kind, pile.maxPowerKW, pile.maxCurrentA, pile.maxVoltageV)
         guard startKW > 0 else {
-            let why = pile.current == .dc && vehicle.packVoltageV > pile.maxVoltageV
-                ? String(format: "the %.0f V pack is above the pile's %.0f V", vehicle.packVoltageV, pile.maxVoltageV) : "no power flows"
+            let why =
+                pile.current == .dc && vehicle.packVoltageV > pile.maxVoltageV
+                ? String(format: "the %.0f V pack is above the pile's %.0f V", vehicle.packVoltageV, pile.maxVoltageV)
+                : pile.current == .dc && vehicle.packVoltageV < pile.minVoltageV
+                    ? String(format: "the %.0f V pack is below the pile's %.0f V floor", vehicle.packVoltageV, pile.minVoltageV) : "no power flows"
             return Estimate(minutes: .infinity, energyKWh: 0, averageKW: 0, costFen: nil, explanation: "\(limits); cannot charge: \(why).")
         }
         var ledger = plan.map { EnergyLedger(plan: $0) }

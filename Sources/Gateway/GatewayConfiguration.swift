@@ -94,6 +94,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         public var maxPowerKW: Double?
         public var maxCurrentA: Double?
         public var maxVoltageV: Double?
+        public var minVoltageV: Double?
         public var connectors: Int?
 
         public init(id: String, network: String? = nil, model: String? = nil, password: String? = nil) {

@@ -72,6 +72,7 @@ struct RegisteredElectrics: PileElectrics, Hashable {
     let maxPowerKW: Double
     let maxCurrentA: Double
     let maxVoltageV: Double
+    let minVoltageV: Double
 
     init?(_ known: GatewayConfiguration.KnownChargePoint) {
         guard let power = known.maxPowerKW, power > 0 else { return nil }
@@ -79,6 +80,7 @@ struct RegisteredElectrics: PileElectrics, Hashable {
         maxPowerKW = power
         maxVoltageV = known.maxVoltageV ?? (current == .ac ? 400 : 1000)
         maxCurrentA = known.maxCurrentA ?? power * 1000 / maxVoltageV
+        minVoltageV = known.minVoltageV ?? 0
     }
 }
 

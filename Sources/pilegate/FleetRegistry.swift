@@ -19,6 +19,7 @@ enum FleetRegistry {
             entry.maxPowerKW = profile.maxPowerKW
             entry.maxCurrentA = profile.maxCurrentA
             entry.maxVoltageV = profile.maxVoltageV
+            entry.minVoltageV = profile.minVoltageV > 0 ? profile.minVoltageV : nil
             entry.connectors = profile.connectors
             return entry
         }

@@ -5,5 +5,5 @@ struct PileGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pilegate",
         abstract: "PileGate: an OCPP gateway, pile simulator and compatibility lab for EV charging networks.",
-        subcommands: [Serve.self, Sim.self, Demo.self])
+        subcommands: [Serve.self, Sim.self, Demo.self, Run.self, Record.self])
 }

@@ -71,58 +71,6 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// A gateway with its store, server and threads, started and stopped as one.
-struct RunningGateway: Sendable {
-    let gateway: Gateway
-    let store: SQLiteSessionStore
-    let server: OCPPServer
-    let group: MultiThreadedEventLoopGroup
-    let address: SocketAddress
-    var port: Int { address.port ?? 0 }
-
-    static func start(
-        host: String, port: Int, db: String, configuration: GatewayConfiguration, node: String, reusePort: Bool
-    ) async throws -> RunningGateway {
-        let location: StoreLocation
-        do {
-            location = try StoreLocation(parsing: db)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        guard case .sqlite(let path) = location else { throw ValidationError("unsupported store \(db)") }
-        let metrics = MetricsExport.registry  // before the store and the gateway make their metrics
-        let store = try SQLiteSessionStore(
-            path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
-            logger: Logger(label: "pilegate.store"))
-        let gateway = Gateway(configuration: configuration, store: store)
-        try await gateway.restoreState()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        var serverConfiguration = gateway.serverConfiguration(host: host, port: port)
-        serverConfiguration.reusePort = reusePort
-        let server = OCPPServer(
-            configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
-            http: APIResponder(
-                store: store, gateway: gateway,
-                access: APIAccess(token: configuration.api.token ?? APIAccess.randomToken(), protectReads: configuration.api.protectReads),
-                metrics: metrics))
-        let address: SocketAddress
-        do {
-            address = try await server.start()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw ValidationError("cannot listen on \(host):\(port): \(error)")
-        }
-        return RunningGateway(gateway: gateway, store: store, server: server, group: group, address: address)
-    }
-
-    func shutdown() async throws {
-        await server.stopAccepting()
-        await gateway.disconnectAll()
-        try await store.close()
-        try await group.shutdownGracefully()
-    }
-}
-
 /// SIGINT and SIGTERM, caught from the moment `install()` is called (before the gateway
 /// starts, so an early signal still shuts down gracefully) until `wait()` returns.
 final class SignalWaiter: Sendable {

@@ -48,10 +48,10 @@ public struct SimulationContext: Sendable {
 /// Confined to one event loop: its socket's. `PileHandle` drives it from elsewhere.
 public final class SimulatedPile: RPCConnectionDelegate {
     public let identity: String
-    public let profile: PileProfile
+    public internal(set) var profile: PileProfile
     let context: SimulationContext
     public let eventLoop: any EventLoop
-    let encoder: QuirkEncoder
+    var encoder: QuirkEncoder
     var random: SeededRandom
 
     public internal(set) var configuration: ConfigurationStore
@@ -72,6 +72,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var lastStartTransaction: JSON?
     /// Fleet mode's arrivals; nil when a test or scenario drives the pile by hand.
     var plan: ArrivalPlan?
+    /// No connection attempts before this simulated time (a scripted network outage).
+    var offlineUntil: Date?
 
     public convenience init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)
@@ -133,6 +135,10 @@ public final class SimulatedPile: RPCConnectionDelegate {
     }
 
     func connect() {
+        if let until = offlineUntil, until > context.clock.now() {
+            after(context.clock.wallDelay(until.timeIntervalSince(context.clock.now()))) { $0.connect() }
+            return
+        }
         var client = OCPPClientConfiguration(endpoint: context.endpoint, identity: identity)
         client.subprotocols = profile.quirks.contains(.noSubprotocolHeader) ? nil : [profile.ocppVersion.subprotocol]
         client.sourceAddress = context.sourceAddress
@@ -294,10 +300,12 @@ public final class SimulatedPile: RPCConnectionDelegate {
             pile.pumpInFlight = false
             switch result {
             case .success(let json):
+                // Pop first: answering the start may queue a StopTransaction (DeAuthorized) and pump
+                // again, which must not send this StartTransaction a second time.
+                pile.queue.popHead()
                 if head.action == V16.StartTransaction.name, let local = head.localTransaction {
                     pile.startTransactionAnswered(local: local, json: json)
                 }
-                pile.queue.popHead()
                 pile.notify(.queued(pile: pile.identity, depth: pile.queue.count))
                 pile.pumpQueue()
             case .failure(let error as RPCCallError) where error.isTransport:

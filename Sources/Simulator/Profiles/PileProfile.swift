@@ -21,6 +21,8 @@ public struct PileProfile: Codable, Sendable, Equatable {
     public var sharedPowerKW: Double?
     public var maxCurrentA: Double
     public var maxVoltageV: Double
+    /// Lowest pack voltage the pile can charge (an 800 V-only pile: 800); 0 = no floor.
+    public var minVoltageV: Double = 0
     /// Identity template: `{network}`, `{n}` (zero-padded serial) and `{station}` are replaced.
     public var identityPattern: String = "{network}-{n}"
     public var heartbeatInterval: Int = 300
@@ -48,7 +50,7 @@ public struct PileProfile: Codable, Sendable, Equatable {
 extension PileProfile {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, network, vendor, model, firmware, ocppVersion, current, connectors, maxPowerKW, sharedPowerKW
-        case maxCurrentA, maxVoltageV, identityPattern, heartbeatInterval, meterValueSampleInterval
+        case maxCurrentA, maxVoltageV, minVoltageV, identityPattern, heartbeatInterval, meterValueSampleInterval
         case clockAlignedDataInterval, measurands, stopTxnMeasurands, plugAndCharge, replyDelay, quirks
     }
 
@@ -64,6 +66,7 @@ extension PileProfile {
             maxCurrentA: try c.decode(Double.self, forKey: .maxCurrentA),
             maxVoltageV: try c.decode(Double.self, forKey: .maxVoltageV))
         firmware = try c.decodeIfPresent(String.self, forKey: .firmware) ?? firmware
+        minVoltageV = try c.decodeIfPresent(Double.self, forKey: .minVoltageV) ?? minVoltageV
         ocppVersion = try c.decodeIfPresent(OCPPVersion.self, forKey: .ocppVersion) ?? ocppVersion
         connectors = try c.decodeIfPresent(Int.self, forKey: .connectors) ?? connectors
         sharedPowerKW = try c.decodeIfPresent(Double.self, forKey: .sharedPowerKW)

@@ -1,0 +1,68 @@
+import Foundation
+import Gateway
+import Logging
+import NIOCore
+import NIOPosix
+import OCPPWebSocket
+import SessionStore
+
+/// A gateway with its store, server and threads, started and stopped as one: what
+/// `pilegate serve` runs, and what the lab embeds for its runs.
+public struct RunningGateway: Sendable {
+    public let gateway: Gateway
+    public let store: SQLiteSessionStore
+    public let server: OCPPServer
+    public let group: MultiThreadedEventLoopGroup
+    public let address: SocketAddress
+    public var port: Int { address.port ?? 0 }
+
+    /// Why a gateway could not start, worded for the command line.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func start(
+        host: String, port: Int, db: String, configuration: GatewayConfiguration, node: String, reusePort: Bool,
+        threads: Int = System.coreCount, logger: Logger? = nil
+    ) async throws -> RunningGateway {
+        let location: StoreLocation
+        do {
+            location = try StoreLocation(parsing: db)
+        } catch {
+            throw StartError(description: "\(error)")
+        }
+        guard case .sqlite(let path) = location else { throw StartError(description: "unsupported store \(db)") }
+        let metrics = MetricsExport.registry  // before the store and the gateway make their metrics
+        let store = try SQLiteSessionStore(
+            path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
+            logger: logger ?? Logger(label: "pilegate.store"))
+        let gateway = Gateway(configuration: configuration, store: store, logger: logger ?? Logger(label: "pilegate.gateway"))
+        try await gateway.restoreState()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
+        var serverConfiguration = gateway.serverConfiguration(host: host, port: port)
+        serverConfiguration.reusePort = reusePort
+        let server = OCPPServer(
+            configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
+            http: APIResponder(
+                store: store, gateway: gateway,
+                access: APIAccess(token: configuration.api.token ?? APIAccess.randomToken(), protectReads: configuration.api.protectReads),
+                metrics: metrics),
+            logger: logger ?? Logger(label: "pilegate.transport"))
+        let address: SocketAddress
+        do {
+            address = try await server.start()
+        } catch {
+            try? await store.close()
+            try? await group.shutdownGracefully()
+            throw StartError(description: "cannot listen on \(host):\(port): \(error)")
+        }
+        return RunningGateway(gateway: gateway, store: store, server: server, group: group, address: address)
+    }
+
+    public func shutdown() async throws {
+        await server.stopAccepting()
+        await gateway.disconnectAll()
+        try await store.close()
+        try await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Gateway
+import HTTPAPI
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// A session as the lab reads it, from the store or from the HTTP API (whose session
+/// object has more states than the store's).
+public struct LabSession: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var chargePointId: String
+    public var connectorId: Int
+    public var idTag: String?
+    public var status: String
+    public var startTime: Date?
+    public var energyWh: Int64?
+    public var stopReason: String?
+    public var costFen: Int64?
+}
+
+/// One recorded frame.
+public struct LabFrame: Sendable, Codable, Equatable {
+    public var time: Date
+    /// `in` (pile → gateway) or `out`.
+    public var direction: String
+    public var messageType: Int
+    public var messageId: String?
+    public var action: String?
+    public var text: String
+}
+
+public struct LabSample: Sendable, Codable, Equatable {
+    public var time: Date
+    public var measurand: String
+    public var value: Double
+}
+
+/// What the gateway recorded about one session.
+public struct LabSessionDetail: Sendable {
+    public var session: LabSession
+    public var samples: [LabSample]
+    public var findings: [String]
+    public var timeline: [LabFrame]
+}
+
+/// The gateway a run talks to: piles connect to `ocppEndpoint`; the lab reads what it
+/// recorded and sends it the driver's and operator's commands.
+protocol GatewayView: Sendable {
+    var ocppEndpoint: String { get }
+    /// Base of the HTTP API, e.g. http://127.0.0.1:8180.
+    var apiBase: String { get }
+    var embedded: Bool { get }
+    /// Everything the gateway received so far is readable afterwards.
+    func settle() async throws
+    func frames(chargePointId: String) async throws -> [LabFrame]
+    func sessions(chargePointId: String) async throws -> [LabSession]
+    func session(id: Int64) async throws -> LabSessionDetail?
+    func findings(chargePointId: String) async throws -> [String]
+    /// RemoteStopTransaction through the gateway: the pile's answer, or an error code.
+    func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String
+    /// POST /api/scan.
+    func scan(qr: String, account: String) async throws -> (status: Int, body: JSON)
+    /// GET /api/sessions/{id} costFen.
+    func costFen(sessionId: Int64) async throws -> Int64?
+}
+
+extension LabSession {
+    init(_ record: SessionRecord) {
+        self.init(
+            id: record.id, chargePointId: record.chargePointId, connectorId: record.connectorId, idTag: record.idTag,
+            status: record.status.rawValue, startTime: record.startTime, energyWh: record.energyWh, stopReason: record.stopReason,
+            costFen: record.costFen)
+    }
+}
+
+extension LabFrame {
+    init(_ record: FrameRecord) {
+        self.init(
+            time: record.time, direction: record.direction.rawValue, messageType: record.messageType, messageId: record.messageId,
+            action: record.action, text: record.text)
+    }
+}
+
+/// The lab's own gateway, in this process: reads go straight to its store.
+struct EmbeddedGatewayView: GatewayView {
+    let running: RunningGateway
+    let http: LabHTTP
+
+    init(running: RunningGateway, token: String?) {
+        self.running = running
+        http = LabHTTP(base: "http://127.0.0.1:\(running.port)", token: token)
+    }
+
+    var ocppEndpoint: String { "ws://127.0.0.1:\(running.port)/ocpp" }
+    var apiBase: String { http.base }
+    var embedded: Bool { true }
+
+    func settle() async throws { try await running.store.flush() }
+
+    func frames(chargePointId: String) async throws -> [LabFrame] {
+        try await running.store.frames(chargePointId: chargePointId, limit: 100_000).map(LabFrame.init)
+    }
+
+    func sessions(chargePointId: String) async throws -> [LabSession] {
+        try await running.store.sessions(chargePointId: chargePointId, status: nil, limit: 10_000).map(LabSession.init).sorted { $0.id < $1.id }
+    }
+
+    func session(id: Int64) async throws -> LabSessionDetail? {
+        guard let detail = try await running.store.session(id: id) else { return nil }
+        return LabSessionDetail(
+            session: LabSession(detail.session), samples: detail.samples.map { LabSample(time: $0.time, measurand: $0.measurand, value: $0.value) },
+            findings: detail.findings.map(\.rule), timeline: detail.timeline.map(LabFrame.init))
+    }
+
+    func findings(chargePointId: String) async throws -> [String] {
+        try await running.store.findings(chargePointId: chargePointId, limit: 10_000).map(\.rule)
+    }
+
+    func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
+        // Failures in the words of the HTTP API (api-contract.md), so scenarios read the same either way.
+        do {
+            let status = try await running.gateway.remoteStopTransaction(chargePointId, transactionId: Int(clamping: sessionId))
+            return status == .Accepted ? "Accepted" : "pile_rejected"
+        } catch let error as RPCCallError {
+            switch error {
+            case .timedOut: return "pile_timeout"
+            case .notConnected, .connectionClosed: return "pile_offline"
+            case .rejected, .invalidResponse: return "pile_rejected"
+            }
+        }
+    }
+
+    func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
+        try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
+    }
+
+    func costFen(sessionId: Int64) async throws -> Int64? {
+        try await http.get("/api/sessions/\(sessionId)").body["costFen"]?.intValue
+    }
+}
+
+/// A gateway elsewhere (`--gateway URL`): everything goes through its HTTP API.
+struct RemoteGatewayView: GatewayView {
+    let http: LabHTTP
+
+    var ocppEndpoint: String {
+        let rest = http.base.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
+        return rest + "/ocpp"
+    }
+    var apiBase: String { http.base }
+    var embedded: Bool { false }
+
+    func settle() async throws {
+        // The API reads committed data; give the last group commit a moment.
+        try await Task.sleep(for: .milliseconds(200))
+    }
+
+    func frames(chargePointId: String) async throws -> [LabFrame] {
+        let (status, body) = try await http.get("/api/chargepoints/\(chargePointId)/messages?limit=10000")
+        guard status == 200 else { return [] }
+        return (body.arrayValue ?? []).compactMap(Self.frame)
+    }
+
+    func sessions(chargePointId: String) async throws -> [LabSession] {
+        let (status, body) = try await http.get("/api/sessions?chargePoint=\(chargePointId)&limit=10000")
+        guard status == 200 else { throw LabHTTP.Failure(description: "GET /api/sessions answered \(status)") }
+        return (body.arrayValue ?? []).compactMap(Self.session).sorted { $0.id < $1.id }
+    }
+
+    func session(id: Int64) async throws -> LabSessionDetail? {
+        let (status, body) = try await http.get("/api/sessions/\(id)")
+        guard status == 200, let session = Self.session(body) else { return nil }
+        let samples = (body["samples"]?.arrayValue ?? []).compactMap { s -> LabSample? in
+            guard let time = s["time"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date, let measurand = s["measurand"]?.stringValue,
+                let value = s["value"]?.doubleValue
+            else { return nil }
+            return LabSample(time: time, measurand: measurand, value: value)
+        }
+        let findings = (body["findings"]?.arrayValue ?? []).compactMap { $0["rule"]?.stringValue }
+        let timeline = (body["timeline"]?.arrayValue ?? []).compactMap(Self.frame)
+        return LabSessionDetail(session: session, samples: samples, findings: findings, timeline: timeline)
+    }
+
+    func findings(chargePointId: String) async throws -> [String] {
+        let (status, body) = try await http.get("/api/chargepoints/\(chargePointId)/findings?limit=10000")
+        guard status == 200 else { return [] }
+        return (body.arrayValue ?? []).compactMap { $0["rule"]?.stringValue }
+    }
+
+    func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
+        let (status, body) = try await http.post("/api/sessions/\(sessionId)/stop", [:])
+        return status == 202 ? (body["status"]?.stringValue ?? "Accepted") : (body.errorCode ?? "HTTP \(status)")
+    }
+
+    func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
+        try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
+    }
+
+    func costFen(sessionId: Int64) async throws -> Int64? {
+        try await http.get("/api/sessions/\(sessionId)").body["costFen"]?.intValue
+    }
+
+    static func session(_ json: JSON) -> LabSession? {
+        guard let id = json["id"]?.intValue, let pile = json["chargePointId"]?.stringValue else { return nil }
+        return LabSession(
+            id: id, chargePointId: pile, connectorId: Int(json["connectorId"]?.intValue ?? 0), idTag: json["idTag"]?.stringValue,
+            status: json["status"]?.stringValue ?? "?", startTime: json["startTime"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date,
+            energyWh: json["energyWh"]?.intValue, stopReason: json["stopReason"]?.stringValue, costFen: json["costFen"]?.intValue)
+    }
+
+    static func frame(_ json: JSON) -> LabFrame? {
+        guard let time = json["time"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date else { return nil }
+        let frame = json["frame"]
+        return LabFrame(
+            time: time, direction: json["direction"]?.stringValue ?? "?", messageType: Int(json["messageType"]?.intValue ?? 0),
+            messageId: json["messageId"]?.stringValue, action: json["action"]?.stringValue,
+            text: frame?.stringValue ?? frame?.text ?? "")
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import OCPP
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The few HTTP calls the lab makes to a gateway's API (api-contract.md).
+struct LabHTTP: Sendable {
+    /// e.g. `http://127.0.0.1:8180`.
+    let base: String
+    let token: String?
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func get(_ path: String) async throws -> (status: Int, body: JSON) {
+        try await send("GET", path, body: nil)
+    }
+
+    func post(_ path: String, _ body: JSON) async throws -> (status: Int, body: JSON) {
+        try await send("POST", path, body: body)
+    }
+
+    private func send(_ method: String, _ path: String, body: JSON?) async throws -> (status: Int, body: JSON) {
+        guard let url = URL(string: base + path) else { throw Failure(description: "bad URL \(base + path)") }
+        var request = URLRequest(url: url, timeoutInterval: 30)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.bytes)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let text = String(decoding: data, as: UTF8.self)
+        let json = (try? JSONParser.parse(text)) ?? .string(text)
+        return (status, json)
+    }
+}
+
+extension JSON {
+    /// `{"error": {"code": …}}` of an error response.
+    var errorCode: String? { self["error"]?["code"]?.stringValue }
+}

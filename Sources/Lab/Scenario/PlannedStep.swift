@@ -1,0 +1,71 @@
+import OCPP
+import Simulator
+import YAMLConfig
+
+/// A step with its kind resolved and its values checked, and where it was written.
+public struct PlannedStep: Sendable {
+    public let index: Int
+    public let line: Int?
+    public let kind: String
+    public let action: Action
+
+    public enum Action: Sendable {
+        case boot(Step.Boot)
+        case plugIn(Step.PlugIn)
+        case authorize(Step.Authorize)
+        case scan(Step.Scan)
+        case waitStatus(Step.WaitStatus)
+        case chargeTo(Step.ChargeTo)
+        case wait(seconds: Double)
+        case remoteStop(Step.RemoteStop)
+        case unplug(connector: Int?)
+        case dropConnection(offlineSeconds: Double)
+        case reboot
+        case injectQuirk([Quirk])
+        case fault(Step.Fault)
+        case recover(connector: Int?)
+        case raw(Step.Raw)
+
+        /// Resolves `kind` (the single key written) against the decoded step.
+        init(kind: String, step: Step, fail: (String) -> YAMLConfigError) throws(YAMLConfigError) {
+            func need<T>(_ value: T?) throws(YAMLConfigError) -> T {
+                guard let value else { throw fail("needs its settings") }
+                return value
+            }
+            switch kind {
+            case "boot": self = .boot(step.boot ?? .init())
+            case "plugIn": self = .plugIn(step.plugIn ?? .init())
+            case "authorize": self = .authorize(try need(step.authorize))
+            case "scan": self = .scan(try need(step.scan))
+            case "waitStatus": self = .waitStatus(try need(step.waitStatus))
+            case "chargeTo":
+                let charge = try need(step.chargeTo)
+                guard (0...100).contains(charge.soc) else { throw fail("soc must be 0–100") }
+                self = .chargeTo(charge)
+            case "chargeFor", "wait":
+                let duration = try need(kind == "wait" ? step.wait : step.chargeFor)
+                guard duration.total > 0 else { throw fail("give minutes or seconds, more than 0") }
+                self = .wait(seconds: duration.total)
+            case "remoteStop":
+                let stop = step.remoteStop ?? .init()
+                if let expect = stop.expect, !["Accepted", "pile_timeout", "pile_offline", "pile_rejected"].contains(expect) {
+                    throw fail("expect is Accepted, pile_timeout, pile_offline or pile_rejected")
+                }
+                self = .remoteStop(stop)
+            case "unplug": self = .unplug(connector: step.unplug?.connector)
+            case "dropConnection": self = .dropConnection(offlineSeconds: (step.dropConnection?.offlineMinutes ?? 0) * 60)
+            case "reboot": self = .reboot
+            case "injectQuirk": self = .injectQuirk(try need(step.injectQuirk).quirks)
+            case "fault": self = .fault(step.fault ?? .init())
+            case "recover": self = .recover(connector: step.recover?.connector)
+            case "raw":
+                let raw = try need(step.raw)
+                guard (try? JSONParser.parse(raw.frame)) != nil || raw.expectCallError != nil else {
+                    throw fail("frame is not JSON; say which CALLERROR (expectCallError) the gateway should answer")
+                }
+                self = .raw(raw)
+            default: throw fail("unknown step")
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Lab
+import SessionStore
+
+struct Record: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn a recorded session into a scenario that replays the pile's side against a gateway.",
+        discussion: """
+            Reads the session's message log from a gateway's store and prints a scenario (YAML) on
+            standard output, so a field problem becomes a regression test:
+              pilegate record --db sqlite:pilegate.sqlite --session 12 > Scenarios/regressions/session-12.yaml
+              pilegate run Scenarios/regressions/session-12.yaml
+            """)
+
+    @Option(help: "The gateway's store, sqlite:PATH.")
+    var db = "sqlite:pilegate.sqlite"
+
+    @Option(help: "The session id (GET /api/sessions).")
+    var session: Int64
+
+    @Option(help: "Scenario name (default: the session and pile).")
+    var name: String?
+
+    func run() async throws {
+        let path: String
+        do {
+            guard case .sqlite(let file) = try StoreLocation(parsing: db) else { throw ValidationError("unsupported store \(db)") }
+            path = file
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no store at \(path)") }
+        let store = try SQLiteSessionStore(path: path, durability: .normal, node: "record")
+        do {
+            let yaml = try await SessionRecorder.scenario(store: store, sessionId: session, name: name)
+            Console.write(yaml)
+        } catch {
+            try? await store.close()
+            throw ValidationError("\(error)")
+        }
+        try await store.close()
+    }
+}
