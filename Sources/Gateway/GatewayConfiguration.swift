@@ -31,6 +31,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var dataTransferVendors: [String] = []
     /// `full`: fsync every commit; `normal`: fsync at checkpoints (faster, may lose the last commits on power loss).
     public var durability: String = "full"
+    /// Per network or pile model, strict or lenient; the most specific entry wins (CompliancePolicy.swift).
+    public var policies: [CompliancePolicy] = []
+    /// Seconds a pile's timestamps may differ from the gateway's clock; 0 turns the clock and
+    /// heartbeat-timing rules off (for piles on a virtual clock).
+    public var clockTolerance: Double = 300
 
     public init() {}
 
@@ -93,12 +98,15 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(handshakeTimeout > 0, "handshakeTimeout must be positive")
         try check(["full", "normal"].contains(durability), "durability must be full or normal")
         try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
+        try check(clockTolerance >= 0, "clockTolerance must not be negative")
+        try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
     }
 
     // Unknown-key checking re-encodes the value; keep key order stable for messages.
     enum CodingKeys: String, CodingKey {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
+        case policies, clockTolerance
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +125,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         acceptUnknownIdTags = try c.decodeIfPresent(Bool.self, forKey: .acceptUnknownIdTags) ?? d.acceptUnknownIdTags
         dataTransferVendors = try c.decodeIfPresent([String].self, forKey: .dataTransferVendors) ?? []
         durability = try c.decodeIfPresent(String.self, forKey: .durability) ?? d.durability
+        policies = try c.decodeIfPresent([CompliancePolicy].self, forKey: .policies) ?? []
+        clockTolerance = try c.decodeIfPresent(Double.self, forKey: .clockTolerance) ?? d.clockTolerance
     }
 }
 

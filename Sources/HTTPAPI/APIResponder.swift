@@ -47,6 +47,7 @@ public struct APIResponder: HTTPResponder {
                 return json(encode(try await store.findings(chargePointId: id, limit: limit)))
             case ["api", "chargepoints", "{id}", "messages"]:
                 return json(.array(try await store.frames(chargePointId: id, limit: limit).map(Self.frame)))
+            case ["api", "compatibility"]: return json(CompatibilityRoute.body(try await store.compatibility()))
             case ["api", "sessions"]:
                 let query = request.query
                 var status: SessionRecord.Status?

@@ -1,0 +1,92 @@
+import Foundation
+import OCPP
+
+/// What one connection remembers to judge its next frame: connector statuses, the
+/// transactions it saw, recent message ids, heartbeat timing. Kept on the connection's
+/// event loop inside `ChargePointSession`; empty collections cost nothing until used, so
+/// an idle pile holds a few words of it.
+///
+/// The view is this connection's only: after a reconnect the gateway starts afresh and
+/// rules that need history (stop-before-start, missing statuses) stay silent rather than guess.
+struct ComplianceState {
+    /// A transaction as this connection saw it.
+    struct Transaction {
+        var connectorId: Int
+        /// Nil when the StartTransaction came on an earlier connection.
+        var startTime: Date?
+        var meterStartWh: Double?
+        /// The highest energy register reading so far (meterStart first), Wh.
+        var highestEnergyWh: Double?
+        /// A Charging/SuspendedEV/SuspendedEVSE status was reported while it ran.
+        var sawChargingStatus = false
+        /// The start was Accepted, so the pile should charge (status rule applies).
+        var accepted = false
+        /// One energy finding per transaction is enough to say the meter misbehaves.
+        var energyFindingMade = false
+    }
+
+    let openedAt: Date
+    /// The last status per connector on this connection.
+    var statuses: [Int: V16.ChargePointStatus] = [:]
+    /// Running transactions by id.
+    var transactions: [Int64: Transaction] = [:]
+    /// Connectors with a StartTransaction received but not yet answered (pitfall 8).
+    var startingConnectors: Set<Int> = []
+    /// Connectors whose transaction stopped here and that reported no status since.
+    var awaitingStatusAfterStop: Set<Int> = []
+    var recentCalls = RecentCalls()
+
+    /// The heartbeat interval(s) the pile may be using: BootNotification.conf's, widened by a
+    /// ChangeConfiguration of HeartbeatInterval. Nil while the pile is not Accepted.
+    var heartbeatInterval: ClosedRange<Double>?
+    var lastHeartbeat: Date?
+    var lastIncoming: Date?
+    /// When we last asked for a message with TriggerMessage (a triggered Heartbeat is not too frequent).
+    var lastTrigger: Date?
+
+    init(openedAt: Date, heartbeatInterval: Double) {
+        self.openedAt = openedAt
+        self.heartbeatInterval = heartbeatInterval...heartbeatInterval
+    }
+
+    func runningTransaction(onConnector connectorId: Int) -> Int64? {
+        transactions.first { $0.value.connectorId == connectorId }?.key
+    }
+
+    /// Forgets what a reboot resets: statuses, running transactions as we knew them.
+    mutating func pileRebooted() {
+        statuses = [:]
+        startingConnectors = []
+        awaitingStatusAfterStop = []
+        lastHeartbeat = nil
+    }
+}
+
+/// The ids and contents of the last 64 CALLs of a connection, as hashes: 1 KiB per pile
+/// instead of the strings, allocated at the first CALL.
+struct RecentCalls {
+    static let capacity = 64
+    private var ids: [Int] = []
+    private var contents: [Int] = []
+    private var next = 0
+
+    /// Remembers the CALL and tells whether its id was used for a different CALL before
+    /// (a resend of the same CALL with the same id is not a reuse).
+    mutating func reused(id: String, action: String, payload: JSON) -> Bool {
+        let idHash = id.hashValue
+        var hasher = Hasher()
+        hasher.combine(action)
+        hasher.combine(payload)
+        let content = hasher.finalize()
+        if let index = ids.firstIndex(of: idHash) { return contents[index] != content }
+        if ids.count < Self.capacity {
+            ids.append(idHash)
+            contents.append(content)
+        } else {
+            ids[next] = idHash
+            contents[next] = content
+            next = (next + 1) % Self.capacity
+        }
+        return false
+    }
+}
