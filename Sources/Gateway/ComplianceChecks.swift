@@ -130,15 +130,19 @@ extension ChargePointSession {
         let status = compliance.statuses[request.connectorId]
         compliance.transactions[id] = .init(
             connectorId: request.connectorId, startTime: request.timestamp, meterStartWh: Double(request.meterStart),
-            highestEnergyWh: Double(request.meterStart),
+            highestEnergyWh: Double(request.meterStart), highestEnergyAt: request.timestamp,
             sawChargingStatus: status.map(ConnectorTransitions.chargingLike.contains) ?? false, accepted: accepted)
     }
 
-    /// Energy register readings against the transaction's highest so far.
-    func checkEnergy(_ readings: [Double], transaction id: Int64?, what: String, call: IncomingCall, into verdict: inout Verdict) {
+    /// Energy register readings against the transaction's highest so far. Only a reading
+    /// taken *after* the highest one may not be lower: transactionData repeats the
+    /// Transaction.Begin reading, which is older and lower, and that is right.
+    func checkEnergy(_ readings: [Reading], transaction id: Int64?, what: String, call: IncomingCall, into verdict: inout Verdict) {
         guard let id, var tx = compliance.transactions[id] else { return }
-        for value in readings {
-            if let highest = tx.highestEnergyWh, value < highest - 0.5 {
+        for (time, value) in readings {
+            if tx.highestEnergyWh != nil, time < tx.highestEnergyAt ?? .distantPast {
+                continue  // older than the highest reading: no order to judge against it
+            } else if let highest = tx.highestEnergyWh, value < highest - 0.5 {
                 if !tx.energyFindingMade {
                     flag(
                         .energyRegisterDecreased, "\(what) \(Int(value)) Wh is below the earlier \(Int(highest)) Wh of transaction \(id)",
@@ -146,7 +150,8 @@ extension ChargePointSession {
                     tx.energyFindingMade = true
                 }
             } else {
-                tx.highestEnergyWh = max(tx.highestEnergyWh ?? value, value)
+                tx.highestEnergyWh = value
+                tx.highestEnergyAt = time
             }
         }
         if verdict.rejection == nil { compliance.transactions[id] = tx }
@@ -184,7 +189,7 @@ extension ChargePointSession {
         checkEnergy(Self.energyRegister(samples), transaction: id, what: "transactionData register", call: call, into: &verdict)
         // meterStop below meterStart has its own rule (session.meter-stop-below-start); below a later reading is this one.
         if let meterStart = tx.meterStartWh, Double(request.meterStop) >= meterStart {
-            checkEnergy([Double(request.meterStop)], transaction: id, what: "meterStop", call: call, into: &verdict)
+            checkEnergy([(request.timestamp, Double(request.meterStop))], transaction: id, what: "meterStop", call: call, into: &verdict)
         }
         if tx.startTime != nil && tx.accepted && !tx.sawChargingStatus {
             verdict.findings.append(
@@ -205,20 +210,23 @@ extension ChargePointSession {
         V16.ReadingContext.transactionEnd.rawValue,
     ]
 
-    /// The total import register (no phase, at the outlet), in Wh.
-    static func energyRegister(_ samples: [SampleRecord]) -> [Double] {
+    typealias Reading = (time: Date, wh: Double)
+
+    /// The total import register (no phase, at the outlet) readings, in Wh.
+    static func energyRegister(_ samples: [SampleRecord]) -> [Reading] {
         samples.filter {
             $0.measurand == V16.Measurand.energyActiveImportRegister.rawValue && $0.phase == nil && $0.unit == "Wh"
                 && ($0.location == nil || $0.location == "Outlet")
-        }.map(\.value)
+        }.map { ($0.time, $0.value) }
     }
 }
 
 extension ChargePointSession {
     /// A transaction started on an earlier connection (or before a gateway restart) that
     /// the store knows: followed from its first readings here.
-    func adopt(_ id: Int64, connectorId: Int, readings: [Double]) {
-        guard compliance.transactions[id] == nil, compliance.transactions.count < 16 else { return }
-        compliance.transactions[id] = .init(connectorId: connectorId, highestEnergyWh: readings.max())
+    func adopt(_ id: Int64, connectorId: Int, readings: [Reading]) {
+        guard compliance.transactions[id] == nil, compliance.transactions.count < 16, let latest = readings.max(by: { $0.time < $1.time })
+        else { return }
+        compliance.transactions[id] = .init(connectorId: connectorId, highestEnergyWh: latest.wh, highestEnergyAt: latest.time)
     }
 }

@@ -17,6 +17,8 @@ struct ComplianceState {
         var meterStartWh: Double?
         /// The highest energy register reading so far (meterStart first), Wh.
         var highestEnergyWh: Double?
+        /// When the highest reading was taken, by the pile's clock.
+        var highestEnergyAt: Date?
         /// A Charging/SuspendedEV/SuspendedEVSE status was reported while it ran.
         var sawChargingStatus = false
         /// The start was Accepted, so the pile should charge (status rule applies).

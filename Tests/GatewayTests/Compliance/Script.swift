@@ -99,7 +99,11 @@ enum Frames {
         .call(
             "MeterValues",
             #"{"connectorId":0,"meterValue":[{"timestamp":$T(0),"sampledValue":[{"value":"99000","context":"Sample.Clock"}]}]}"#),
-        stop(meterStop: 3000), status(1, "Finishing"), status(1, "Available"), heartbeat,
+        // transactionData repeats the older, lower Transaction.Begin reading: not a decrease.
+        .call(
+            "StopTransaction",
+            #"{"meterStop":3000,"timestamp":$T(0),"transactionId":$TX,"reason":"Local","transactionData":[{"timestamp":$T(-5),"sampledValue":[{"value":"1000","context":"Transaction.Begin"}]},{"timestamp":$T(0),"sampledValue":[{"value":"3000","context":"Transaction.End"}]}]}"#),
+        status(1, "Finishing"), status(1, "Available"), heartbeat,
         start(meterStart: 3000, tag: "TAG-2"), status(1, "Charging"), stop(meterStop: 3500), status(1, "Finishing"),
     ]
 }
