@@ -135,6 +135,28 @@ final class ComplianceRuleTests: XCTestCase {
         }
     }
 
+    func testTheStatusTableDecidesWhichTransitionsAreFlagged() async throws {
+        try await GatewayHarness.with { harness in
+            let pile = try await harness.connect("TABLE-1")
+            let f = Frames.self
+            try await Script([
+                f.boot,
+                f.status(1, "Charging"),  // the first status is not judged
+                f.status(1, "Charging"),  // a repeat is not a transition
+                .call("StatusNotification", #"{"connectorId":1,"errorCode":"NoError","status":"Preparing"}"#, id: "charging-preparing"),
+                f.status(1, "Finishing"),  // Preparing → Finishing: B6, allowed
+                f.status(1, "Preparing"),  // F2, allowed
+                .call("StatusNotification", #"{"connectorId":1,"errorCode":"NoError","status":"Reserved"}"#, id: "preparing-reserved"),
+                f.status(0, "Unavailable"), f.status(0, "Available"),
+                .call("StatusNotification", #"{"connectorId":0,"errorCode":"NoError","status":"Charging"}"#, id: "cp-charging"),
+                f.status(2, "Faulted"), f.status(2, "Finishing"),  // I6, allowed
+            ]).play(on: harness, as: pile)
+            _ = try await harness.finding("status.illegal-transition", for: "TABLE-1", messageId: "cp-charging")
+            let flagged = try await harness.findings("TABLE-1").filter { $0.rule == "status.illegal-transition" }.compactMap(\.messageId)
+            XCTAssertEqual(Set(flagged), ["charging-preparing", "preparing-reserved", "cp-charging"])
+        }
+    }
+
     func testFindingsOfATransactionCarryItsSessionId() async throws {
         try await GatewayHarness.with { harness in
             let pile = try await harness.connect("SESSION-ID-1")
