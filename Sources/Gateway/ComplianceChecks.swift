@@ -123,10 +123,13 @@ extension ChargePointSession {
         if verdict.rejection == nil { compliance.startingConnectors.insert(request.connectorId) }
     }
 
-    /// After the store answered the start: the transaction is followed from here.
-    func trackStart(_ id: Int64, _ request: V16.StartTransaction.Request, accepted: Bool) {
+    /// After the store answered the start: the transaction is followed from here. A repeated
+    /// start (pitfall 9) names a transaction that may have stopped since: not followed again.
+    func trackStart(_ id: Int64, _ request: V16.StartTransaction.Request, accepted: Bool, duplicate: Bool) {
         compliance.startingConnectors.remove(request.connectorId)
-        guard compliance.transactions[id] == nil else { return }
+        guard !duplicate, compliance.transactions[id] == nil else { return }
+        // A connector runs one transaction at a time: what we kept of earlier ones can go.
+        compliance.transactions = compliance.transactions.filter { $0.value.connectorId != request.connectorId }
         let status = compliance.statuses[request.connectorId]
         compliance.transactions[id] = .init(
             connectorId: request.connectorId, startTime: request.timestamp, meterStartWh: Double(request.meterStart),
@@ -180,7 +183,7 @@ extension ChargePointSession {
     func checkStop(_ request: V16.StopTransaction.Request, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict) {
         let id = Int64(request.transactionId)
         checkClock(request.timestamp, what: "StopTransaction timestamp", call: call, sessionId: id, into: &verdict)
-        guard let tx = compliance.transactions[id] else { return }
+        guard let tx = compliance.transactions[id], !tx.stopped else { return }
         if let start = tx.startTime, request.timestamp < start {
             flag(
                 .stopBeforeStart, "stopped at \(OCPPTimestamp.format(request.timestamp)), before its start at \(OCPPTimestamp.format(start))",
@@ -199,9 +202,11 @@ extension ChargePointSession {
         }
     }
 
-    /// After the store stopped the transaction: a status should follow.
+    /// After the store stopped the transaction: a status should follow. The entry stays
+    /// (marked) so late readings still compare with it and are not adopted as running.
     func trackStop(_ id: Int64) {
-        guard let tx = compliance.transactions.removeValue(forKey: id) else { return }
+        guard let tx = compliance.transactions[id] else { return }
+        compliance.transactions[id]?.stopped = true
         compliance.awaitingStatusAfterStop.insert(tx.connectorId)
     }
 

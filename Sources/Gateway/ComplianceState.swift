@@ -25,12 +25,14 @@ struct ComplianceState {
         var accepted = false
         /// One energy finding per transaction is enough to say the meter misbehaves.
         var energyFindingMade = false
+        /// Its StopTransaction came.
+        var stopped = false
     }
 
     let openedAt: Date
     /// The last status per connector on this connection.
     var statuses: [Int: V16.ChargePointStatus] = [:]
-    /// Running transactions by id.
+    /// Transactions by id: running, and the last stopped one per connector.
     var transactions: [Int64: Transaction] = [:]
     /// Connectors with a StartTransaction received but not yet answered (pitfall 8).
     var startingConnectors: Set<Int> = []
@@ -52,7 +54,7 @@ struct ComplianceState {
     }
 
     func runningTransaction(onConnector connectorId: Int) -> Int64? {
-        transactions.first { $0.value.connectorId == connectorId }?.key
+        transactions.first { $0.value.connectorId == connectorId && !$0.value.stopped }?.key
     }
 
     /// Forgets what a reboot resets: statuses, running transactions as we knew them.

@@ -93,7 +93,7 @@ extension ChargePointSession {
             authorizationStatus: info.status.rawValue, ocppVersion: version.label, receivedAt: call.receivedAt)
         commit(.startSession(start), findings: findings, answering: call) { session, outcome in
             guard case .sessionStarted(let id, let duplicate) = outcome else { return }
-            session.trackStart(id, request, accepted: info.status == .Accepted)
+            session.trackStart(id, request, accepted: info.status == .Accepted, duplicate: duplicate)
             if duplicate {
                 session.record(
                     .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
