@@ -157,6 +157,23 @@ final class ComplianceRuleTests: XCTestCase {
         }
     }
 
+    func testAResentCallAndAnIdOutsideTheWindowAreNoReuse() async throws {
+        try await GatewayHarness.with { harness in
+            let pile = try await harness.connect("REUSE-1")
+            // The same CALL again under its id (a pile that missed our answer) is a resend.
+            var steps: [Script.Step] = [Frames.boot, .call("Authorize", #"{"idTag":"A"}"#, id: "resent"), .call("Authorize", #"{"idTag":"A"}"#, id: "resent")]
+            // 64 other CALLs push "first" out of the window of recent ids.
+            steps.append(.call("Heartbeat", "{}", id: "first"))
+            steps += (0..<64).map { .call("Authorize", #"{"idTag":"T\#($0)"}"#, id: "fill-\($0)") }
+            steps.append(.call("Authorize", #"{"idTag":"B"}"#, id: "first"))
+            steps.append(.call("Authorize", #"{"idTag":"C"}"#, id: "fill-63"))  // inside the window: a reuse
+            try await Script(steps).play(on: harness, as: pile)
+            _ = try await harness.finding("rpc.message-id-reused", for: "REUSE-1", messageId: "fill-63")
+            let reused = try await harness.findings("REUSE-1").filter { $0.rule == "rpc.message-id-reused" }.compactMap(\.messageId)
+            XCTAssertEqual(reused, ["fill-63"])
+        }
+    }
+
     func testFindingsOfATransactionCarryItsSessionId() async throws {
         try await GatewayHarness.with { harness in
             let pile = try await harness.connect("SESSION-ID-1")
