@@ -166,7 +166,14 @@ extension ChargePointSession {
         connectorId: Int, transactionId: Int64?, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict
     ) -> Int64? {
         let latest = samples.map(\.time).max()
-        let owner = transactionId ?? compliance.runningTransaction(onConnector: connectorId)
+        // Named and known here, or (unnamed) the connector's running one. An id we do not
+        // follow is left to the store, which knows whether the session exists.
+        let owner: Int64?
+        if let transactionId {
+            owner = compliance.transactions[transactionId] != nil ? transactionId : nil
+        } else {
+            owner = compliance.runningTransaction(onConnector: connectorId)
+        }
         checkClock(latest, what: "MeterValues timestamp", call: call, sessionId: owner, into: &verdict)
         if transactionId == nil && connectorId > 0 && owner == nil && !compliance.startingConnectors.contains(connectorId),
             let status = compliance.statuses[connectorId], ConnectorTransitions.idle.contains(status),
@@ -182,7 +189,9 @@ extension ChargePointSession {
 
     func checkStop(_ request: V16.StopTransaction.Request, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict) {
         let id = Int64(request.transactionId)
-        checkClock(request.timestamp, what: "StopTransaction timestamp", call: call, sessionId: id, into: &verdict)
+        checkClock(
+            request.timestamp, what: "StopTransaction timestamp", call: call, sessionId: compliance.transactions[id] != nil ? id : nil,
+            into: &verdict)
         guard let tx = compliance.transactions[id], !tx.stopped else { return }
         if let start = tx.startTime, request.timestamp < start {
             flag(

@@ -47,7 +47,8 @@ extension ChargePointSession {
         logger.info("boot \(request.chargePointVendor) \(request.chargePointModel): \(status.rawValue)")
         modelBooted(request.chargePointModel)
         compliance.pileRebooted()
-        compliance.heartbeatInterval = status == .Accepted ? Double(services.configuration.heartbeatInterval)...Double(services.configuration.heartbeatInterval) : nil
+        let heartbeat = Double(services.configuration.heartbeatInterval)
+        compliance.heartbeatInterval = status == .Accepted ? heartbeat...heartbeat : nil
         store.submit(.chargePointBooted(record), frame: nil, findings: findings) { _ in }
         let interval = status == .Accepted ? services.configuration.heartbeatInterval : services.configuration.bootRetryInterval
         reply(V16.BootNotification.self, to: call, .init(status: status, currentTime: now, interval: interval))
