@@ -16,16 +16,21 @@ extension ChargePointSession {
 
     /// Adds a finding; under a strict policy a rule with a strict reply also rejects the CALL.
     func flag(_ rule: FindingRule, _ detail: String, call: IncomingCall, sessionId: Int64? = nil, into verdict: inout Verdict) {
-        verdict.findings.append(finding(rule, detail, messageId: call.messageId, sessionId: sessionId))
+        if shouldRecord(rule) { verdict.findings.append(finding(rule, detail, messageId: call.messageId, sessionId: sessionId)) }
         if mode == .strict, let code = rule.strictReply, verdict.rejection == nil {
             verdict.rejection = RPCError(code, "\(rule.id): \(detail)")
         }
     }
 
+    /// False for a once-per-connection rule already recorded on this connection.
+    func shouldRecord(_ rule: FindingRule) -> Bool {
+        rule.recorded != .oncePerConnection || compliance.recordedOnce.insert(rule.id).inserted
+    }
+
     /// Answers a rejected verdict with its CALLERROR (storing its findings) and returns true.
     func rejected(_ verdict: Verdict, _ call: IncomingCall) -> Bool {
         guard let error = verdict.rejection else { return false }
-        store.submit(.none, frame: nil, findings: verdict.findings) { _ in }
+        if !verdict.findings.isEmpty { store.submit(.none, frame: nil, findings: verdict.findings) { _ in } }
         replyError(to: call, error)
         return true
     }
@@ -38,7 +43,7 @@ extension ChargePointSession {
         var verdict = Verdict()
         flag(.messageIdReused, "\(call.action) reuses message id \(call.messageId) of an earlier, different CALL", call: call, into: &verdict)
         if rejected(verdict, call) { return true }
-        store.submit(.none, frame: nil, findings: verdict.findings) { _ in }
+        if !verdict.findings.isEmpty { store.submit(.none, frame: nil, findings: verdict.findings) { _ in } }
         return false
     }
 
@@ -89,7 +94,7 @@ extension ChargePointSession {
         guard clockTolerance > 0, let interval = compliance.heartbeatInterval, let last = compliance.lastHeartbeat else { return [] }
         let gap = call.receivedAt.timeIntervalSince(last)
         let triggered = compliance.lastTrigger.map { $0 >= last } ?? false
-        guard gap < interval.lowerBound / 2, !triggered else { return [] }
+        guard gap < interval.lowerBound / 2, !triggered, shouldRecord(.heartbeatTooFrequent) else { return [] }
         return [finding(.heartbeatTooFrequent, "Heartbeat \(String(format: "%.1f", gap)) s after the previous one; interval \(Int(interval.lowerBound)) s", messageId: call.messageId)]
     }
 
@@ -157,7 +162,8 @@ extension ChargePointSession {
                 tx.highestEnergyAt = time
             }
         }
-        if verdict.rejection == nil { compliance.transactions[id] = tx }
+        // A rejected message moves nothing but the once-per-transaction mark (the pile retries it).
+        if verdict.rejection == nil { compliance.transactions[id] = tx } else { compliance.transactions[id]?.energyFindingMade = tx.energyFindingMade }
     }
 
     /// MeterValues: clock, readings outside any transaction, register going backwards.

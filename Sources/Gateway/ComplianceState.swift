@@ -39,6 +39,8 @@ struct ComplianceState {
     /// Connectors whose transaction stopped here and that reported no status since.
     var awaitingStatusAfterStop: Set<Int> = []
     var recentCalls = RecentCalls()
+    /// Rules recorded once per connection that have been (FindingRule.recorded).
+    var recordedOnce: Set<String> = []
 
     /// The heartbeat interval(s) the pile may be using: BootNotification.conf's, widened by a
     /// ChangeConfiguration of HeartbeatInterval. Nil while the pile is not Accepted.

@@ -7,12 +7,13 @@ extension FindingRule {
     public static let messageIdReused = FindingRule(
         id: "rpc.message-id-reused", severity: .error,
         summary: "A message id already used for a different CALL among the last 64 of this connection.",
-        reference: "OCPP-J 1.6 §4.1.4", strictReply: .genericError)
+        reference: "OCPP-J 1.6 §4.1.4", strictReply: .genericError, recorded: .oncePerConnection)
 
     public static let energyRegisterDecreased = FindingRule(
         id: "session.energy-register-decreased", severity: .error,
         summary: "Energy.Active.Import.Register went below an earlier reading (or meterStart) of the same transaction.",
-        reference: "OCPP 1.6 §7.31; reference §5 (registers never decrease)", strictReply: .propertyConstraintViolation)
+        reference: "OCPP 1.6 §7.31; reference §5 (registers never decrease)", strictReply: .propertyConstraintViolation,
+        recorded: .oncePerTransaction)
 
     public static let meterValuesOutsideTransaction = FindingRule(
         id: "session.meter-values-outside-transaction", severity: .warning,
@@ -37,17 +38,19 @@ extension FindingRule {
     public static let timestampAhead = FindingRule(
         id: "clock.timestamp-ahead", severity: .error,
         summary: "A pile timestamp later than the gateway's receive time by more than clockTolerance.",
-        reference: "OCPP 1.6 §4.2, §4.6 (currentTime to set the pile's clock)", strictReply: .propertyConstraintViolation)
+        reference: "OCPP 1.6 §4.2, §4.6 (currentTime to set the pile's clock)", strictReply: .propertyConstraintViolation,
+        recorded: .oncePerConnection)
 
     public static let timestampBehind = FindingRule(
         id: "clock.timestamp-behind", severity: .warning,
         summary: "A live message timestamped earlier than its receive time by more than clockTolerance.",
-        reference: "OCPP 1.6 §4.2, §4.6 (currentTime to set the pile's clock)", strictReply: .propertyConstraintViolation)
+        reference: "OCPP 1.6 §4.2, §4.6 (currentTime to set the pile's clock)", strictReply: .propertyConstraintViolation,
+        recorded: .oncePerConnection)
 
     public static let heartbeatTooFrequent = FindingRule(
         id: "heartbeat.too-frequent", severity: .info,
         summary: "A Heartbeat less than half the heartbeat interval after the previous one, unrequested.",
-        reference: "OCPP 1.6 §4.6, §9.1 HeartbeatInterval")
+        reference: "OCPP 1.6 §4.6, §9.1 HeartbeatInterval", recorded: .oncePerConnection)
 
     public static let silentTooLong = FindingRule(
         id: "heartbeat.silent-too-long", severity: .warning,

@@ -14,13 +14,27 @@ public struct FindingRule: Sendable, Hashable {
     /// only recorded (it concerns history, the transport, or a message the spec says to
     /// acknowledge anyway).
     public let strictReply: RPCErrorCode?
+    /// How often it is stored: rules a misbehaving pile would break on every message (a
+    /// wrong clock, a heartbeat loop) are stored once per connection, so they cannot flood
+    /// the store; a strict policy still answers every occurrence.
+    public let recorded: Recording
 
-    public init(id: String, severity: Severity, summary: String, reference: String, strictReply: RPCErrorCode? = nil) {
+    public enum Recording: String, Sendable {
+        case everyTime = "every time"
+        case oncePerTransaction = "once per transaction"
+        case oncePerConnection = "once per connection"
+    }
+
+    public init(
+        id: String, severity: Severity, summary: String, reference: String, strictReply: RPCErrorCode? = nil,
+        recorded: Recording = .everyTime
+    ) {
         self.id = id
         self.severity = severity
         self.summary = summary
         self.reference = reference
         self.strictReply = strictReply
+        self.recorded = recorded
     }
 
     // Transport.

@@ -99,6 +99,21 @@ final class CompliancePolicyTests: XCTestCase {
         }
     }
 
+    func testAWrongClockIsRecordedOncePerConnectionYetRejectedEveryTimeUnderStrict() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.validation = .strict
+        try await GatewayHarness.with(configuration) { harness in
+            let pile = try await harness.connect("CLOCK-ONCE-1")
+            let replies = try await Script([
+                Frames.boot, Frames.status(1, "Available", at: 3600), Frames.status(1, "Available", at: 3600), Frames.start(at: 3600),
+            ]).play(on: harness, as: pile)
+            XCTAssertEqual(replies.dropFirst().map { $0.first }, [4, 4, 4], "every message with the wrong clock is refused")
+            _ = try await harness.finding("clock.timestamp-ahead", for: "CLOCK-ONCE-1")
+            let stored = try await harness.findings("CLOCK-ONCE-1").filter { $0.rule == "clock.timestamp-ahead" }
+            XCTAssertEqual(stored.map(\.messageId), ["m1"], "stored once per connection")
+        }
+    }
+
     /// Under strict, each rule with a strict reply answers its crafted case with that CALLERROR.
     func testEveryRejectableRuleAnswersItsCaseWithItsCallErrorUnderStrict() async throws {
         let rejectable = ComplianceRuleTests.cases.filter { FindingRule.rule(id: $0.rule)?.strictReply != nil }
