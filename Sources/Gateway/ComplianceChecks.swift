@@ -118,7 +118,7 @@ extension ChargePointSession {
 
     func checkStart(_ request: V16.StartTransaction.Request, _ call: IncomingCall, into verdict: inout Verdict) {
         checkClock(request.timestamp, what: "StartTransaction timestamp", call: call, into: &verdict)
-        if compliance.awaitingStatusAfterStop.remove(request.connectorId) != nil {
+        if compliance.awaitingStatusAfterStop.remove(request.connectorId) {
             verdict.findings.append(
                 finding(
                     .statusMissingAroundSession,

@@ -35,9 +35,9 @@ struct ComplianceState {
     /// Transactions by id: running, and the last stopped one per connector.
     var transactions: [Int64: Transaction] = [:]
     /// Connectors with a StartTransaction received but not yet answered (pitfall 8).
-    var startingConnectors: Set<Int> = []
+    var startingConnectors = ConnectorSet()
     /// Connectors whose transaction stopped here and that reported no status since.
-    var awaitingStatusAfterStop: Set<Int> = []
+    var awaitingStatusAfterStop = ConnectorSet()
     var recentCalls = RecentCalls()
     /// Rules recorded once per connection that have been (FindingRule.recorded).
     var recordedOnce: Set<String> = []
@@ -62,9 +62,32 @@ struct ComplianceState {
     /// Forgets what a reboot resets: statuses, running transactions as we knew them.
     mutating func pileRebooted() {
         statuses = [:]
-        startingConnectors = []
-        awaitingStatusAfterStop = []
+        startingConnectors = ConnectorSet()
+        awaitingStatusAfterStop = ConnectorSet()
         lastHeartbeat = nil
+    }
+}
+
+/// A set of connector ids kept in one word for ids 0–63 (every real pile), so the
+/// insert-then-remove churn of each transaction allocates nothing.
+struct ConnectorSet {
+    private var bits: UInt64 = 0
+    private var others: Set<Int> = []
+
+    init() {}
+
+    func contains(_ id: Int) -> Bool { (0..<64).contains(id) ? bits & (1 << UInt64(id)) != 0 : others.contains(id) }
+
+    mutating func insert(_ id: Int) {
+        if (0..<64).contains(id) { bits |= 1 << UInt64(id) } else { others.insert(id) }
+    }
+
+    /// Removes `id`; true when it was there.
+    @discardableResult
+    mutating func remove(_ id: Int) -> Bool {
+        guard contains(id) else { return false }
+        if (0..<64).contains(id) { bits &= ~(1 << UInt64(id)) } else { others.remove(id) }
+        return true
     }
 }
 
