@@ -36,6 +36,11 @@ final class ChargePointSession: RPCConnectionDelegate {
     /// The last stopped transaction per connector: billed again when the car leaves.
     var lastStopped: [Int: Int64] = [:]
     private var connectedMeter: Meter?
+    /// Strict or lenient for this pile: its network's or model's policy, decided at connect
+    /// and again when its BootNotification names the model, not per frame.
+    private(set) var mode: ValidationMode
+    /// What the compliance rules remember of this connection (ComplianceChecks.swift).
+    var compliance: ComplianceState
 
     init(connection: RPCConnection, services: GatewayServices) {
         identity = connection.identity
@@ -43,6 +48,14 @@ final class ChargePointSession: RPCConnectionDelegate {
         self.services = services
         self.connection = connection
         token = ObjectIdentifier(connection)
+        let known = services.knownChargePoints[connection.identity]
+        mode = services.configuration.validation(network: known?.network, model: known?.model)
+        compliance = ComplianceState(openedAt: Date(), heartbeatInterval: Double(services.configuration.heartbeatInterval))
+    }
+
+    /// The pile named its model: its policy may be the model's.
+    func modelBooted(_ model: String) {
+        mode = services.configuration.validation(network: services.knownChargePoints[identity]?.network, model: model)
     }
 
     /// Made when something is logged (rarely), not kept per pile: a Logger with its own
@@ -54,7 +67,6 @@ final class ChargePointSession: RPCConnectionDelegate {
     }
 
     var store: any SessionStore { services.store }
-    var mode: ValidationMode { services.configuration.validation }
 
     // MARK: RPCConnectionDelegate
 
@@ -62,6 +74,7 @@ final class ChargePointSession: RPCConnectionDelegate {
         if call.messageId.count > RPCFrame.maximumMessageIdLength {
             record(.messageIdTooLong, "message id of \(call.messageId.count) characters", messageId: call.messageId)
         }
+        if checkMessageId(call) { return }
         switch version {
         case .v16: handleV16(call)
         case .v201: replyError(to: call, RPCError(.notSupported, "OCPP 2.0.1 is not served yet"))
@@ -73,6 +86,7 @@ final class ChargePointSession: RPCConnectionDelegate {
         case .frame(let tap):
             services.metrics.frame(
                 action: tap.action, incoming: tap.direction == .incoming, messageType: tap.messageType, latencySeconds: tap.latency)
+            if tap.direction == .incoming { noteIncoming(at: tap.time) } else if tap.messageType == 2 { noteOutgoing(tap) }
             store.append(
                 frame: FrameRecord(
                     time: tap.time, direction: tap.direction == .incoming ? .incoming : .outgoing, chargePointId: identity,

@@ -10,6 +10,32 @@ public struct FindingRule: Sendable, Hashable {
     public let summary: String
     /// Where the spec (or our reference's pitfall list) says so.
     public let reference: String
+    /// The CALLERROR a strict policy answers the offending CALL with; nil when the rule is
+    /// only recorded (it concerns history, the transport, or a message the spec says to
+    /// acknowledge anyway).
+    public let strictReply: RPCErrorCode?
+    /// How often it is stored: rules a misbehaving pile would break on every message (a
+    /// wrong clock, a heartbeat loop) are stored once per connection, so they cannot flood
+    /// the store; a strict policy still answers every occurrence.
+    public let recorded: Recording
+
+    public enum Recording: String, Sendable {
+        case everyTime = "every time"
+        case oncePerTransaction = "once per transaction"
+        case oncePerConnection = "once per connection"
+    }
+
+    public init(
+        id: String, severity: Severity, summary: String, reference: String, strictReply: RPCErrorCode? = nil,
+        recorded: Recording = .everyTime
+    ) {
+        self.id = id
+        self.severity = severity
+        self.summary = summary
+        self.reference = reference
+        self.strictReply = strictReply
+        self.recorded = recorded
+    }
 
     // Transport.
     public static let missingSubprotocol = FindingRule(
@@ -93,15 +119,20 @@ public struct FindingRule: Sendable, Hashable {
         id: "session.unparsable-sample", severity: .warning, summary: "A raw sampled value that is not a decimal number.",
         reference: "OCPP 1.6 §7.43")
 
-    /// Every rule, for documentation and reports.
+    /// Every rule, for documentation and reports; ids are unique (a test checks).
     public static var catalog: [FindingRule] {
         [
             missingSubprotocol, oversizedMessage, keepaliveTimeout, binaryFrame, malformedFrame, unknownMessageType,
-            messageIdTooLong, unsolicitedReply, callTimeout, schemaViolation, unknownAction,
+            messageIdTooLong, messageIdReused, unsolicitedReply, callTimeout, schemaViolation, unknownAction,
         ] + PayloadDeviation.Kind.allCases.map(deviation)
             + [
                 duplicateStartTransaction, duplicateStopTransaction, stopUnknownTransaction, meterValuesUnknownTransaction,
-                meterStopBelowStart, unparsableSample,
+                meterStopBelowStart, unparsableSample, energyRegisterDecreased, meterValuesOutsideTransaction, stopBeforeStart,
+                illegalStatusTransition, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
+                silentTooLong,
             ]
     }
+
+    /// The rule with `id`, if the catalogue has one.
+    public static func rule(id: String) -> FindingRule? { catalog.first { $0.id == id } }
 }

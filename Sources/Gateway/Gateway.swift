@@ -87,7 +87,9 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             }
         }
         guard let offered = request.offeredSubprotocols else {
-            if configuration.validation == .lenient { return .accept(version: .v16, subprotocolMissing: true) }
+            if configuration.validation(network: known?.network, model: known?.model) == .lenient {
+                return .accept(version: .v16, subprotocolMissing: true)
+            }
             return .refuse(status: .badRequest, reason: "no Sec-WebSocket-Protocol header; offer ocpp1.6")
         }
         guard let version = negotiateSubprotocol(offered: offered, supported: OCPPVersion.supported) else {

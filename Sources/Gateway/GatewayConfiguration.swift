@@ -42,6 +42,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     /// Directory of vehicle profiles (YAML) that `/api/recommend` estimates with.
     public var vehicles: String = "Simulators/vehicles"
     public var api = APISettings()
+    /// Per network or pile model, strict or lenient; the most specific entry wins (CompliancePolicy.swift).
+    public var policies: [CompliancePolicy] = []
+    /// Seconds a pile's timestamps may differ from the gateway's clock; 0 turns the clock and
+    /// heartbeat-timing rules off (for piles on a virtual clock).
+    public var clockTolerance: Double = 300
 
     public init() {}
 
@@ -147,6 +152,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
                 throw YAMLConfigError(file: file, line: nil, message: "tariffs[\(i)] (\(tariff.network ?? "default")): \(error)")
             }
         }
+        try check(clockTolerance >= 0, "clockTolerance must not be negative")
+        try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
     }
 
     // Unknown-key checking re-encodes the value; keep key order stable for messages.
@@ -154,6 +161,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api
+        case policies, clockTolerance
     }
 
     public init(from decoder: any Decoder) throws {
@@ -177,6 +185,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         scanStartTimeout = try c.decodeIfPresent(Double.self, forKey: .scanStartTimeout) ?? d.scanStartTimeout
         vehicles = try c.decodeIfPresent(String.self, forKey: .vehicles) ?? d.vehicles
         api = try c.decodeIfPresent(APISettings.self, forKey: .api) ?? d.api
+        policies = try c.decodeIfPresent([CompliancePolicy].self, forKey: .policies) ?? []
+        clockTolerance = try c.decodeIfPresent(Double.self, forKey: .clockTolerance) ?? d.clockTolerance
     }
 }
 

@@ -45,19 +45,28 @@ extension ChargePointSession {
             firmwareVersion: request.firmwareVersion, ocppVersion: version.label, registrationStatus: status.rawValue,
             firstSeen: now, lastSeen: now, connected: true)
         logger.info("boot \(request.chargePointVendor) \(request.chargePointModel): \(status.rawValue)")
+        modelBooted(request.chargePointModel)
+        compliance.pileRebooted()
+        let heartbeat = Double(services.configuration.heartbeatInterval)
+        compliance.heartbeatInterval = status == .Accepted ? heartbeat...heartbeat : nil
         store.submit(.chargePointBooted(record), frame: nil, findings: findings) { _ in }
         let interval = status == .Accepted ? services.configuration.heartbeatInterval : services.configuration.bootRetryInterval
         reply(V16.BootNotification.self, to: call, .init(status: status, currentTime: now, interval: interval))
     }
 
     private func heartbeat(_ call: IncomingCall) {
-        guard let (_, findings) = decode(V16.Heartbeat.self, call) else { return }
+        guard let (_, decoded) = decode(V16.Heartbeat.self, call) else { return }
+        let findings = decoded + checkHeartbeat(call)
         if !findings.isEmpty { store.submit(.none, frame: nil, findings: findings) { _ in } }
         reply(V16.Heartbeat.self, to: call, .init(currentTime: Date()))
     }
 
     private func statusNotification(_ call: IncomingCall) {
-        guard let (request, findings) = decode(V16.StatusNotification.self, call) else { return }
+        guard let (request, decoded) = decode(V16.StatusNotification.self, call) else { return }
+        var verdict = Verdict(findings: decoded)
+        checkStatus(request, call, into: &verdict)
+        if rejected(verdict, call) { return }
+        let findings = verdict.findings
         let status = ConnectorStatusRecord(
             chargePointId: identity, connectorId: request.connectorId, status: request.status.rawValue,
             errorCode: request.errorCode.rawValue, info: request.info, vendorErrorCode: request.vendorErrorCode,
@@ -79,7 +88,11 @@ extension ChargePointSession {
     }
 
     private func startTransaction(_ call: IncomingCall) {
-        guard let (request, findings) = decode(V16.StartTransaction.self, call) else { return }
+        guard let (request, decoded) = decode(V16.StartTransaction.self, call) else { return }
+        var verdict = Verdict(findings: decoded)
+        checkStart(request, call, into: &verdict)
+        if rejected(verdict, call) { return }
+        let findings = verdict.findings
         let info = services.authorizer.authorizeStart(request.idTag, chargePointId: identity, connectorId: request.connectorId)
         let start = SessionStart(
             chargePointId: identity, connectorId: request.connectorId, idTag: request.idTag,
@@ -88,6 +101,7 @@ extension ChargePointSession {
             account: services.accountsByTag[request.idTag.lowercased()]?.id)
         commit(.startSession(start), findings: findings, answering: call) { session, outcome in
             guard case .sessionStarted(let id, let duplicate) = outcome else { return }
+            session.trackStart(id, request, accepted: info.status == .Accepted, duplicate: duplicate)
             if duplicate {
                 session.record(
                     .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
@@ -110,16 +124,21 @@ extension ChargePointSession {
     private func meterValues(_ call: IncomingCall) {
         guard let (payload, findings) = validate(V16.MeterValues.self, call) else { return }
         let transactionId = payload["transactionId"]?.intValue
+        let connectorId = Int(payload["connectorId"]?.intValue ?? 0)
         let (samples, sampleFindings) = readings(payload["meterValue"], messageId: call.messageId)
-        let batch = MeterSampleBatch(
-            chargePointId: identity, connectorId: Int(payload["connectorId"]?.intValue ?? 0), transactionId: transactionId,
-            samples: samples)
-        commit(.meterSamples(batch), findings: findings + sampleFindings, answering: call) { session, outcome in
+        var verdict = Verdict(findings: findings + sampleFindings)
+        let owner = checkMeterValues(connectorId: connectorId, transactionId: transactionId, samples: samples, call, into: &verdict)
+        if rejected(verdict, call) { return }
+        // Readings without a transaction id on a connector with a running transaction are that transaction's.
+        let attached = owner.map { id in verdict.findings.map { var f = $0; f.sessionId = f.sessionId ?? id; return f } } ?? verdict.findings
+        let batch = MeterSampleBatch(chargePointId: identity, connectorId: connectorId, transactionId: transactionId, samples: samples)
+        commit(.meterSamples(batch), findings: attached, answering: call) { session, outcome in
             if case .samplesStored(nil) = outcome, let tx = transactionId {
                 session.record(
                     .meterValuesUnknownTransaction, "MeterValues for transaction \(tx), which this central system never issued",
                     messageId: call.messageId)
-            } else if case .samplesStored(.some(let id)) = outcome {
+            } else if case .samplesStored(let id?) = outcome {
+                session.adopt(id, connectorId: connectorId, readings: Self.energyRegister(samples))
                 session.updateLive(id: id, samples: samples)
             }
             session.reply(V16.MeterValues.self, to: call, .init())
@@ -130,13 +149,17 @@ extension ChargePointSession {
         guard let (payload, findings) = validate(V16.StopTransaction.self, call), let request = typed(V16.StopTransaction.self, payload, call)
         else { return }
         let (samples, sampleFindings) = readings(payload["transactionData"], messageId: call.messageId)
+        var verdict = Verdict(findings: findings + sampleFindings)
+        checkStop(request, samples: samples, call, into: &verdict)
+        if rejected(verdict, call) { return }
         let stop = SessionStop(
             chargePointId: identity, transactionId: Int64(request.transactionId), meterStopWh: Int64(request.meterStop),
             stopTime: request.timestamp, reason: (request.reason ?? .Local).rawValue, idTag: request.idTag, samples: samples,
             receivedAt: call.receivedAt)
-        commit(.stopSession(stop), findings: findings + sampleFindings, answering: call) { session, outcome in
+        commit(.stopSession(stop), findings: verdict.findings, answering: call) { session, outcome in
             switch outcome {
             case .sessionStopped(.stopped(let id, let meterStart)):
+                session.trackStop(id)
                 session.services.authorizer.transactionEnded(chargePointId: session.identity, transactionId: id)
                 session.logger.info("transaction \(id) stopped (\(stop.reason))")
                 session.services.metrics.activeSessions.decrement()

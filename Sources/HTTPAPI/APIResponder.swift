@@ -87,6 +87,8 @@ public struct APIResponder: HTTPResponder {
         case ["api", "chargepoints", "{id}", "messages"]:
             let frames = try await store.frames(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))
             return .json(.array(frames.map(SessionViews.frame)))
+        case ["api", "compatibility"]:
+            return .json(CompatibilityRoute.body(try await store.compatibility()))
         case ["api", "findings"]:
             return .json(encodeJSON(try await store.findings(chargePointId: nil, limit: try request.integer("limit", in: 1...10_000, default: 100))))
         case ["api", "sessions"]:
@@ -149,6 +151,7 @@ public struct APIResponder: HTTPResponder {
         case ["api", "scan"], ["api", "sessions", "{id}", "stop"]: [.POST]
         case [], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
             ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"], ["api", "findings"],
+            ["api", "compatibility"],
             ["api", "sessions"], ["api", "sessions", "{id}"], ["api", "sessions", "{id}", "receipt"], ["api", "recommend"],
             ["api", "events"]:
             [.GET, .HEAD]

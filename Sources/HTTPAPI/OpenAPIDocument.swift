@@ -433,6 +433,40 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/compatibility": {
+   "get": {
+    "operationId": "compatibility",
+    "summary": "Findings of every network × pile model × firmware by rule, with pile and session counts, and the rule catalogue (docs/rules.md).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The compatibility picture",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Compatibility"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/api/findings": {
    "get": {
     "operationId": "listFindings",
@@ -1520,6 +1554,130 @@ enum OpenAPIDocument {
      },
      "final": {
       "type": "boolean"
+     }
+    }
+   },
+   "Compatibility": {
+    "type": "object",
+    "required": [
+     "networks",
+     "rules"
+    ],
+    "properties": {
+     "networks": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "network",
+        "model",
+        "firmware",
+        "piles",
+        "sessions",
+        "findings"
+       ],
+       "properties": {
+        "network": {
+         "type": "string",
+         "nullable": true
+        },
+        "model": {
+         "type": "string",
+         "nullable": true
+        },
+        "firmware": {
+         "type": "string",
+         "nullable": true
+        },
+        "piles": {
+         "type": "integer"
+        },
+        "sessions": {
+         "type": "integer"
+        },
+        "findings": {
+         "type": "array",
+         "items": {
+          "type": "object",
+          "required": [
+           "rule",
+           "severity",
+           "count",
+           "piles",
+           "sessions",
+           "firstSeen",
+           "lastSeen"
+          ],
+          "properties": {
+           "rule": {
+            "type": "string"
+           },
+           "severity": {
+            "type": "string",
+            "enum": [
+             "error",
+             "warning",
+             "info"
+            ]
+           },
+           "count": {
+            "type": "integer"
+           },
+           "piles": {
+            "type": "integer"
+           },
+           "sessions": {
+            "type": "integer"
+           },
+           "firstSeen": {
+            "type": "string",
+            "format": "date-time"
+           },
+           "lastSeen": {
+            "type": "string",
+            "format": "date-time"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "rules": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "id",
+        "severity",
+        "summary",
+        "reference",
+        "strictReply"
+       ],
+       "properties": {
+        "id": {
+         "type": "string"
+        },
+        "severity": {
+         "type": "string",
+         "enum": [
+          "error",
+          "warning",
+          "info"
+         ]
+        },
+        "summary": {
+         "type": "string"
+        },
+        "reference": {
+         "type": "string"
+        },
+        "strictReply": {
+         "type": "string",
+         "nullable": true
+        }
+       }
+      }
      }
     }
    },

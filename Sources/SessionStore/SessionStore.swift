@@ -166,6 +166,8 @@ public protocol SessionStore: Sendable {
     func idTags() async throws -> [IdTagRecord]
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
+    /// Findings by network × model × firmware × rule, with each group's piles and sessions.
+    func compatibility() async throws -> CompatibilityReport
 }
 
 extension SessionStore {

@@ -22,6 +22,10 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.chargePoints.first?.id, "NIO-SH-0001")
         XCTAssertEqual(configuration.idTags.map(\.status), [.Accepted, .Blocked])
         XCTAssertEqual(configuration.idTags.first?.expiryDate, Date(timeIntervalSince1970: 1_798_761_600))
+        XCTAssertEqual(configuration.policies.map(\.validation), [.strict, .lenient])
+        XCTAssertEqual(configuration.validation(network: "xpeng", model: "S5"), .lenient)
+        XCTAssertEqual(configuration.validation(network: "nio", model: "ES8"), .strict)
+        XCTAssertEqual(configuration.clockTolerance, 300)
     }
 
     func testAnEmptyFileIsAnErrorNamingTheFile() throws {

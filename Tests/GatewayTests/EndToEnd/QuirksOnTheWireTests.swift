@@ -88,13 +88,15 @@ final class QuirksOnTheWireTests: SimulationTestCase {
         let (frames, findings) = try await run(.meterRegisterReset, edit: { $0.maxPowerKW = 640 })
         assertSome(frames, match: #""StopTransaction""#)
         XCTAssertTrue(findings.contains("session.meter-stop-below-start"), "\(findings)")
+        XCTAssertTrue(findings.contains("session.energy-register-decreased"), "\(findings)")
     }
 
     func testReusedMessageIds() async throws {
-        let (frames, _) = try await run(.reusedMessageIds)
+        let (frames, findings) = try await run(.reusedMessageIds)
         let calls = frames.filter { $0.hasPrefix("[2,") }
         XCTAssertGreaterThan(calls.count, 3)
         XCTAssertTrue(calls.allSatisfy { $0.hasPrefix(#"[2,"1","#) }, "every CALL reuses id 1")
+        XCTAssertTrue(findings.contains("rpc.message-id-reused"), "\(findings)")
     }
 
     func testSlowReplies() async throws {

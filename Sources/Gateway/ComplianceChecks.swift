@@ -1,0 +1,252 @@
+import Foundation
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// The findings one CALL produced and, under a strict policy, the CALLERROR it earns.
+struct Verdict {
+    var findings: [FindingRecord] = []
+    var rejection: RPCError?
+}
+
+/// The semantic rules, checked as each frame arrives, against `ComplianceState`. Each
+/// check is a few dictionary look-ups: no locks, no store reads on the frame's path.
+extension ChargePointSession {
+    var clockTolerance: Double { services.configuration.clockTolerance }
+
+    /// Adds a finding; under a strict policy a rule with a strict reply also rejects the CALL.
+    func flag(_ rule: FindingRule, _ detail: String, call: IncomingCall, sessionId: Int64? = nil, into verdict: inout Verdict) {
+        if shouldRecord(rule) { verdict.findings.append(finding(rule, detail, messageId: call.messageId, sessionId: sessionId)) }
+        if mode == .strict, let code = rule.strictReply, verdict.rejection == nil {
+            verdict.rejection = RPCError(code, "\(rule.id): \(detail)")
+        }
+    }
+
+    /// False for a once-per-connection rule already recorded on this connection.
+    func shouldRecord(_ rule: FindingRule) -> Bool {
+        rule.recorded != .oncePerConnection || compliance.recordedOnce.insert(rule.id).inserted
+    }
+
+    /// Answers a rejected verdict with its CALLERROR (storing its findings) and returns true.
+    func rejected(_ verdict: Verdict, _ call: IncomingCall) -> Bool {
+        guard let error = verdict.rejection else { return false }
+        if !verdict.findings.isEmpty { store.submit(.none, frame: nil, findings: verdict.findings) { _ in } }
+        replyError(to: call, error)
+        return true
+    }
+
+    // MARK: Every CALL and frame
+
+    /// Message id reuse: a different CALL under an id among the connection's last 64.
+    func checkMessageId(_ call: IncomingCall) -> Bool {
+        guard compliance.recentCalls.reused(id: call.messageId, action: call.action, payload: call.payload) else { return false }
+        var verdict = Verdict()
+        flag(.messageIdReused, "\(call.action) reuses message id \(call.messageId) of an earlier, different CALL", call: call, into: &verdict)
+        if rejected(verdict, call) { return true }
+        if !verdict.findings.isEmpty { store.submit(.none, frame: nil, findings: verdict.findings) { _ in } }
+        return false
+    }
+
+    /// Silence: checked when the next frame arrives, so no timer runs per pile.
+    func noteIncoming(at time: Date) {
+        defer { compliance.lastIncoming = time }
+        guard clockTolerance > 0, let interval = compliance.heartbeatInterval, let last = compliance.lastIncoming else { return }
+        let silence = time.timeIntervalSince(last)
+        if silence > 2 * interval.upperBound {
+            record(.silentTooLong, "no message for \(Int(silence)) s; heartbeat interval \(Int(interval.upperBound)) s", messageId: nil)
+        }
+    }
+
+    /// Our own CALLs that change what the pile may do: TriggerMessage, HeartbeatInterval.
+    func noteOutgoing(_ tap: FrameTap) {
+        switch tap.action {
+        case V16.TriggerMessage.name:
+            compliance.lastTrigger = tap.time
+        case V16.ChangeConfiguration.name:
+            guard let frame = try? JSONParser.parse(tap.text), let payload = frame.arrayValue?.last,
+                payload["key"]?.stringValue == "HeartbeatInterval", let value = payload["value"]?.stringValue.flatMap(Double.init),
+                let current = compliance.heartbeatInterval
+            else { return }
+            compliance.heartbeatInterval = min(current.lowerBound, value)...max(current.upperBound, value)
+            compliance.lastHeartbeat = nil
+        default:
+            break
+        }
+    }
+
+    // MARK: Clocks and heartbeats
+
+    /// A timestamp against the receive time. Ahead is always wrong (queued messages are
+    /// old, never new); behind counts only once the connection has been open for the
+    /// tolerance itself, after any queue replay of a reconnect has drained.
+    func checkClock(_ time: Date?, what: String, call: IncomingCall, sessionId: Int64? = nil, into verdict: inout Verdict) {
+        guard clockTolerance > 0, let time else { return }
+        let skew = time.timeIntervalSince(call.receivedAt)
+        if skew > clockTolerance {
+            flag(.timestampAhead, "\(what) is \(Int(skew)) s ahead of the gateway's clock", call: call, sessionId: sessionId, into: &verdict)
+        } else if -skew > clockTolerance && call.receivedAt.timeIntervalSince(compliance.openedAt) >= clockTolerance {
+            flag(.timestampBehind, "\(what) is \(Int(-skew)) s behind the gateway's clock", call: call, sessionId: sessionId, into: &verdict)
+        }
+    }
+
+    func checkHeartbeat(_ call: IncomingCall) -> [FindingRecord] {
+        defer { compliance.lastHeartbeat = call.receivedAt }
+        guard clockTolerance > 0, let interval = compliance.heartbeatInterval, let last = compliance.lastHeartbeat else { return [] }
+        let gap = call.receivedAt.timeIntervalSince(last)
+        let triggered = compliance.lastTrigger.map { $0 >= last } ?? false
+        guard gap < interval.lowerBound / 2, !triggered, shouldRecord(.heartbeatTooFrequent) else { return [] }
+        return [finding(.heartbeatTooFrequent, "Heartbeat \(String(format: "%.1f", gap)) s after the previous one; interval \(Int(interval.lowerBound)) s", messageId: call.messageId)]
+    }
+
+    // MARK: Statuses
+
+    func checkStatus(_ request: V16.StatusNotification.Request, _ call: IncomingCall, into verdict: inout Verdict) {
+        let connectorId = request.connectorId
+        checkClock(request.timestamp, what: "StatusNotification timestamp", call: call, into: &verdict)
+        if let problem = ConnectorTransitions.violation(connectorId: connectorId, from: compliance.statuses[connectorId], to: request.status) {
+            flag(.illegalStatusTransition, problem, call: call, into: &verdict)
+        }
+        // The pile is in the reported status whether or not we accept the message.
+        compliance.statuses[connectorId] = request.status
+        compliance.awaitingStatusAfterStop.remove(connectorId)
+        if ConnectorTransitions.chargingLike.contains(request.status), let id = compliance.runningTransaction(onConnector: connectorId) {
+            compliance.transactions[id]?.sawChargingStatus = true
+        }
+    }
+
+    // MARK: Transactions
+
+    func checkStart(_ request: V16.StartTransaction.Request, _ call: IncomingCall, into verdict: inout Verdict) {
+        checkClock(request.timestamp, what: "StartTransaction timestamp", call: call, into: &verdict)
+        if compliance.awaitingStatusAfterStop.remove(request.connectorId) {
+            verdict.findings.append(
+                finding(
+                    .statusMissingAroundSession,
+                    "connector \(request.connectorId) reported no status between the previous StopTransaction and this start",
+                    messageId: call.messageId))
+        }
+        if verdict.rejection == nil { compliance.startingConnectors.insert(request.connectorId) }
+    }
+
+    /// After the store answered the start: the transaction is followed from here. A repeated
+    /// start (pitfall 9) names a transaction that may have stopped since: not followed again.
+    func trackStart(_ id: Int64, _ request: V16.StartTransaction.Request, accepted: Bool, duplicate: Bool) {
+        compliance.startingConnectors.remove(request.connectorId)
+        guard !duplicate, compliance.transactions[id] == nil else { return }
+        // A connector runs one transaction at a time: what we kept of earlier ones can go.
+        compliance.transactions = compliance.transactions.filter { $0.value.connectorId != request.connectorId }
+        let status = compliance.statuses[request.connectorId]
+        compliance.transactions[id] = .init(
+            connectorId: request.connectorId, startTime: request.timestamp, meterStartWh: Double(request.meterStart),
+            highestEnergyWh: Double(request.meterStart), highestEnergyAt: request.timestamp,
+            sawChargingStatus: status.map(ConnectorTransitions.chargingLike.contains) ?? false, accepted: accepted)
+    }
+
+    /// Energy register readings against the transaction's highest so far. Only a reading
+    /// taken *after* the highest one may not be lower: transactionData repeats the
+    /// Transaction.Begin reading, which is older and lower, and that is right.
+    func checkEnergy(_ readings: [Reading], transaction id: Int64?, what: String, call: IncomingCall, into verdict: inout Verdict) {
+        guard let id, var tx = compliance.transactions[id] else { return }
+        for (time, value) in readings {
+            if tx.highestEnergyWh != nil, time < tx.highestEnergyAt ?? .distantPast {
+                continue  // older than the highest reading: no order to judge against it
+            } else if let highest = tx.highestEnergyWh, value < highest - 0.5 {
+                if !tx.energyFindingMade {
+                    flag(
+                        .energyRegisterDecreased, "\(what) \(Int(value)) Wh is below the earlier \(Int(highest)) Wh of transaction \(id)",
+                        call: call, sessionId: id, into: &verdict)
+                    tx.energyFindingMade = true
+                }
+            } else {
+                tx.highestEnergyWh = value
+                tx.highestEnergyAt = time
+            }
+        }
+        // A rejected message moves nothing but the once-per-transaction mark (the pile retries it).
+        if verdict.rejection == nil { compliance.transactions[id] = tx } else { compliance.transactions[id]?.energyFindingMade = tx.energyFindingMade }
+    }
+
+    /// MeterValues: clock, readings outside any transaction, register going backwards.
+    /// Returns the transaction the readings belong to, when this connection knows it.
+    func checkMeterValues(
+        connectorId: Int, transactionId: Int64?, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict
+    ) -> Int64? {
+        let latest = samples.map(\.time).max()
+        // Named and known here, or (unnamed) the connector's running one. An id we do not
+        // follow is left to the store, which knows whether the session exists.
+        let owner: Int64?
+        if let transactionId {
+            owner = compliance.transactions[transactionId] != nil ? transactionId : nil
+        } else {
+            owner = compliance.runningTransaction(onConnector: connectorId)
+        }
+        checkClock(latest, what: "MeterValues timestamp", call: call, sessionId: owner, into: &verdict)
+        if transactionId == nil && connectorId > 0 && owner == nil && !compliance.startingConnectors.contains(connectorId),
+            let status = compliance.statuses[connectorId], ConnectorTransitions.idle.contains(status),
+            let context = samples.lazy.compactMap(\.context).first(where: Self.transactionContexts.contains)
+        {
+            flag(
+                .meterValuesOutsideTransaction, "\(context) readings for connector \(connectorId), which is \(status.rawValue) with no transaction",
+                call: call, into: &verdict)
+        }
+        checkEnergy(Self.energyRegister(samples), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
+        return owner
+    }
+
+    func checkStop(_ request: V16.StopTransaction.Request, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict) {
+        let id = Int64(request.transactionId)
+        checkClock(
+            request.timestamp, what: "StopTransaction timestamp", call: call, sessionId: compliance.transactions[id] != nil ? id : nil,
+            into: &verdict)
+        guard let tx = compliance.transactions[id], !tx.stopped else { return }
+        if let start = tx.startTime, request.timestamp < start {
+            flag(
+                .stopBeforeStart, "stopped at \(OCPPTimestamp.format(request.timestamp)), before its start at \(OCPPTimestamp.format(start))",
+                call: call, sessionId: id, into: &verdict)
+        }
+        checkEnergy(Self.energyRegister(samples), transaction: id, what: "transactionData register", call: call, into: &verdict)
+        // meterStop below meterStart has its own rule (session.meter-stop-below-start); below a later reading is this one.
+        if let meterStart = tx.meterStartWh, Double(request.meterStop) >= meterStart {
+            checkEnergy([(request.timestamp, Double(request.meterStop))], transaction: id, what: "meterStop", call: call, into: &verdict)
+        }
+        if tx.startTime != nil && tx.accepted && !tx.sawChargingStatus {
+            verdict.findings.append(
+                finding(
+                    .statusMissingAroundSession, "no Charging, SuspendedEV or SuspendedEVSE status on connector \(tx.connectorId) during transaction \(id)",
+                    messageId: call.messageId, sessionId: id))
+        }
+    }
+
+    /// After the store stopped the transaction: a status should follow. The entry stays
+    /// (marked) so late readings still compare with it and are not adopted as running.
+    func trackStop(_ id: Int64) {
+        guard let tx = compliance.transactions[id] else { return }
+        compliance.transactions[id]?.stopped = true
+        compliance.awaitingStatusAfterStop.insert(tx.connectorId)
+    }
+
+    static let transactionContexts: Set<String> = [
+        V16.ReadingContext.samplePeriodic.rawValue, V16.ReadingContext.transactionBegin.rawValue,
+        V16.ReadingContext.transactionEnd.rawValue,
+    ]
+
+    typealias Reading = (time: Date, wh: Double)
+
+    /// The total import register (no phase, at the outlet) readings, in Wh.
+    static func energyRegister(_ samples: [SampleRecord]) -> [Reading] {
+        samples.filter {
+            $0.measurand == V16.Measurand.energyActiveImportRegister.rawValue && $0.phase == nil && $0.unit == "Wh"
+                && ($0.location == nil || $0.location == "Outlet")
+        }.map { ($0.time, $0.value) }
+    }
+}
+
+extension ChargePointSession {
+    /// A transaction started on an earlier connection (or before a gateway restart) that
+    /// the store knows: followed from its first readings here.
+    func adopt(_ id: Int64, connectorId: Int, readings: [Reading]) {
+        guard compliance.transactions[id] == nil, compliance.transactions.count < 16, let latest = readings.max(by: { $0.time < $1.time })
+        else { return }
+        compliance.transactions[id] = .init(connectorId: connectorId, highestEnergyWh: latest.wh, highestEnergyAt: latest.time)
+    }
+}

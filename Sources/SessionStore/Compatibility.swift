@@ -1,0 +1,51 @@
+import Foundation
+
+/// Findings aggregated by pile network × model × firmware × rule, with the piles and
+/// sessions each group has, so a rate ("3 of 40 piles") can be read, not just a count.
+public struct CompatibilityReport: Sendable, Codable, Equatable {
+    public var groups: [Group]
+
+    public init(groups: [Group]) { self.groups = groups }
+
+    /// One network × model × firmware, as the piles booted (nil where unknown). A pile's
+    /// findings count under its current firmware.
+    public struct Group: Sendable, Codable, Equatable {
+        public var network: String?
+        public var model: String?
+        public var firmware: String?
+        public var piles: Int
+        public var sessions: Int
+        public var findings: [RuleCount]
+
+        public init(network: String?, model: String?, firmware: String?, piles: Int, sessions: Int, findings: [RuleCount]) {
+            self.network = network
+            self.model = model
+            self.firmware = firmware
+            self.piles = piles
+            self.sessions = sessions
+            self.findings = findings
+        }
+    }
+
+    /// One rule's findings within a group.
+    public struct RuleCount: Sendable, Codable, Equatable {
+        public var rule: String
+        public var severity: String
+        public var count: Int
+        /// Distinct piles and sessions with this finding (findings without a session count in neither).
+        public var piles: Int
+        public var sessions: Int
+        public var firstSeen: Date
+        public var lastSeen: Date
+
+        public init(rule: String, severity: String, count: Int, piles: Int, sessions: Int, firstSeen: Date, lastSeen: Date) {
+            self.rule = rule
+            self.severity = severity
+            self.count = count
+            self.piles = piles
+            self.sessions = sessions
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+        }
+    }
+}
