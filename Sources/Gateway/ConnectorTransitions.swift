@@ -1,23 +1,8 @@
 import OCPP
 
-/// The OCPP 1.6 status transition table (§4.9), the one place the gateway reads it from.
-/// (The simulator keeps its own copy; Gateway and Simulator never import each other.)
+/// How the gateway reads the OCPP 1.6 status transition table (§4.9, in the protocol core).
 enum ConnectorTransitions {
     typealias Status = V16.ChargePointStatus
-
-    /// Legal targets from each status of a connector (connector id ≥ 1). A blank cell in
-    /// the spec's table is absent here: Available → Finishing, Charging → Preparing, …
-    static let connector: [Status: Set<Status>] = [
-        .Available: [.Preparing, .Charging, .SuspendedEV, .SuspendedEVSE, .Reserved, .Unavailable, .Faulted],
-        .Preparing: [.Available, .Charging, .SuspendedEV, .SuspendedEVSE, .Finishing, .Faulted],
-        .Charging: [.Available, .SuspendedEV, .SuspendedEVSE, .Finishing, .Unavailable, .Faulted],
-        .SuspendedEV: [.Available, .Charging, .SuspendedEVSE, .Finishing, .Unavailable, .Faulted],
-        .SuspendedEVSE: [.Available, .Charging, .SuspendedEV, .Finishing, .Unavailable, .Faulted],
-        .Finishing: [.Available, .Preparing, .Unavailable, .Faulted],
-        .Reserved: [.Available, .Preparing, .Unavailable, .Faulted],
-        .Unavailable: [.Available, .Preparing, .Charging, .SuspendedEV, .SuspendedEVSE, .Faulted],
-        .Faulted: [.Available, .Preparing, .Charging, .SuspendedEV, .SuspendedEVSE, .Finishing, .Reserved, .Unavailable],
-    ]
 
     /// Connector 0 (the charge point as a whole) only knows these three, in any order.
     static let chargePoint: Set<Status> = [.Available, .Unavailable, .Faulted]
@@ -35,6 +20,6 @@ enum ConnectorTransitions {
             return chargePoint.contains(to) ? nil : "connector 0 (the charge point) reported \(to.rawValue); it may only be Available, Unavailable or Faulted"
         }
         guard let from, from != to else { return nil }
-        return connector[from]?.contains(to) == true ? nil : "connector \(connectorId) went \(from.rawValue) → \(to.rawValue)"
+        return from.canMove(to: to) ? nil : "connector \(connectorId) went \(from.rawValue) → \(to.rawValue)"
     }
 }

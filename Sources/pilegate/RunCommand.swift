@@ -24,7 +24,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "A running gateway's HTTP base URL (e.g. http://127.0.0.1:8180) instead of the embedded one.")
     var gateway: String?
 
-    @Option(help: "Bearer token for the gateway's mutating endpoints (POST /api/scan, /stop); default $PILEGATE_TOKEN.")
+    @Option(help: "Bearer token for the gateway's mutating endpoints (POST /api/scan, /stop); default $PILEGATE_API_TOKEN.")
     var token: String?
 
     @Option(help: "Simulated time runs this many times faster than wall time.")
@@ -77,7 +77,7 @@ struct Run: AsyncParsableCommand {
         }
         var options = LabRunOptions()
         options.gatewayURL = gateway
-        options.token = token ?? ProcessInfo.processInfo.environment["PILEGATE_TOKEN"]
+        options.token = token ?? ProcessInfo.processInfo.environment["PILEGATE_API_TOKEN"]
         options.speed = speed
         options.parallel = parallel
         options.logLevel = logLevel

@@ -16,20 +16,7 @@ public struct ConnectorStateMachine: Sendable, Equatable {
         public var description: String { "\(from.rawValue) → \(to.rawValue) is not a legal connector transition" }
     }
 
-    /// Legal targets from each status, per the 1.6 status transition table.
-    static let legal: [Status: Set<Status>] = [
-        .Available: [.Preparing, .Charging, .SuspendedEV, .SuspendedEVSE, .Reserved, .Unavailable, .Faulted],
-        .Preparing: [.Available, .Charging, .SuspendedEV, .SuspendedEVSE, .Finishing, .Faulted],
-        .Charging: [.Available, .SuspendedEV, .SuspendedEVSE, .Finishing, .Unavailable, .Faulted],
-        .SuspendedEV: [.Available, .Charging, .SuspendedEVSE, .Finishing, .Unavailable, .Faulted],
-        .SuspendedEVSE: [.Available, .Charging, .SuspendedEV, .Finishing, .Unavailable, .Faulted],
-        .Finishing: [.Available, .Preparing, .Unavailable, .Faulted],
-        .Reserved: [.Available, .Preparing, .Unavailable, .Faulted],
-        .Unavailable: [.Available, .Preparing, .Charging, .SuspendedEV, .SuspendedEVSE, .Faulted],
-        .Faulted: [.Available, .Preparing, .Charging, .SuspendedEV, .SuspendedEVSE, .Finishing, .Reserved, .Unavailable],
-    ]
-
-    public static func isLegal(from: Status, to: Status) -> Bool { legal[from]?.contains(to) ?? false }
+    public static func isLegal(from: Status, to: Status) -> Bool { from.canMove(to: to) }
 
     /// Moves to `next`; staying put is allowed and reports false (nothing to notify).
     @discardableResult

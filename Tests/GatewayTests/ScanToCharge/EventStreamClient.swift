@@ -11,8 +11,8 @@ final class EventStreamClient {
         let data: JSON
     }
 
-    private let fd: Int32
-    private var isOpen = true
+    private let socket: RawSocket
+    /// Received bytes not decoded yet.
     private var pending: [UInt8] = []
     /// The body so far, chunked transfer coding removed.
     private var body: [UInt8] = []
@@ -22,79 +22,28 @@ final class EventStreamClient {
     private(set) var comments: [String] = []
 
     init(port: Int, path: String = "/api/events", token: String? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            Foundation.close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        socket = try RawSocket(port: port)
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
-        let bytes = Array((request + "\r\n").utf8)
-        let sent = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == bytes.count else {
-            Foundation.close(fd)
-            throw POSIXError(.EPIPE)
-        }
+        try socket.send(request + "\r\n")
     }
 
-    deinit { close() }
+    func close() { socket.close() }
 
-    func close() {
-        guard isOpen else { return }
-        isOpen = false
-        Foundation.close(fd)
+    /// The status line and headers (names lower-cased); throws if they do not arrive within `timeout` s.
+    func readHead(timeout: TimeInterval) async throws -> (status: Int, headers: [String: String]) {
+        let head = try await socket.readHTTPHead(timeout: timeout)
+        let headers = Dictionary(head.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
+        chunked = headers["transfer-encoding"]?.lowercased() == "chunked"
+        return (head.status, headers)
     }
 
     /// Reads whatever has arrived; false if nothing came within `timeout` s.
     private func receive(timeout: TimeInterval) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0 {
-                pending += buffer[0..<n]
-                return true
-            }
-            if n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) {
-                peerClosed = true
-                return true
-            }
-            if Date() >= deadline { return false }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
-    /// The status line and headers; throws if they do not arrive within `timeout` s.
-    func readHead(timeout: TimeInterval) async throws -> (status: Int, headers: [String: String]) {
-        let deadline = Date().addingTimeInterval(timeout)
-        let marker = Array("\r\n\r\n".utf8)
-        while true {
-            if let end = pending.firstRange(of: marker) {
-                let text = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
-                pending.removeSubrange(..<end.upperBound)
-                let lines = text.components(separatedBy: "\r\n")
-                let status = lines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-                var headers: [String: String] = [:]
-                for line in lines.dropFirst() {
-                    guard let colon = line.firstIndex(of: ":") else { continue }
-                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                }
-                chunked = headers["transfer-encoding"]?.lowercased() == "chunked"
-                return (status, headers)
-            }
-            guard !peerClosed else { throw RawSocketError.closedBeforeHTTPHead(String(decoding: pending, as: UTF8.self)) }
-            let remaining = deadline.timeIntervalSinceNow
-            guard remaining > 0, try await receive(timeout: remaining) else { throw RawSocketError.timedOut("event stream head") }
-        }
+        guard let bytes = try await socket.takeAvailable(timeout: timeout) else { return false }
+        pending += bytes
+        if socket.peerClosed { peerClosed = true }
+        return true
     }
 
     /// The next event (blocks separated by a blank line; comments are kept aside), or nil

@@ -67,6 +67,16 @@ final class RawSocket {
         }
     }
 
+    /// Takes every byte received so far (waiting up to `timeout` s while there is none);
+    /// nil on timeout, empty once the peer has closed.
+    func takeAvailable(timeout: TimeInterval) async throws -> [UInt8]? {
+        if pending.isEmpty && !peerClosed {
+            guard try await receiveSome(timeout: timeout) else { return nil }
+        }
+        defer { pending.removeAll() }
+        return pending
+    }
+
     // MARK: HTTP
 
     /// The status line and headers of the gateway's answer to a handshake.
