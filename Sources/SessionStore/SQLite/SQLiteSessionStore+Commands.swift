@@ -1,0 +1,176 @@
+import Foundation
+
+// What each store command does to the tables, on the writer thread.
+
+extension SQLiteSessionStore {
+    /// Applies one command inside the writer's open transaction (and its savepoint).
+    func apply(_ command: StoreCommand) throws -> StoreOutcome {
+        switch command {
+        case .none:
+            return .done
+        case .chargePointBooted(let cp):
+            try writer.run(
+                """
+                INSERT INTO charge_points(id, network, vendor, model, serial_number, firmware_version, ocpp_version,
+                    registration_status, first_seen, last_seen, connected, node)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                ON CONFLICT(id) DO UPDATE SET network = coalesce(excluded.network, network), vendor = excluded.vendor,
+                    model = excluded.model, serial_number = excluded.serial_number,
+                    firmware_version = excluded.firmware_version, ocpp_version = excluded.ocpp_version,
+                    registration_status = excluded.registration_status, last_seen = excluded.last_seen,
+                    connected = 1, node = excluded.node
+                """,
+                [
+                    .text(cp.id), .init(cp.network), .init(cp.vendor), .init(cp.model), .init(cp.serialNumber),
+                    .init(cp.firmwareVersion), .init(cp.ocppVersion), .init(cp.registrationStatus),
+                    .init(cp.firstSeen ?? cp.lastSeen), .init(cp.lastSeen), .text(node),
+                ])
+            return .done
+        case .connection(let id, let connected, let at):
+            try writer.run(
+                """
+                INSERT INTO charge_points(id, first_seen, last_seen, connected, node) VALUES(?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET last_seen = excluded.last_seen, connected = excluded.connected,
+                    node = excluded.node
+                """,
+                [.text(id), .init(at), .init(at), .init(connected), .text(node)])
+            return .done
+        case .connectorStatus(let s):
+            try writer.run(
+                """
+                INSERT INTO connectors(charge_point_id, connector_id, status, error_code, info, vendor_error_code, since, updated)
+                VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(charge_point_id, connector_id) DO UPDATE SET
+                    since = CASE WHEN status = excluded.status AND error_code IS excluded.error_code
+                        THEN since ELSE excluded.since END,
+                    status = excluded.status, error_code = excluded.error_code, info = excluded.info,
+                    vendor_error_code = excluded.vendor_error_code, updated = excluded.updated
+                """,
+                [
+                    .text(s.chargePointId), .init(s.connectorId), .text(s.status), .init(s.errorCode), .init(s.info),
+                    .init(s.vendorErrorCode), .init(s.since), .init(Date()),
+                ])
+            if s.status == "Available" && s.connectorId > 0 {
+                // The car has left: the idle time of the connector's latest session ends
+                // (only the latest: an older one whose unplug was missed must not be billed to now).
+                try writer.run(
+                    """
+                    UPDATE sessions SET unplugged_at = ?1 WHERE unplugged_at IS NULL AND id = (
+                        SELECT max(id) FROM sessions WHERE charge_point_id = ?2 AND connector_id = ?3 AND status = 'completed')
+                    """, [.init(s.since), .text(s.chargePointId), .init(s.connectorId)])
+            }
+            return .done
+        case .startSession(let start):
+            if let existing = try writer.query(
+                """
+                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND id_tag = ?
+                    AND start_time = ? AND meter_start = ? AND status != 'starting'
+                """,
+                [
+                    .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .init(start.startTime),
+                    .integer(start.meterStartWh),
+                ]
+            ).first?.int(0) {
+                return .sessionStarted(id: existing, duplicate: true)
+            }
+            // A scanned session waiting for this start: the transaction takes its id.
+            if let scanned = try writer.query(
+                """
+                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND status = 'starting'
+                    AND id_tag = ? COLLATE NOCASE ORDER BY id DESC LIMIT 1
+                """, [.text(start.chargePointId), .init(start.connectorId), .text(start.idTag)]
+            ).first?.int(0) {
+                try writer.run(
+                    """
+                    UPDATE sessions SET status = 'active', id_tag = ?, ocpp_version = ?, authorization_status = ?,
+                        start_time = ?, meter_start = ?, reservation_id = ?, received_at = ? WHERE id = ?
+                    """,
+                    [
+                        .text(start.idTag), .text(start.ocppVersion), .text(start.authorizationStatus), .init(start.startTime),
+                        .integer(start.meterStartWh), .init(start.reservationId), .init(start.receivedAt), .integer(scanned),
+                    ])
+                return .sessionStarted(id: scanned, duplicate: false)
+            }
+            try writer.run(
+                """
+                INSERT INTO sessions(charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status,
+                    start_time, meter_start, reservation_id, received_at, account_id)
+                VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .text(start.ocppVersion),
+                    .text(start.authorizationStatus), .init(start.startTime), .integer(start.meterStartWh),
+                    .init(start.reservationId), .init(start.receivedAt), .init(start.account),
+                ])
+            return .sessionStarted(id: writer.lastInsertRowID, duplicate: false)
+        case .meterSamples(let batch):
+            var sessionId: Int64?
+            if let transactionId = batch.transactionId {
+                sessionId = try writer.query(
+                    "SELECT id FROM sessions WHERE id = ? AND charge_point_id = ?",
+                    [.integer(transactionId), .text(batch.chargePointId)]
+                ).first?.int(0)
+            }
+            try insert(batch.samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
+            return .samplesStored(sessionId: sessionId)
+        case .putIdTag(let tag):
+            try writer.run(
+                "INSERT OR REPLACE INTO id_tags(id_tag, status, expiry_date, parent_id_tag) VALUES(?, ?, ?, ?)",
+                [.text(tag.idTag), .text(tag.status), .init(tag.expiryDate), .init(tag.parentIdTag)])
+            return .done
+        case .reserveScan(let scan):
+            let account = try writer.query(
+                "SELECT id FROM sessions WHERE account_id = ? AND status IN ('starting', 'active') LIMIT 1", [.text(scan.account)]
+            ).first?.int(0)
+            let connector = try writer.query(
+                """
+                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND status IN ('starting', 'active')
+                ORDER BY id DESC LIMIT 1
+                """, [.text(scan.chargePointId), .init(scan.connectorId)]
+            ).first?.int(0)
+            if account != nil || connector != nil { return .scanConflict(accountSession: account, connectorSession: connector) }
+            try writer.run(
+                """
+                INSERT INTO sessions(charge_point_id, connector_id, id_tag, ocpp_version, status, start_time, meter_start,
+                    received_at, account_id)
+                VALUES(?, ?, ?, ?, 'starting', ?, 0, ?, ?)
+                """,
+                [
+                    .text(scan.chargePointId), .init(scan.connectorId), .text(scan.idTag), .text(scan.ocppVersion),
+                    .init(scan.time), .init(scan.time), .text(scan.account),
+                ])
+            return .scanReserved(sessionId: writer.lastInsertRowID)
+        case .failScan(let id, let failure, let at):
+            try writer.run(
+                "UPDATE sessions SET status = 'failed', failure = ?, ended_at = ? WHERE id = ? AND status = 'starting'",
+                [.text(failure), .init(at), .integer(id)])
+            return .done
+        case .sessionCost(let id, let cost):
+            try writer.run("UPDATE sessions SET cost_fen = ? WHERE id = ?", [.integer(cost), .integer(id)])
+            return .done
+        case .stopSession(let stop):
+            let rows = try writer.query(
+                "SELECT connector_id, status, meter_start FROM sessions WHERE id = ? AND charge_point_id = ?",
+                [.integer(stop.transactionId), .text(stop.chargePointId)])
+            guard let row = rows.first, let connectorId = row.int(0) else {
+                try insert(stop.samples, sessionId: nil, chargePointId: stop.chargePointId, connectorId: 0)
+                return .sessionStopped(.unknownTransaction)
+            }
+            if row.string(1) == SessionRecord.Status.completed.rawValue {
+                return .sessionStopped(.alreadyStopped(id: stop.transactionId))
+            }
+            try writer.run(
+                """
+                UPDATE sessions SET status = 'completed', stop_time = ?, meter_stop = ?, energy_wh = ? - meter_start,
+                    stop_reason = ?, stop_id_tag = ?, ended_at = ?
+                WHERE id = ?
+                """,
+                [
+                    .init(stop.stopTime), .integer(stop.meterStopWh), .integer(stop.meterStopWh), .text(stop.reason),
+                    .init(stop.idTag), .init(stop.receivedAt), .integer(stop.transactionId),
+                ])
+            try insert(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
+            return .sessionStopped(.stopped(id: stop.transactionId, meterStartWh: row.int(2) ?? 0))
+        }
+    }
+}
