@@ -53,14 +53,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -87,14 +80,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -121,14 +107,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -155,14 +134,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -259,14 +231,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -303,14 +268,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -362,14 +320,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -421,14 +372,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -455,14 +399,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -506,14 +443,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -581,14 +511,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -626,14 +549,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -671,14 +587,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -730,44 +639,16 @@ enum OpenAPIDocument {
       }
      },
      "404": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "409": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "504": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -820,64 +701,22 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "403": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "404": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "409": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "504": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -978,14 +817,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -1012,14 +844,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "Error",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -1030,6 +855,18 @@ enum OpenAPIDocument {
    "bearerAuth": {
     "type": "http",
     "scheme": "bearer"
+   }
+  },
+  "responses": {
+   "Error": {
+    "description": "Error: {\"error\": {\"code\", \"message\"}}",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
    }
   },
   "schemas": {
