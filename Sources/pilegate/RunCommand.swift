@@ -21,8 +21,11 @@ struct Run: AsyncParsableCommand {
     @Argument(help: "Scenario files or folders (searched recursively).")
     var paths: [String] = []
 
-    @Option(help: "A running gateway's HTTP base URL (e.g. http://127.0.0.1:8180) instead of the embedded one.")
+    @Option(help: "A running gateway's HTTP base URL (e.g. http://127.0.0.1:8180), or `embedded` (the default).")
     var gateway: String?
+
+    /// The remote gateway's URL; nil for the embedded one.
+    var remote: String? { gateway == "embedded" ? nil : gateway }
 
     @Option(help: "Bearer token for the gateway's mutating endpoints (POST /api/scan, /stop); default $PILEGATE_API_TOKEN.")
     var token: String?
@@ -76,7 +79,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         var options = LabRunOptions()
-        options.gatewayURL = gateway
+        options.gatewayURL = remote
         options.token = token ?? ProcessInfo.processInfo.environment["PILEGATE_API_TOKEN"]
         options.speed = speed
         options.parallel = parallel
@@ -97,13 +100,13 @@ struct Run: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let cases = ScenarioCase.expand(scenarios, library: library, repeat: `repeat`)
-            if gateway != nil {
+            if remote != nil {
                 let configured = scenarios.filter { $0.gatewayConfigurationFile != nil }.map(\.file)
                 if !configured.isEmpty {
                     Console.error("note: \(configured.count) scenario(s) name a gateway configuration, which is not applied to a remote gateway (configure it alike): \(configured.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))")
                 }
             }
-            Console.error("running \(cases.count) case(s) from \(scenarios.count) scenario(s) at \(speed)× against \(gateway ?? "an embedded gateway"), \(parallel) at a time")
+            Console.error("running \(cases.count) case(s) from \(scenarios.count) scenario(s) at \(speed)× against \(remote ?? "an embedded gateway"), \(parallel) at a time")
             report = try await LabRun.run(cases, library: library, options: options)
         }
         try write(report)
