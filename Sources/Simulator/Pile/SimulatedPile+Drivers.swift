@@ -56,6 +56,7 @@ extension SimulatedPile {
         } else {
             plugIn(connector: connector, vehicle: vehicle, soc: soc, targetSoC: target, idTag: idTag)
         }
+        if connectors[i].vehicle != nil { connectors[i].fleetDriver = true }
     }
 
     func pickVehicle(_ plan: ArrivalPlan) -> VehicleProfile? {
@@ -72,9 +73,9 @@ extension SimulatedPile {
     /// Called when a connector reaches Finishing or SuspendedEV with a car on it: the
     /// driver comes back after the dwell and unplugs.
     func scheduleDeparture(_ connector: Int) {
-        guard let plan else { return }
+        guard let plan, let i = index(of: connector), connectors[i].fleetDriver else { return }
         after(context.clock.wallDelay(plan.dwellMinutes * 60)) { pile in
-            guard let i = pile.index(of: connector), pile.connectors[i].vehicle != nil,
+            guard let i = pile.index(of: connector), pile.connectors[i].vehicle != nil, pile.connectors[i].fleetDriver,
                 [.Finishing, .SuspendedEV].contains(pile.connectors[i].machine.status)
             else { return }
             pile.unplug(connector: connector)

@@ -10,6 +10,9 @@ public struct ConnectorState: Sendable {
     /// Energy register, Wh: never decreases (except with the meter-register-reset quirk).
     public internal(set) var registerWh: Double = 0
     public internal(set) var vehicle: VehicleProfile?
+    /// The car came with the fleet's arrivals, so its driver leaves after the dwell; a car
+    /// plugged in by hand (a test, a scenario, the demo's app users) stays until unplugged.
+    var fleetDriver = false
     public internal(set) var soc: Double = 0
     public internal(set) var targetSoC: Double = 100
     public internal(set) var powerKW: Double = 0
@@ -98,6 +101,7 @@ extension SimulatedPile {
         guard let i = index(of: connector), connectors[i].vehicle != nil else { return }
         if connectors[i].transaction != nil { stopTransaction(connector: connector, cause: .unplugged) }
         connectors[i].vehicle = nil
+        connectors[i].fleetDriver = false
         connectors[i].powerKW = 0
         connectors[i].pendingIdTag = nil
         if connectors[i].unavailableAfterTransaction {
