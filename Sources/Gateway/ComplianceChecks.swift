@@ -234,10 +234,7 @@ extension ChargePointSession {
 
     /// The total import register (no phase, at the outlet) readings, in Wh.
     static func energyRegister(_ samples: [SampleRecord]) -> [Reading] {
-        samples.filter {
-            $0.measurand == V16.Measurand.energyActiveImportRegister.rawValue && $0.phase == nil && $0.unit == "Wh"
-                && ($0.location == nil || $0.location == "Outlet")
-        }.map { ($0.time, $0.value) }
+        samples.filter { $0.isOutletEnergyRegister && $0.unit == "Wh" }.map { ($0.time, $0.value) }
     }
 }
 

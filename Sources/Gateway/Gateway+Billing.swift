@@ -37,14 +37,8 @@ extension GatewayServices {
 }
 
 extension Gateway {
-    /// The itemised cost of a session so far (final once the car has left); nil when the
-    /// session does not exist, never started, or no tariff applies.
-    public func receipt(sessionId: Int64, now: Date = Date()) async throws -> Receipt? {
-        guard let detail = try await store.session(id: sessionId) else { return nil }
-        return services.receipt(for: detail.session, samples: detail.samples, now: now)
-    }
-
-    /// Prices a session from its samples, with its account's discount.
+    /// The itemised cost of a session from its samples, with its account's discount: so far,
+    /// final once the car has left; nil when it never started or no tariff applies.
     public func receipt(for session: SessionRecord, samples: [SampleRecord], now: Date = Date()) -> Receipt? {
         services.receipt(for: session, samples: samples, now: now)
     }

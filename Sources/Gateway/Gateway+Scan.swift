@@ -89,7 +89,7 @@ extension Gateway {
             throw .storeUnavailable("\(error)")
         }
         guard known != nil || stored != nil else { throw .unknownQR("no pile \(code.chargePointId)") }
-        let network = known?.network ?? stored?.chargePoint.network ?? "unknown"
+        let network = network(ofChargePoint: code.chargePointId, stored: stored?.chargePoint.network) ?? Self.unknownNetwork
         guard network == code.network else { throw .unknownQR("pile \(code.chargePointId) belongs to \(network), not \(code.network)") }
         let connectorIds = (stored?.connectors ?? []).map(\.connectorId).filter { $0 > 0 }
         let count = known?.connectors ?? connectorIds.max()

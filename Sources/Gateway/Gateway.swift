@@ -15,7 +15,6 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     let logger: Logger
     /// Status, connection, session and finding changes, for live views.
     public var events: GatewayEvents { services.events }
-    public var tariffs: TariffBook { services.tariffs }
     public let accounts: [String: Account]
     /// Vehicle profiles for charge-time estimates (`vehicles` in the configuration).
     public let vehicles: VehicleCatalog
@@ -39,6 +38,14 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
 
     /// The registry entry of a pile, if the configuration knows it.
     public func knownChargePoint(_ id: String) -> GatewayConfiguration.KnownChargePoint? { services.knownChargePoints[id] }
+
+    /// A pile's network: the registry's word, else what the store recorded.
+    public func network(ofChargePoint id: String, stored: String?) -> String? {
+        knownChargePoint(id)?.network ?? stored
+    }
+
+    /// The network a pile's QR codes name when none is known.
+    public static let unknownNetwork = "unknown"
 
     /// Re-learns running transactions (so ConcurrentTx holds across restarts) and the
     /// store's id tags.

@@ -35,13 +35,11 @@ struct LiveTransaction {
                 soc = sample.value
                 continue
             }
-            guard (sample.location ?? "Outlet") == "Outlet" else { continue }
-            switch sample.measurand {
-            case "Energy.Active.Import.Register":
+            if sample.isOutletEnergyRegister {
                 registerWh = max(registerWh, sample.value)
                 ledger?.add(time: sample.time, registerWh: sample.value)
-            case "Power.Active.Import": powerW = sample.value
-            default: break
+            } else if sample.measurand == "Power.Active.Import" && (sample.location ?? "Outlet") == "Outlet" {
+                powerW = sample.value
             }
         }
     }

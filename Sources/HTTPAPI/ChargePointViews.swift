@@ -30,7 +30,7 @@ struct ChargePointViews {
         var rows: [(distance: Double?, json: JSON)] = []
         for pile in piles {
             let known = gateway.knownChargePoint(pile.chargePoint.id)
-            let network = known?.network ?? pile.chargePoint.network
+            let network = gateway.network(ofChargePoint: pile.chargePoint.id, stored: pile.chargePoint.network)
             if let wanted = filter.network, network?.lowercased() != wanted.lowercased() { continue }
             if let status = filter.status {
                 guard pile.chargePoint.connected, pile.connectors.contains(where: { $0.connectorId > 0 && $0.status.lowercased() == status.lowercased() })
@@ -55,7 +55,7 @@ struct ChargePointViews {
         let record = detail.chargePoint
         let known = gateway.knownChargePoint(record.id)
         var o = encodeJSON(record).objectValue ?? JSONObject()
-        let network = known?.network ?? record.network
+        let network = gateway.network(ofChargePoint: record.id, stored: record.network)
         if let network { o["network"] = .string(network) }
         if let station = known?.station { o["station"] = .string(station) }
         if let city = known?.city { o["city"] = .string(city) }
@@ -80,7 +80,7 @@ struct ChargePointViews {
                 if let v = c.vendorErrorCode { connector["vendorErrorCode"] = .string(v) }
                 connector["since"] = .string(OCPPTimestamp.format(c.since))
                 if c.connectorId > 0 {
-                    let code = QRCode(network: network ?? "unknown", chargePointId: record.id, connectorId: c.connectorId)
+                    let code = QRCode(network: network ?? Gateway.unknownNetwork, chargePointId: record.id, connectorId: c.connectorId)
                     connector["qr"] = .string(code.description)
                 }
                 return .object(connector)

@@ -30,21 +30,29 @@ struct SessionViews {
             costFen: cost)
     }
 
-    /// A list with live figures; active sessions are priced from their samples.
+    /// A list with live figures. Active sessions are priced from their samples, which also
+    /// give their latest readings; completed ones need only the latest readings.
     func list(_ sessions: [SessionRecord], now: Date) async throws -> JSON {
-        let started = sessions.filter { $0.status == .active || $0.status == .completed }.map(\.id)
-        let latest = try await store.latestSamples(sessionIds: started)
+        let latest = try await store.latestSamples(sessionIds: sessions.filter { $0.status == .completed }.map(\.id))
         var views: [JSON] = []
         for session in sessions {
-            let samples = session.status == .active ? try await store.samples(sessionId: session.id) : nil
-            views.append(Self.view(session, live: live(session, latest: latest[session.id] ?? [], samples: samples, now: now)))
+            if session.status == .active {
+                let samples = try await store.samples(sessionId: session.id)
+                views.append(Self.view(session, live: live(session, latest: Self.latest(samples), samples: samples, now: now)))
+            } else {
+                views.append(Self.view(session, live: live(session, latest: latest[session.id] ?? [], samples: nil, now: now)))
+            }
         }
         return .array(views)
     }
 
+    /// The newest reading of each measurand (whole-pile values), from samples in time order.
+    static func latest(_ samples: [SampleRecord]) -> [SampleRecord] {
+        Dictionary(grouping: samples.filter { $0.phase == nil }, by: \.measurand).compactMap { $0.value.last }
+    }
+
     func detail(_ detail: SessionDetail, now: Date) -> JSON {
-        let latest = Dictionary(grouping: detail.samples.filter { $0.phase == nil }, by: \.measurand).compactMap { $0.value.last }
-        var o = Self.view(detail.session, live: live(detail.session, latest: latest, samples: detail.samples, now: now)).objectValue ?? JSONObject()
+        var o = Self.view(detail.session, live: live(detail.session, latest: Self.latest(detail.samples), samples: detail.samples, now: now)).objectValue ?? JSONObject()
         o["samples"] = encodeJSON(detail.samples)
         o["findings"] = encodeJSON(detail.findings)
         o["timeline"] = .array(detail.timeline.map(Self.frame))

@@ -86,6 +86,14 @@ public struct SampleRecord: Sendable, Codable, Equatable {
     }
 }
 
+extension SampleRecord {
+    /// The reading billing and the compliance rules follow: the total energy register at
+    /// the outlet (no phase; a missing location means the outlet).
+    public var isOutletEnergyRegister: Bool {
+        measurand == "Energy.Active.Import.Register" && phase == nil && (location ?? "Outlet") == "Outlet"
+    }
+}
+
 /// A compliance finding: something a pile did that the spec does not allow, or allows
 /// only grudgingly. Stored against the pile and, when known, the session.
 public struct FindingRecord: Sendable, Codable, Equatable {

@@ -27,10 +27,7 @@ public struct TariffBook: Sendable {
         var ledger = EnergyLedger(plan: plan)
         ledger.add(time: session.startTime, registerWh: Double(session.meterStartWh))
         let end = session.stopTime ?? .distantFuture
-        let readings = samples.filter {
-            $0.measurand == "Energy.Active.Import.Register" && $0.phase == nil && ($0.location ?? "Outlet") == "Outlet"
-                && $0.time >= session.startTime && $0.time <= end
-        }
+        let readings = samples.filter { $0.isOutletEnergyRegister && $0.time >= session.startTime && $0.time <= end }
         for sample in readings.sorted(by: { $0.time < $1.time }) { ledger.add(time: sample.time, registerWh: sample.value) }
         if let stop = session.stopTime, let meterStop = session.meterStopWh { ledger.add(time: stop, registerWh: Double(meterStop)) }
         return ledger
