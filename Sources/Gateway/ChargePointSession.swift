@@ -41,6 +41,8 @@ final class ChargePointSession: RPCConnectionDelegate {
     private(set) var mode: ValidationMode
     /// What the compliance rules remember of this connection (ComplianceChecks.swift).
     var compliance: ComplianceState
+    /// Sessions the pile may have forgotten, while any are suspected (SessionReconciliation.swift).
+    var reconcile: ReconcileWatch?
 
     init(connection: RPCConnection, services: GatewayServices) {
         identity = connection.identity
@@ -129,6 +131,8 @@ final class ChargePointSession: RPCConnectionDelegate {
         connectedMeter?.decrement()
         let now = Date()
         store.submit(.connection(chargePointId: identity, connected: false, at: now), frame: nil, findings: []) { _ in }
+        // A scan waiting for this pile's start cannot start now: the account may scan elsewhere.
+        services.close(.failStartingScans(chargePointId: identity, connectorId: nil, failure: "pile_offline", at: now))
         services.events.publish(.connection(chargePointId: identity, connected: false, at: now))
     }
 

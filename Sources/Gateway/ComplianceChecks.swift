@@ -14,10 +14,14 @@ struct Verdict {
 extension ChargePointSession {
     var clockTolerance: Double { services.configuration.clockTolerance }
 
-    /// Adds a finding; under a strict policy a rule with a strict reply also rejects the CALL.
-    func flag(_ rule: FindingRule, _ detail: String, call: IncomingCall, sessionId: Int64? = nil, into verdict: inout Verdict) {
+    /// Adds a finding; under a strict policy a rule with a strict reply also rejects the CALL,
+    /// unless `mayReject` is false (a message the spec says to acknowledge anyway).
+    func flag(
+        _ rule: FindingRule, _ detail: String, call: IncomingCall, sessionId: Int64? = nil, mayReject: Bool = true,
+        into verdict: inout Verdict
+    ) {
         if shouldRecord(rule) { verdict.findings.append(finding(rule, detail, messageId: call.messageId, sessionId: sessionId)) }
-        if mode == .strict, let code = rule.strictReply, verdict.rejection == nil {
+        if mayReject, mode == .strict, let code = rule.strictReply, verdict.rejection == nil {
             verdict.rejection = RPCError(code, "\(rule.id): \(detail)")
         }
     }
@@ -153,7 +157,7 @@ extension ChargePointSession {
             } else if let highest = tx.highestEnergyWh, value < highest - 0.5 {
                 if !tx.energyFindingMade {
                     flag(
-                        .energyRegisterDecreased, "\(what) \(Int(value)) Wh is below the earlier \(Int(highest)) Wh of transaction \(id)",
+                        .energyRegisterDecreased, "\(what) \(value.wholeText) Wh is below the earlier \(highest.wholeText) Wh of transaction \(id)",
                         call: call, sessionId: id, into: &verdict)
                     tx.energyFindingMade = true
                 }

@@ -42,7 +42,9 @@ extension Gateway {
             }
         } catch {
             let failure = Self.failure(error, chargePointId: code.chargePointId)
-            _ = try? await store.write(.failScan(sessionId: sessionId, failure: failure.code, at: Date()))
+            if case .sessionsClosed(let ids)? = try? await store.write(.failScan(sessionId: sessionId, failure: failure.code, at: Date())) {
+                await services.announceClosed(ids)
+            }
             logger.notice("scan of \(qr) by \(accountId) failed: \(failure)", metadata: ["chargePoint": "\(code.chargePointId)"])
             throw failure
         }
@@ -64,18 +66,33 @@ extension Gateway {
         }
     }
 
-    /// Closes a scanned session as failed if the pile has not started it in time (no car
-    /// plugged in, say): the account may scan again.
+    /// Closes a session the pile will never end, by an operator's word: an active one as
+    /// `abandoned` (reason `operator`) at its last known register, a starting one as
+    /// `failed`. The pile is not asked; its own StopTransaction, if it ever comes, still counts.
+    public func closeSession(_ sessionId: Int64) async throws(ScanFailure) -> SessionRecord {
+        let session = try await storedSession(sessionId)
+        let command: StoreCommand
+        switch session.status {
+        case .active:
+            command = .abandonSessions(
+                SessionAbandonment(chargePointId: session.chargePointId, sessionId: sessionId, reason: "operator", at: Date()))
+        case .starting:
+            command = .failScan(sessionId: sessionId, failure: "operator", at: Date())
+        case .completed, .failed, .abandoned:
+            throw .sessionNotActive(sessionId, status: session.status.rawValue)
+        }
+        if case .sessionsClosed(let ids) = try await storeWrite(command) { await services.announceClosed(ids) }
+        logger.notice("session \(sessionId) closed by an operator", metadata: ["chargePoint": "\(session.chargePointId)"])
+        return try await storedSession(sessionId)
+    }
+
+    /// Closes a scanned session as failed (`timeout`) if the pile has not started it in
+    /// time: the account and the connector are free again.
     func expireScan(_ sessionId: Int64, after seconds: Double) {
-        let store = store
-        let logger = logger
+        let services = services
         Task {
             try? await Task.sleep(for: .seconds(max(0, seconds)))
-            do {
-                _ = try await store.write(.failScan(sessionId: sessionId, failure: "not_started", at: Date()))
-            } catch {
-                logger.error("could not close unstarted session \(sessionId): \(error)")
-            }
+            services.close(.failScan(sessionId: sessionId, failure: "timeout", at: Date()))
         }
     }
 

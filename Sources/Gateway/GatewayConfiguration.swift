@@ -47,6 +47,16 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     /// Seconds a pile's timestamps may differ from the gateway's clock; 0 turns the clock and
     /// heartbeat-timing rules off (for piles on a virtual clock).
     public var clockTolerance: Double = 300
+    /// Days a pile timestamp may lie behind or ahead of the gateway's clock before it is
+    /// read as the receive time (docs/wire-values.md).
+    public var timestampWindowDays: Double = 366
+    /// Seconds a session the pile seems to have forgotten (it rebooted, or its connector
+    /// went idle) may wait for the pile's own StopTransaction before it is closed as `abandoned`.
+    public var sessionReconcileGrace: Double = 120
+
+    public var timestampWindow: TimestampWindow {
+        TimestampWindow(behindSeconds: timestampWindowDays * 86_400, aheadSeconds: timestampWindowDays * 86_400)
+    }
 
     public init() {}
 
@@ -135,16 +145,16 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         func check(_ ok: Bool, _ message: String) throws(YAMLConfigError) {
             if !ok { throw YAMLConfigError(file: file, line: nil, message: message) }
         }
-        try check(heartbeatInterval > 0, "heartbeatInterval must be positive")
-        try check(bootRetryInterval >= 0, "bootRetryInterval must not be negative")
-        try check(callTimeout > 0, "callTimeout must be positive")
-        try check(pingInterval >= 0, "pingInterval must not be negative")
-        try check(maxMessageSize >= 1024, "maxMessageSize must be at least 1024 bytes")
-        try check(handshakeTimeout > 0, "handshakeTimeout must be positive")
+        try check(heartbeatInterval > 0 && heartbeatInterval <= 604_800, "heartbeatInterval must be between 1 and 604800 s")
+        try check(bootRetryInterval >= 0 && bootRetryInterval <= 86_400, "bootRetryInterval must be between 0 and 86400 s")
+        try check(callTimeout > 0 && callTimeout <= 3_600, "callTimeout must be between 0 and 3600 s")
+        try check(pingInterval >= 0 && pingInterval <= 3_600, "pingInterval must be between 0 and 3600 s")
+        try check(maxMessageSize >= 1024 && maxMessageSize <= 64 << 20, "maxMessageSize must be between 1024 bytes and 64 MiB")
+        try check(handshakeTimeout > 0 && handshakeTimeout <= 3_600, "handshakeTimeout must be between 0 and 3600 s")
         try check(["full", "normal"].contains(durability), "durability must be full or normal")
         try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
         try check(Set(accounts.map(\.id)).count == accounts.count, "accounts lists an id twice")
-        try check(scanStartTimeout > 0, "scanStartTimeout must be positive")
+        try check(scanStartTimeout > 0 && scanStartTimeout <= 86_400, "scanStartTimeout must be between 0 and 86400 s")
         for (i, tariff) in tariffs.enumerated() {
             do {
                 _ = try TariffPlan(tariff)
@@ -152,7 +162,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
                 throw YAMLConfigError(file: file, line: nil, message: "tariffs[\(i)] (\(tariff.network ?? "default")): \(error)")
             }
         }
-        try check(clockTolerance >= 0, "clockTolerance must not be negative")
+        try check(clockTolerance >= 0 && clockTolerance <= 31_622_400, "clockTolerance must be between 0 and 31622400 s (a year)")
+        try check(timestampWindowDays >= 1 && timestampWindowDays <= 3_660, "timestampWindowDays must be between 1 and 3660")
+        try check(sessionReconcileGrace > 0 && sessionReconcileGrace <= 86_400, "sessionReconcileGrace must be between 0 and 86400 s")
         try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
     }
 
@@ -161,7 +173,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api
-        case policies, clockTolerance
+        case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace
     }
 
     public init(from decoder: any Decoder) throws {
@@ -187,6 +199,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         api = try c.decodeIfPresent(APISettings.self, forKey: .api) ?? d.api
         policies = try c.decodeIfPresent([CompliancePolicy].self, forKey: .policies) ?? []
         clockTolerance = try c.decodeIfPresent(Double.self, forKey: .clockTolerance) ?? d.clockTolerance
+        timestampWindowDays = try c.decodeIfPresent(Double.self, forKey: .timestampWindowDays) ?? d.timestampWindowDays
+        sessionReconcileGrace = try c.decodeIfPresent(Double.self, forKey: .sessionReconcileGrace) ?? d.sessionReconcileGrace
     }
 }
 

@@ -39,7 +39,7 @@ final class GatewayMetrics: Sendable {
         } else {
             (outgoing[key] ?? otherOut).increment()
             if messageType != 2, let seconds = latencySeconds {
-                (latency[key] ?? otherLatency).recordNanoseconds(Int64(seconds * 1e9))
+                (latency[key] ?? otherLatency).recordNanoseconds(Int64(saturating: seconds * 1e9) ?? 0)
             }
         }
     }

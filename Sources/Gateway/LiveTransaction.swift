@@ -86,7 +86,7 @@ extension ChargePointSession {
         transaction.record.status = .completed
         transaction.record.stopTime = stop.stopTime
         transaction.record.meterStopWh = stop.meterStopWh
-        transaction.record.energyWh = stop.meterStopWh - transaction.record.meterStartWh
+        transaction.record.energyWh = stop.meterStopWh.saturatingSubtract(transaction.record.meterStartWh)
         transaction.record.stopReason = stop.reason
         services.events.publish(.session(transaction.record, transaction.figures(now: Date())))
     }

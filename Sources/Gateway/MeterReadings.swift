@@ -1,24 +1,32 @@
 import Foundation
 import OCPP
+import OCPPWebSocket
 import SessionStore
 
 extension ChargePointSession {
     /// Stored samples from a validated 1.6 `meterValue` (or `transactionData`) array:
     /// values parsed, energy in Wh and power in W whatever unit the pile used. Signed
-    /// readings are skipped; a raw value that is not a number becomes a finding.
-    func readings(_ meterValues: JSON?, messageId: String) -> ([SampleRecord], [FindingRecord]) {
+    /// readings are skipped; a raw value that is not a number, or one no pile can send
+    /// (WireBounds), becomes a finding and is not stored; a timestamp outside the window
+    /// is read as the receive time.
+    func readings(_ meterValues: JSON?, call: IncomingCall, acknowledged: Bool = false, into verdict: inout Verdict) -> [SampleRecord] {
         var samples: [SampleRecord] = []
-        var findings: [FindingRecord] = []
         for meterValue in meterValues?.arrayValue ?? [] {
             guard let stamp = meterValue["timestamp"]?.stringValue, let time = OCPPTimestamp.parse(stamp)?.date else { continue }
             for sampled in meterValue["sampledValue"]?.arrayValue ?? [] where sampled["format"]?.stringValue != "SignedData" {
                 let text = sampled["value"]?.stringValue ?? ""
                 guard let raw = Double(text), raw.isFinite else {
-                    findings.append(finding(.unparsableSample, "sampled value \"\(text)\" is not a number", messageId: messageId))
+                    verdict.findings.append(finding(.unparsableSample, "sampled value \"\(text.prefix(40))\" is not a number", messageId: call.messageId))
                     continue
                 }
                 let measurand = sampled["measurand"]?.stringValue ?? V16.Measurand.energyActiveImportRegister.rawValue
                 let (value, unit) = SampleUnits.normalize(raw, unit: sampled["unit"]?.stringValue, measurand: measurand)
+                guard WireBounds.isPlausibleSample(value, measurand: measurand) else {
+                    flag(
+                        .valueOutOfRange, "\(measurand) \(text.prefix(40)) \(unit ?? "") is beyond what a pile can measure; not stored",
+                        call: call, mayReject: !acknowledged, into: &verdict)
+                    continue
+                }
                 samples.append(
                     SampleRecord(
                         time: time, measurand: measurand, value: value, unit: unit, phase: sampled["phase"]?.stringValue,
@@ -26,7 +34,7 @@ extension ChargePointSession {
                         context: sampled["context"]?.stringValue ?? V16.ReadingContext.samplePeriodic.rawValue))
             }
         }
-        return (samples, findings)
+        return checkedSampleTimes(samples, call: call, acknowledged: acknowledged, into: &verdict)
     }
 }
 

@@ -50,6 +50,9 @@ extension ChargePointSession {
         let heartbeat = Double(services.configuration.heartbeatInterval)
         compliance.heartbeatInterval = status == .Accepted ? heartbeat...heartbeat : nil
         store.submit(.chargePointBooted(record), frame: nil, findings: findings) { _ in }
+        // A rebooted pile reports its unfinished transactions (StopTransaction from its
+        // queue) soon after booting; what it never mentions, it has forgotten.
+        suspectForgotten(connectorId: nil, reason: "pile_rebooted", since: call.receivedAt)
         let interval = status == .Accepted ? services.configuration.heartbeatInterval : services.configuration.bootRetryInterval
         reply(V16.BootNotification.self, to: call, .init(status: status, currentTime: now, interval: interval))
     }
@@ -62,8 +65,12 @@ extension ChargePointSession {
     }
 
     private func statusNotification(_ call: IncomingCall) {
-        guard let (request, decoded) = decode(V16.StatusNotification.self, call) else { return }
+        guard let (decodedRequest, decoded) = decode(V16.StatusNotification.self, call), !refusedConnector(decodedRequest.connectorId, call)
+        else { return }
+        var request = decodedRequest
         var verdict = Verdict(findings: decoded)
+        request.timestamp = request.timestamp.map { checkedTime($0, what: "StatusNotification timestamp", call: call, into: &verdict) }
+        let previous = compliance.statuses[request.connectorId]
         checkStatus(request, call, into: &verdict)
         if rejected(verdict, call) { return }
         let findings = verdict.findings
@@ -73,6 +80,17 @@ extension ChargePointSession {
             since: request.timestamp ?? call.receivedAt)
         store.submit(.connectorStatus(status), frame: nil, findings: findings) { _ in }
         services.events.publish(.status(status))
+        if request.status == .Available && request.connectorId > 0 {
+            if previous == .Preparing {
+                // The connection timeout ran out with no cable: a scan waiting here failed.
+                services.close(.failStartingScans(chargePointId: identity, connectorId: request.connectorId, failure: "no_cable", at: call.receivedAt))
+            }
+            // Unless this connection saw the connector's transaction end, one may be open in the store.
+            let seenEnded = compliance.transactions.values.contains { $0.connectorId == request.connectorId && $0.stopped }
+            if !seenEnded || compliance.runningTransaction(onConnector: request.connectorId) != nil {
+                suspectForgotten(connectorId: request.connectorId, reason: "connector_idle", since: call.receivedAt)
+            }
+        }
         if request.status == .Available, let stopped = lastStopped.removeValue(forKey: request.connectorId) {
             // The car has left: the idle time is over, the bill is final. The store marks
             // the unplug in the same batch as the status, so the settlement reads it.
@@ -88,8 +106,12 @@ extension ChargePointSession {
     }
 
     private func startTransaction(_ call: IncomingCall) {
-        guard let (request, decoded) = decode(V16.StartTransaction.self, call) else { return }
+        guard let (decodedRequest, decoded) = decode(V16.StartTransaction.self, call), !refusedConnector(decodedRequest.connectorId, call)
+        else { return }
+        var request = decodedRequest
         var verdict = Verdict(findings: decoded)
+        request.timestamp = checkedTime(request.timestamp, what: "StartTransaction timestamp", call: call, into: &verdict)
+        request.meterStart = checkedRegister(request.meterStart, what: "meterStart", call: call, into: &verdict)
         checkStart(request, call, into: &verdict)
         if rejected(verdict, call) { return }
         let findings = verdict.findings
@@ -102,6 +124,7 @@ extension ChargePointSession {
         commit(.startSession(start), findings: findings, answering: call) { session, outcome in
             guard case .sessionStarted(let id, let duplicate) = outcome else { return }
             session.trackStart(id, request, accepted: info.status == .Accepted, duplicate: duplicate)
+            session.mentioned(id)
             if duplicate {
                 session.record(
                     .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
@@ -113,6 +136,12 @@ extension ChargePointSession {
                 }
                 session.services.metrics.activeSessions.increment()
                 session.startLive(id: id, start: start)
+                // One transaction per connector: one still open there was lost by the pile.
+                session.services.close(
+                    .abandonSessions(
+                        SessionAbandonment(
+                            chargePointId: session.identity, connectorId: request.connectorId, keeping: [id], reason: "superseded",
+                            at: call.receivedAt)))
             }
             session.logger.info("transaction \(id) started on connector \(request.connectorId) (\(info.status.rawValue))")
             session.reply(V16.StartTransaction.self, to: call, .init(idTagInfo: info, transactionId: Int(clamping: id)))
@@ -125,8 +154,9 @@ extension ChargePointSession {
         guard let (payload, findings) = validate(V16.MeterValues.self, call) else { return }
         let transactionId = payload["transactionId"]?.intValue
         let connectorId = Int(payload["connectorId"]?.intValue ?? 0)
-        let (samples, sampleFindings) = readings(payload["meterValue"], messageId: call.messageId)
-        var verdict = Verdict(findings: findings + sampleFindings)
+        if refusedConnector(connectorId, call) { return }
+        var verdict = Verdict(findings: findings)
+        let samples = readings(payload["meterValue"], call: call, into: &verdict)
         let owner = checkMeterValues(connectorId: connectorId, transactionId: transactionId, samples: samples, call, into: &verdict)
         if rejected(verdict, call) { return }
         // Readings without a transaction id on a connector with a running transaction are that transaction's.
@@ -138,6 +168,7 @@ extension ChargePointSession {
                     .meterValuesUnknownTransaction, "MeterValues for transaction \(tx), which this central system never issued",
                     messageId: call.messageId)
             } else if case .samplesStored(let id?) = outcome {
+                session.mentioned(id)
                 session.adopt(id, connectorId: connectorId, readings: Self.energyRegister(samples))
                 session.updateLive(id: id, samples: samples)
             }
@@ -146,10 +177,13 @@ extension ChargePointSession {
     }
 
     private func stopTransaction(_ call: IncomingCall) {
-        guard let (payload, findings) = validate(V16.StopTransaction.self, call), let request = typed(V16.StopTransaction.self, payload, call)
+        guard let (payload, findings) = validate(V16.StopTransaction.self, call), var request = typed(V16.StopTransaction.self, payload, call)
         else { return }
-        let (samples, sampleFindings) = readings(payload["transactionData"], messageId: call.messageId)
-        var verdict = Verdict(findings: findings + sampleFindings)
+        // The pile must be answered whatever it sent (§4.10): bounded here, never refused for it.
+        var verdict = Verdict(findings: findings)
+        request.timestamp = checkedTime(request.timestamp, what: "StopTransaction timestamp", call: call, acknowledged: true, into: &verdict)
+        request.meterStop = checkedRegister(request.meterStop, what: "meterStop", call: call, acknowledged: true, into: &verdict)
+        let samples = readings(payload["transactionData"], call: call, acknowledged: true, into: &verdict)
         checkStop(request, samples: samples, call, into: &verdict)
         if rejected(verdict, call) { return }
         let stop = SessionStop(
@@ -170,6 +204,11 @@ extension ChargePointSession {
                         .meterStopBelowStart, "meterStop \(stop.meterStopWh) Wh is below meterStart \(meterStart) Wh",
                         messageId: call.messageId, sessionId: id)
                 }
+            case .sessionStopped(.stoppedAfterAbandonment(let id, _)):
+                // Closed as abandoned meanwhile; the pile's own figures replace our estimate.
+                session.trackStop(id)
+                session.logger.info("transaction \(id) stopped (\(stop.reason)) after it was closed as abandoned")
+                session.services.settle(sessionId: id)
             case .sessionStopped(.alreadyStopped(let id)):
                 session.record(.duplicateStopTransaction, "transaction \(id) was already stopped", messageId: call.messageId, sessionId: id)
             default:

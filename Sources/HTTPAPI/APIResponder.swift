@@ -125,6 +125,13 @@ public struct APIResponder: HTTPResponder {
                 throw Self.apiError(error)
             }
             return .json(["sessionId": .integer(sessionId), "status": "Accepted"], status: .accepted)
+        case ["api", "sessions", "{id}", "close"]:
+            let sessionId = try Self.sessionId(id)
+            do {
+                return .json(SessionViews.view(try await gateway.closeSession(sessionId), live: nil))
+            } catch {
+                throw Self.apiError(error)
+            }
         case ["api", "scan"]:
             let body = try request.jsonObject()
             guard let qr = body["qr"]?.stringValue, let account = body["account"]?.stringValue else {
@@ -148,7 +155,7 @@ public struct APIResponder: HTTPResponder {
     /// Which methods a route takes; nil for no such route.
     static func methods(_ route: [String]) -> [HTTPMethod]? {
         switch route {
-        case ["api", "scan"], ["api", "sessions", "{id}", "stop"]: [.POST]
+        case ["api", "scan"], ["api", "sessions", "{id}", "stop"], ["api", "sessions", "{id}", "close"]: [.POST]
         case [], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
             ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"], ["api", "findings"],
             ["api", "compatibility"],

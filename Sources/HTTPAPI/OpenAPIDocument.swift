@@ -469,7 +469,8 @@ enum OpenAPIDocument {
         "starting",
         "active",
         "completed",
-        "failed"
+        "failed",
+        "abandoned"
        ]
       },
       "description": "Only sessions in this state."
@@ -585,6 +586,49 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/sessions/{id}/close": {
+   "post": {
+    "operationId": "closeSession",
+    "summary": "Close a session the pile will never end (an operator's word): active ones end as abandoned at the last known register, starting ones as failed. The pile is not asked.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The session as closed",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Session"
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
      },
      "default": {
       "$ref": "#/components/responses/Error"
@@ -1110,7 +1154,8 @@ enum OpenAPIDocument {
        "starting",
        "active",
        "completed",
-       "failed"
+       "failed",
+       "abandoned"
       ]
      },
      "failure": {

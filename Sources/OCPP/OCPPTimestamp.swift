@@ -118,7 +118,11 @@ public struct OCPPTimestamp: Sendable, Equatable {
     public static func format(_ date: Date) -> String {
         // Snap to whole microseconds before truncating to milliseconds, so binary noise in the
         // Double (8555547.006 is stored as 8555547.0059999991...) cannot lose a millisecond.
-        let totalMillis = Int64(((date.timeIntervalSince1970 * 1_000_000).rounded() / 1000).rounded(.down))
+        // Years 0000 to 9999, the range the format can show: a stored or computed date past
+        // them is written at the nearest end rather than trapping on the conversion.
+        let seconds = date.timeIntervalSince1970
+        let bounded = seconds.isNaN ? 0 : Swift.min(Swift.max(seconds, -62_167_219_200), 253_402_300_799.999)
+        let totalMillis = Int64(((bounded * 1_000_000).rounded() / 1000).rounded(.down))
         let millis = Int(((totalMillis % 1000) + 1000) % 1000)
         let totalSeconds = (totalMillis - Int64(millis)) / 1000
         let secondsOfDay = Int(((totalSeconds % 86_400) + 86_400) % 86_400)

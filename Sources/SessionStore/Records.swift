@@ -153,7 +153,7 @@ public struct FrameRecord: Sendable, Codable, Equatable {
 public struct SessionRecord: Sendable, Codable, Equatable {
     /// `starting`: scanned, the pile accepted, its StartTransaction has not come yet;
     /// `failed`: a scanned session that never started (`failure` says why).
-    public enum Status: String, Sendable, Codable, CaseIterable { case starting, active, completed, failed }
+    public enum Status: String, Sendable, Codable, CaseIterable { case starting, active, completed, failed, abandoned }
 
     public var id: Int64
     public var chargePointId: String

@@ -16,8 +16,12 @@ public enum StoreCommand: Sendable {
     /// Opens a scanned session in `starting`, unless the account or the connector already
     /// has a starting or active session (checked and inserted atomically).
     case reserveScan(ScanReservation)
-    /// Closes a session still `starting` as `failed`.
+    /// Closes a session still `starting` as `failed`; answers `sessionsClosed` with it if it was.
     case failScan(sessionId: Int64, failure: String, at: Date)
+    /// Closes every session of a pile (or one connector of it) still `starting` as `failed`.
+    case failStartingScans(chargePointId: String, connectorId: Int?, failure: String, at: Date)
+    /// Closes active sessions the pile seems to have forgotten as `abandoned`.
+    case abandonSessions(SessionAbandonment)
     /// The session's cost as billed (at stop, and again when the car is unplugged).
     case sessionCost(sessionId: Int64, costFen: Int64)
     /// Only the findings (and frame) that ride along.
@@ -126,10 +130,45 @@ public enum StoreOutcome: Sendable, Equatable {
     /// The account already charges (or is starting) in `accountSession`, or the connector
     /// is taken by `connectorSession`.
     case scanConflict(accountSession: Int64?, connectorSession: Int64?)
+    /// The sessions a failScan, failStartingScans or abandonSessions closed.
+    case sessionsClosed([Int64])
+}
+
+/// Which active sessions to close as `abandoned`, and why. Each ends at its last known
+/// register (the highest outlet energy reading, else meterStart) and last reading's time.
+public struct SessionAbandonment: Sendable {
+    public var chargePointId: String
+    /// One connector's sessions, or (nil) the whole pile's.
+    public var connectorId: Int?
+    /// One session only.
+    public var sessionId: Int64?
+    /// Sessions the pile has mentioned since the suspicion arose: they are alive.
+    public var keeping: [Int64]
+    /// Only sessions the gateway learned of before this time.
+    public var receivedBefore: Date?
+    /// Stored as the stop reason: `superseded`, `pile_rebooted`, `connector_idle`, `operator`.
+    public var reason: String
+    public var at: Date
+
+    public init(
+        chargePointId: String, connectorId: Int? = nil, sessionId: Int64? = nil, keeping: [Int64] = [], receivedBefore: Date? = nil,
+        reason: String, at: Date
+    ) {
+        self.chargePointId = chargePointId
+        self.connectorId = connectorId
+        self.sessionId = sessionId
+        self.keeping = keeping
+        self.receivedBefore = receivedBefore
+        self.reason = reason
+        self.at = at
+    }
 }
 
 public enum SessionStopOutcome: Sendable, Equatable {
     case stopped(id: Int64, meterStartWh: Int64)
+    /// The pile's own StopTransaction for a session closed as `abandoned`: it now ends as
+    /// the pile says (it was already counted as ended).
+    case stoppedAfterAbandonment(id: Int64, meterStartWh: Int64)
     case alreadyStopped(id: Int64)
     case unknownTransaction
 }

@@ -166,6 +166,9 @@ struct FleetOptions: ParsableArguments {
         let final = runner.stats.snapshot(clock: runner.clock)
         reporter.cancel()
         progress.finish()
+        // Leave the gateway no open session: the next run on the same store starts clean.
+        let undelivered = await runner.endSessions()
+        if undelivered > 0 { Console.line("\(label): \(undelivered) messages still queued at the end (piles offline or unanswered)") }
         await runner.stop()
         Console.line(Progress.summary(final))
         return final

@@ -56,7 +56,7 @@ final class ConfigurationTests: XCTestCase {
     func testOutOfRangeValuesAreRejected() throws {
         let path = try write("heartbeatInterval: 0\n")
         XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
-            XCTAssertTrue("\(error)".contains("heartbeatInterval must be positive"), "\(error)")
+            XCTAssertTrue("\(error)".contains("heartbeatInterval must be between 1 and 604800 s"), "\(error)")
         }
     }
 }

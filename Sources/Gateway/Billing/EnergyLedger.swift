@@ -1,4 +1,5 @@
 import Foundation
+import OCPP
 
 /// Energy of one session split into tariff periods: each pair of consecutive register
 /// readings spreads its energy evenly over the time between them, cut at half-hour slot
@@ -24,9 +25,15 @@ public struct EnergyLedger: Sendable, Equatable {
 
     public var totalWh: Double { periods.reduce(0) { $0 + $1.energyWh } }
 
+    /// The longest run of time spread over tariff slots: beyond it (a stored session from
+    /// before the gateway bounded timestamps, say) the energy goes to one period.
+    static let longestWalk: Double = 400 * 86_400
+
     /// Adds a register reading. Readings must come in time order; an earlier one than the
-    /// last is taken as happening at the last reading's time.
+    /// last is taken as happening at the last reading's time. A register no pile can show
+    /// (WireBounds) adds nothing, so whatever the store holds, totals stay bounded.
     public mutating func add(time: Date, registerWh: Double) {
+        guard WireBounds.isEnergyRegister(registerWh), time.timeIntervalSince1970.isFinite else { return }
         guard let high = highWh, let last = lastTime else {
             highWh = registerWh
             lastTime = time
@@ -41,9 +48,16 @@ public struct EnergyLedger: Sendable, Equatable {
             return
         }
         let span = end.timeIntervalSince(last)
+        guard span <= Self.longestWalk else {
+            credit(energy, tier: plan.tier(at: last), from: last, to: end)
+            return
+        }
         var cursor = last
-        while cursor < end {
+        // At most one step per half hour of a bounded span; the count guards against a
+        // boundary that does not advance.
+        for _ in 0...Int(Self.longestWalk / 1800) + 1 where cursor < end {
             let boundary = min(plan.nextBoundary(after: cursor), end)
+            guard boundary > cursor else { break }
             credit(energy * boundary.timeIntervalSince(cursor) / span, tier: plan.tier(at: cursor), from: cursor, to: boundary)
             cursor = boundary
         }
@@ -61,19 +75,18 @@ public struct EnergyLedger: Sendable, Equatable {
     /// Whole Wh per period that add up to the rounded total (largest remainder), so a
     /// receipt's lines always sum to its energy.
     public func wholeWattHours() -> [Int64] {
-        let target = Int64(totalWh.rounded())
-        var whole = periods.map { Int64($0.energyWh.rounded(.down)) }
-        var missing = target - whole.reduce(0, +)
+        let target = Int64(saturating: totalWh) ?? 0
+        var whole = periods.map { Int64(saturating: $0.energyWh.rounded(.down)) ?? 0 }
+        var missing = target.saturatingSubtract(whole.reduce(0) { $0.saturatingAdd($1) })
         let order = periods.indices.sorted { a, b in
             let ra = periods[a].energyWh - Double(whole[a])
             let rb = periods[b].energyWh - Double(whole[b])
             return ra != rb ? ra > rb : a < b
         }
-        var k = 0
-        while missing > 0 && !order.isEmpty {
-            whole[order[k % order.count]] += 1
+        // The remainders sum to less than one Wh per period: at most one more Wh each.
+        for k in order.indices where missing > 0 {
+            whole[order[k]] = whole[order[k]].saturatingAdd(1)
             missing -= 1
-            k += 1
         }
         return whole
     }

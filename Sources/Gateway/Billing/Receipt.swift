@@ -1,4 +1,5 @@
 import Foundation
+import OCPP
 
 /// What a session costs, itemised. Money is integer fen; the rounding rules are in
 /// docs/tariffs.md and in `Receipt.init`.
@@ -42,14 +43,14 @@ public struct Receipt: Codable, Sendable, Equatable {
             let price = plan.milliFen(period.tier)
             return Line(
                 tier: period.tier.rawValue, from: period.from, to: period.to, energyWh: energy,
-                electricityFen: Self.roundHalfUp(energy * price.electricity, 1_000_000),
-                serviceFen: Self.roundHalfUp(energy * price.service, 1_000_000))
+                electricityFen: Self.roundHalfUp(energy.saturatingMultiply(price.electricity), 1_000_000),
+                serviceFen: Self.roundHalfUp(energy.saturatingMultiply(price.service), 1_000_000))
         }
         self.sessionId = sessionId
         self.network = network
-        energyWh = wh.reduce(0, +)
-        electricityFen = lines.reduce(0) { $0 + $1.electricityFen }
-        serviceFen = lines.reduce(0) { $0 + $1.serviceFen }
+        energyWh = wh.reduce(0) { $0.saturatingAdd($1) }
+        electricityFen = lines.reduce(0) { $0.saturatingAdd($1.electricityFen) }
+        serviceFen = lines.reduce(0) { $0.saturatingAdd($1.serviceFen) }
 
         var idleMinutes: Int64 = 0
         var idleFen: Int64 = 0
@@ -57,8 +58,8 @@ public struct Receipt: Codable, Sendable, Equatable {
         if let stop = stopTime, let fee = plan.tariff.idleFee {
             let idleSeconds = (unpluggedAt ?? now).timeIntervalSince(stop) - Double(fee.graceMinutes * 60)
             if idleSeconds > 0 {
-                idleMinutes = Int64((idleSeconds / 60).rounded(.up))
-                idleFen = idleMinutes * Int64(fee.perMinuteFen)
+                idleMinutes = Int64(saturating: (idleSeconds / 60).rounded(.up)) ?? 0
+                idleFen = idleMinutes.saturatingMultiply(Int64(fee.perMinuteFen))
                 if let cap = fee.capFen, idleFen >= Int64(cap) {
                     idleFen = Int64(cap)
                     capped = true
@@ -70,17 +71,17 @@ public struct Receipt: Codable, Sendable, Equatable {
 
         var discountFen: Int64 = 0
         if let group, let discount = plan.tariff.discounts.first(where: { $0.group == group }) {
-            discountFen = Self.roundHalfUp(serviceFen * Self.basisPoints(discount.serviceFeePercent), 10_000)
-                + Self.roundHalfUp(electricityFen * Self.basisPoints(discount.electricityFeePercent), 10_000)
+            discountFen = Self.roundHalfUp(serviceFen.saturatingMultiply(Self.basisPoints(discount.serviceFeePercent)), 10_000)
+                .saturatingAdd(Self.roundHalfUp(electricityFen.saturatingMultiply(Self.basisPoints(discount.electricityFeePercent)), 10_000))
         }
         self.discountFen = discountFen
-        totalFen = electricityFen + serviceFen + idleFen - discountFen
+        totalFen = electricityFen.saturatingAdd(serviceFen).saturatingAdd(idleFen).saturatingSubtract(discountFen)
         final = stopTime != nil && (unpluggedAt != nil || plan.tariff.idleFee == nil || capped)
     }
 
     /// `numerator / denominator` rounded half up, for non-negative numerators.
     static func roundHalfUp(_ numerator: Int64, _ denominator: Int64) -> Int64 {
-        (numerator + denominator / 2) / denominator
+        numerator.saturatingAdd(denominator / 2) / denominator
     }
 
     static func basisPoints(_ percent: Double) -> Int64 { Int64((percent * 100).rounded()) }

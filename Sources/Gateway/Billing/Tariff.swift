@@ -166,23 +166,31 @@ public struct TariffPlan: Sendable, Equatable {
         if let gap = slots.firstIndex(where: { $0 == nil }) { throw TariffError("schedule leaves \(Self.clock(gap))–\(Self.clock(gap + 1)) without a tier") }
         self.slots = slots.compactMap { $0 }
         for tier in Tariff.Tier.allCases {
-            if let price = tariff.tiers[tier], price.electricity < 0 || price.service < 0 {
-                throw TariffError("tier \(tier.rawValue) has a negative price")
+            if let price = tariff.tiers[tier], !(0...Self.highestPrice).contains(price.electricity) || !(0...Self.highestPrice).contains(price.service) {
+                throw TariffError("tier \(tier.rawValue) has a price outside 0…\(Int(Self.highestPrice)) fen per kWh")
             }
         }
-        if let idle = tariff.idleFee, idle.perMinuteFen < 0 || idle.graceMinutes < 0 || (idle.capFen ?? 0) < 0 {
-            throw TariffError("idleFee values must not be negative")
+        if let idle = tariff.idleFee,
+            !(0...Self.highestIdleFen).contains(idle.perMinuteFen) || !(0...1_440).contains(idle.graceMinutes)
+                || !(0...Self.highestIdleFen).contains(idle.capFen ?? 0)
+        {
+            throw TariffError("idleFee values must lie between 0 and \(Self.highestIdleFen) fen (graceMinutes 0…1440)")
         }
         for discount in tariff.discounts where !(0...100).contains(discount.serviceFeePercent) || !(0...100).contains(discount.electricityFeePercent) {
             throw TariffError("discount for group \(discount.group) must be between 0 and 100 percent")
         }
     }
 
+    /// Sanity bounds on what a configuration may charge: ¥1,000 per kWh, ¥100,000 idle.
+    static let highestPrice: Double = 100_000
+    static let highestIdleFen = 10_000_000
+
     /// The half-hour slot `date` falls in, by the tariff's local clock.
     public func slotIndex(at date: Date) -> Int {
-        let local = Int((date.timeIntervalSince1970 + Double(offsetSeconds)).rounded(.down))
-        let secondOfDay = ((local % 86_400) + 86_400) % 86_400
-        return secondOfDay / 1800
+        let local = (date.timeIntervalSince1970 + Double(offsetSeconds)).rounded(.down)
+        guard local.isFinite else { return 0 }
+        let secondOfDay = local - (local / 86_400).rounded(.down) * 86_400
+        return Swift.min(47, Swift.max(0, Int(secondOfDay / 1800)))
     }
 
     public func tier(at date: Date) -> Tariff.Tier { slots[slotIndex(at: date)] }

@@ -141,10 +141,19 @@ extension SQLiteSessionStore {
                 ])
             return .scanReserved(sessionId: writer.lastInsertRowID)
         case .failScan(let id, let failure, let at):
-            try writer.run(
-                "UPDATE sessions SET status = 'failed', failure = ?, ended_at = ? WHERE id = ? AND status = 'starting'",
+            let closed = try writer.query(
+                "UPDATE sessions SET status = 'failed', failure = ?, ended_at = ? WHERE id = ? AND status = 'starting' RETURNING id",
                 [.text(failure), .init(at), .integer(id)])
-            return .done
+            return .sessionsClosed(closed.compactMap { $0.int(0) })
+        case .failStartingScans(let chargePointId, let connectorId, let failure, let at):
+            let closed = try writer.query(
+                """
+                UPDATE sessions SET status = 'failed', failure = ?, ended_at = ?
+                WHERE charge_point_id = ? AND (? IS NULL OR connector_id = ?) AND status = 'starting' RETURNING id
+                """, [.text(failure), .init(at), .text(chargePointId), .init(connectorId), .init(connectorId)])
+            return .sessionsClosed(closed.compactMap { $0.int(0) })
+        case .abandonSessions(let abandonment):
+            return .sessionsClosed(try abandon(abandonment))
         case .sessionCost(let id, let cost):
             try writer.run("UPDATE sessions SET cost_fen = ? WHERE id = ?", [.integer(cost), .integer(id)])
             return .done
@@ -159,6 +168,7 @@ extension SQLiteSessionStore {
             if row.string(1) == SessionRecord.Status.completed.rawValue {
                 return .sessionStopped(.alreadyStopped(id: stop.transactionId))
             }
+            let wasAbandoned = row.string(1) == SessionRecord.Status.abandoned.rawValue
             try writer.run(
                 """
                 UPDATE sessions SET status = 'completed', stop_time = ?, meter_stop = ?, energy_wh = ? - meter_start,
@@ -170,7 +180,44 @@ extension SQLiteSessionStore {
                     .init(stop.idTag), .init(stop.receivedAt), .integer(stop.transactionId),
                 ])
             try insert(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
-            return .sessionStopped(.stopped(id: stop.transactionId, meterStartWh: row.int(2) ?? 0))
+            let meterStart = row.int(2) ?? 0
+            return .sessionStopped(
+                wasAbandoned
+                    ? .stoppedAfterAbandonment(id: stop.transactionId, meterStartWh: meterStart)
+                    : .stopped(id: stop.transactionId, meterStartWh: meterStart))
         }
+    }
+}
+
+extension SQLiteSessionStore {
+    /// Closes the active sessions an abandonment names at their last known register and
+    /// reading time; returns their ids.
+    func abandon(_ a: SessionAbandonment) throws -> [Int64] {
+        let keeping = a.keeping.map(String.init).joined(separator: ",")
+        let candidates = try writer.query(
+            """
+            SELECT id FROM sessions WHERE charge_point_id = ? AND status = 'active' AND (? IS NULL OR connector_id = ?)
+                AND (? IS NULL OR id = ?) AND (? IS NULL OR received_at < ?) AND id NOT IN (\(keeping))
+            """,
+            [
+                .text(a.chargePointId), .init(a.connectorId), .init(a.connectorId), .init(a.sessionId), .init(a.sessionId),
+                .init(a.receivedBefore), .init(a.receivedBefore),
+            ]
+        ).compactMap { $0.int(0) }
+        for id in candidates {
+            // The highest plausible outlet register is what the pile last showed; a session
+            // without readings ends where it started, at its last reading's time or its start.
+            try writer.run(
+                """
+                UPDATE sessions SET status = 'abandoned', stop_reason = ?2, ended_at = ?3,
+                    meter_stop = CAST(max(meter_start, coalesce((SELECT max(value) FROM meter_samples WHERE session_id = ?1
+                        AND measurand = 'Energy.Active.Import.Register' AND phase IS NULL
+                        AND coalesce(location, 'Outlet') = 'Outlet' AND value BETWEEN 0 AND 1e12), meter_start)) AS INTEGER),
+                    stop_time = max(start_time, coalesce((SELECT max(time) FROM meter_samples WHERE session_id = ?1), start_time))
+                WHERE id = ?1
+                """, [.integer(id), .text(a.reason), .init(a.at)])
+            try writer.run("UPDATE sessions SET energy_wh = meter_stop - meter_start WHERE id = ?", [.integer(id)])
+        }
+        return candidates
     }
 }

@@ -130,6 +130,21 @@ public final class FleetRunner: Sendable {
         }
     }
 
+    /// Stops every running transaction and waits (at most `timeout` seconds of wall time)
+    /// until the connected piles have delivered them. Returns how many messages were still queued.
+    @discardableResult
+    public func endSessions(timeout: Double = 10) async -> Int {
+        for handle in handles { handle.execute { $0.endSessions() } }
+        let deadline = Date().addingTimeInterval(timeout)
+        var queued = 0
+        repeat {
+            try? await Task.sleep(for: .milliseconds(100))
+            queued = 0
+            for handle in handles { queued += (try? await handle.run { $0.isConnected ? $0.queuedMessages : 0 }) ?? 0 }
+        } while queued > 0 && Date() < deadline
+        return queued
+    }
+
     /// Stops every pile and the threads.
     public func stop() async {
         for handle in handles { handle.stop() }

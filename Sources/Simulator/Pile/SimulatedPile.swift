@@ -126,6 +126,14 @@ public final class SimulatedPile: RPCConnectionDelegate {
         connect()
     }
 
+    /// Ends the simulation as a station closing would: no more arrivals, and every running
+    /// transaction stopped (reason Local) into the queue, so the central system is left
+    /// with no open session. `stop()` follows once the queue has drained.
+    public func endSessions() {
+        plan = nil
+        for connector in connectors where connector.transaction != nil { stopTransaction(connector: connector.id, cause: .local) }
+    }
+
     /// Disconnects for good.
     public func stop() {
         running = false

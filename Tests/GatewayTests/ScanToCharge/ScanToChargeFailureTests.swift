@@ -298,7 +298,7 @@ final class ScanToChargeFailureTests: SimulationTestCase {
         }
     }
 
-    func testAScannedSessionThePileNeverStartsIsClosedAsNotStarted() async throws {
+    func testAScannedSessionThePileNeverStartsIsClosedAsTimedOut() async throws {
         try await withHarness(try configuration { $0.scanStartTimeout = 1 }) { harness in
             let pile = try await harness.bootedPile("NIO-F-1")
             pile.respond(to: "RemoteStartTransaction", with: ["status": "Accepted"])  // and then nothing
@@ -307,8 +307,8 @@ final class ScanToChargeFailureTests: SimulationTestCase {
             let id = try XCTUnwrap(reply.json["id"]?.intValue)
             let closed = try await harness.waitForSession(id, timeout: 5) { $0["status"] == "failed" }
             XCTAssertEqual(closed["status"], "failed", "\(closed)")
-            XCTAssertEqual(closed["failure"], "not_started")
-            try await assertNoHalfOpenSession(harness, pile: "NIO-F-1", failed: ["not_started"])
+            XCTAssertEqual(closed["failure"], "timeout")
+            try await assertNoHalfOpenSession(harness, pile: "NIO-F-1", failed: ["timeout"])
             // The account is free again.
             let again = await scan(harness, ScanFixtures.qr("NIO", "NIO-F-1"), "mi-driver-1")
             XCTAssertEqual(again.status, 201, again.text)
