@@ -112,10 +112,13 @@ let package = Package(
             path: "Benchmarks/LoadDriver",
             swiftSettings: strict),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"], swiftSettings: strict),
+        // Hostile payloads and frames for the property and fuzz tests (test support; not shipped).
+        .target(name: "WireFuzz", dependencies: ["OCPP"], path: "Tests/WireFuzz", swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["OCPP", "WireFuzz"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator", "EVModel",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator", "EVModel", "WireFuzz",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

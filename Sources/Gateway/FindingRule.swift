@@ -129,7 +129,7 @@ public struct FindingRule: Sendable, Hashable {
                 duplicateStartTransaction, duplicateStopTransaction, stopUnknownTransaction, meterValuesUnknownTransaction,
                 meterStopBelowStart, unparsableSample, energyRegisterDecreased, meterValuesOutsideTransaction, stopBeforeStart,
                 illegalStatusTransition, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
-                silentTooLong,
+                silentTooLong, valueOutOfRange, timestampOutOfWindow,
             ]
     }
 
