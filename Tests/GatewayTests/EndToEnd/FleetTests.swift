@@ -32,6 +32,29 @@ final class FleetTests: SimulationTestCase {
         }
     }
 
+    func testAFleetThatEndsLeavesTheGatewayNoOpenSession() async throws {
+        try await withHarness { harness in
+            var options = FleetRunner.Options(endpoint: harness.endpoint)
+            options.speed = 1200
+            options.threads = 1
+            let fleet = try XCTUnwrap(try library().fleets["demo"])
+            let runner = try FleetRunner(fleet: fleet, library: try library(), options: options)
+            try await runner.start()
+            let charging = try await harness.eventually(20) {
+                try await !harness.store.sessions(chargePointId: nil, status: .active, limit: 10).isEmpty
+            }
+            XCTAssertTrue(charging, "some session runs before the fleet ends")
+            let undelivered = await runner.endSessions()
+            await runner.stop()
+            XCTAssertEqual(undelivered, 0)
+            try await harness.store.flush()
+            let open = try await harness.store.sessions(chargePointId: nil, status: .active, limit: 10_000)
+            XCTAssertEqual(open.map(\.id), [], "every session the fleet started is stopped")
+            let stopped = try await harness.store.sessions(chargePointId: nil, status: .completed, limit: 10_000)
+            XCTAssertTrue(stopped.contains { $0.stopReason == "Local" }, "the running ones end with reason Local")
+        }
+    }
+
     func testAPendingPileBootsAgainAfterTheIntervalTheGatewayGave() async throws {
         var configuration = GatewayConfiguration()
         configuration.unknownChargePoints = .pending
