@@ -25,7 +25,7 @@ public final class Authorizer: Sendable {
         // A plug-and-charge pile starts with the car's VIN as its id tag.
         let accounts = configuration.accounts.flatMap { account in
             ([account.idTag] + [account.vin].compactMap { $0 }).map {
-                GatewayConfiguration.IdTagEntry(idTag: $0, status: account.blocked ? .Blocked : .Accepted, expiryDate: account.expires)
+                GatewayConfiguration.IdTagEntry(idTag: $0, status: account.blocked ? .blocked : .accepted, expiryDate: account.expires)
             }
         }
         entries = Dictionary((accounts + configuration.idTags).map { ($0.idTag.lowercased(), $0) }, uniquingKeysWith: { _, last in last })
@@ -33,21 +33,21 @@ public final class Authorizer: Sendable {
     }
 
     /// The verdict for Authorize.
-    public func authorize(_ idTag: String, now: Date = Date()) -> V16.IdTagInfo {
+    public func authorize(_ idTag: String, now: Date = Date()) -> TokenVerdict {
         guard let entry = entries[idTag.lowercased()] ?? stored.withLock({ $0[idTag.lowercased()] }) else {
-            return V16.IdTagInfo(status: acceptUnknown ? .Accepted : .Invalid)
+            return TokenVerdict(status: acceptUnknown ? .accepted : .invalid)
         }
-        if entry.status == .Accepted, let expiry = entry.expiryDate, expiry < now {
-            return V16.IdTagInfo(status: .Expired, expiryDate: expiry, parentIdTag: entry.parentIdTag)
+        if entry.status == .accepted, let expiry = entry.expiryDate, expiry < now {
+            return TokenVerdict(status: .expired, expiry: expiry, group: entry.parentIdTag)
         }
-        return V16.IdTagInfo(status: entry.status, expiryDate: entry.expiryDate, parentIdTag: entry.parentIdTag)
+        return TokenVerdict(status: entry.status, expiry: entry.expiryDate, group: entry.parentIdTag)
     }
 
     /// Replaces the id tags read from the store.
     public func load(stored records: [IdTagRecord]) {
         let map = Dictionary(
             records.map { record in
-                let status = V16.AuthorizationStatus(rawValue: record.status) ?? .Invalid
+                let status = TokenStatus(rawValue: record.status) ?? .invalid
                 return (record.idTag.lowercased(), GatewayConfiguration.IdTagEntry(
                     idTag: record.idTag, status: status, expiryDate: record.expiryDate, parentIdTag: record.parentIdTag))
             }, uniquingKeysWith: { _, last in last })
@@ -56,12 +56,12 @@ public final class Authorizer: Sendable {
 
     /// The verdict for StartTransaction: as Authorize, but ConcurrentTx when the tag has a
     /// transaction running on another connector.
-    public func authorizeStart(_ idTag: String, chargePointId: String, connectorId: Int, now: Date = Date()) -> V16.IdTagInfo {
+    public func authorizeStart(_ idTag: String, chargePointId: String, connectorId: Int, now: Date = Date()) -> TokenVerdict {
         var info = authorize(idTag, now: now)
-        guard info.status == .Accepted else { return info }
+        guard info.status == .accepted else { return info }
         let running = active.withLock { $0[idTag.lowercased()] ?? [] }
         if running.contains(where: { $0.chargePointId != chargePointId || $0.connectorId != connectorId }) {
-            info.status = .ConcurrentTx
+            info.status = .concurrentTx
         }
         return info
     }

@@ -43,6 +43,13 @@ final class ChargePointSession: RPCConnectionDelegate {
     var compliance: ComplianceState
     /// Sessions the pile may have forgotten, while any are suspected (SessionReconciliation.swift).
     var reconcile: ReconcileWatch?
+    /// The handlers of this pile's version.
+    var handlers: HandlerTable {
+        switch version {
+        case .v16: v16Handlers
+        case .v201: v201Handlers
+        }
+    }
 
     init(connection: RPCConnection, services: GatewayServices) {
         identity = connection.identity
@@ -77,9 +84,12 @@ final class ChargePointSession: RPCConnectionDelegate {
             record(.messageIdTooLong, "message id of \(call.messageId.count) characters", messageId: call.messageId)
         }
         if checkMessageId(call) { return }
-        switch version {
-        case .v16: handleV16(call)
-        case .v201: replyError(to: call, RPCError(.notSupported, "OCPP 2.0.1 is not served yet"))
+        switch handlers.route(call.action, role: "central system") {
+        case .handler(let handle):
+            handle(call, self)
+        case .refused(let error):
+            record(.unknownAction, error.description, messageId: call.messageId)
+            replyError(to: call, error)
         }
     }
 

@@ -104,46 +104,45 @@ extension ChargePointSession {
 
     // MARK: Statuses
 
-    func checkStatus(_ request: V16.StatusNotification.Request, _ call: IncomingCall, into verdict: inout Verdict) {
-        let connectorId = request.connectorId
-        checkClock(request.timestamp, what: "StatusNotification timestamp", call: call, into: &verdict)
-        if let problem = ConnectorTransitions.violation(connectorId: connectorId, from: compliance.statuses[connectorId], to: request.status) {
+    func checkStatus(_ change: ConnectorChange, _ call: IncomingCall, into verdict: inout Verdict) {
+        let connectorId = change.connectorId
+        checkClock(change.timestamp, what: "StatusNotification timestamp", call: call, into: &verdict)
+        if let problem = ConnectorTransitions.violation(connectorId: connectorId, from: compliance.statuses[connectorId], to: change.state) {
             flag(.illegalStatusTransition, problem, call: call, into: &verdict)
         }
         // The pile is in the reported status whether or not we accept the message.
-        compliance.statuses[connectorId] = request.status
+        compliance.statuses[connectorId] = change.state
         compliance.awaitingStatusAfterStop.remove(connectorId)
-        if ConnectorTransitions.chargingLike.contains(request.status), let id = compliance.runningTransaction(onConnector: connectorId) {
+        if change.state.isChargingLike, let id = compliance.runningTransaction(onConnector: connectorId) {
             compliance.transactions[id]?.sawChargingStatus = true
         }
     }
 
     // MARK: Transactions
 
-    func checkStart(_ request: V16.StartTransaction.Request, _ call: IncomingCall, into verdict: inout Verdict) {
-        checkClock(request.timestamp, what: "StartTransaction timestamp", call: call, into: &verdict)
-        if compliance.awaitingStatusAfterStop.remove(request.connectorId) {
+    func checkStart(connectorId: Int, timestamp: Date, _ call: IncomingCall, into verdict: inout Verdict) {
+        checkClock(timestamp, what: "StartTransaction timestamp", call: call, into: &verdict)
+        if compliance.awaitingStatusAfterStop.remove(connectorId) {
             verdict.findings.append(
                 finding(
                     .statusMissingAroundSession,
-                    "connector \(request.connectorId) reported no status between the previous StopTransaction and this start",
+                    "connector \(connectorId) reported no status between the previous StopTransaction and this start",
                     messageId: call.messageId))
         }
-        if verdict.rejection == nil { compliance.startingConnectors.insert(request.connectorId) }
+        if verdict.rejection == nil { compliance.startingConnectors.insert(connectorId) }
     }
 
     /// After the store answered the start: the transaction is followed from here. A repeated
     /// start (pitfall 9) names a transaction that may have stopped since: not followed again.
-    func trackStart(_ id: Int64, _ request: V16.StartTransaction.Request, accepted: Bool, duplicate: Bool) {
-        compliance.startingConnectors.remove(request.connectorId)
+    func trackStart(_ id: Int64, connectorId: Int, startTime: Date, meterStartWh: Int64, accepted: Bool, duplicate: Bool) {
+        compliance.startingConnectors.remove(connectorId)
         guard !duplicate, compliance.transactions[id] == nil else { return }
         // A connector runs one transaction at a time: what we kept of earlier ones can go.
-        compliance.transactions = compliance.transactions.filter { $0.value.connectorId != request.connectorId }
-        let status = compliance.statuses[request.connectorId]
+        compliance.transactions = compliance.transactions.filter { $0.value.connectorId != connectorId }
         compliance.transactions[id] = .init(
-            connectorId: request.connectorId, startTime: request.timestamp, meterStartWh: Double(request.meterStart),
-            highestEnergyWh: Double(request.meterStart), highestEnergyAt: request.timestamp,
-            sawChargingStatus: status.map(ConnectorTransitions.chargingLike.contains) ?? false, accepted: accepted)
+            connectorId: connectorId, startTime: startTime, meterStartWh: Double(meterStartWh),
+            highestEnergyWh: Double(meterStartWh), highestEnergyAt: startTime,
+            sawChargingStatus: compliance.statuses[connectorId]?.isChargingLike ?? false, accepted: accepted)
     }
 
     /// Energy register readings against the transaction's highest so far. Only a reading
@@ -186,8 +185,8 @@ extension ChargePointSession {
         }
         checkClock(latest, what: "MeterValues timestamp", call: call, sessionId: owner, into: &verdict)
         if transactionId == nil && connectorId > 0 && owner == nil && !compliance.startingConnectors.contains(connectorId),
-            let status = compliance.statuses[connectorId], ConnectorTransitions.idle.contains(status),
-            let context = samples.lazy.compactMap(\.context).first(where: Self.transactionContexts.contains)
+            let status = compliance.statuses[connectorId], status.isIdle,
+            let context = samples.lazy.compactMap(\.context).first(where: ReadingContext.transactionBound.contains)
         {
             flag(
                 .meterValuesOutsideTransaction, "\(context) readings for connector \(connectorId), which is \(status.rawValue) with no transaction",
@@ -197,21 +196,21 @@ extension ChargePointSession {
         return owner
     }
 
-    func checkStop(_ request: V16.StopTransaction.Request, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict) {
-        let id = Int64(request.transactionId)
+    func checkStop(_ stop: SessionStop, _ call: IncomingCall, into verdict: inout Verdict) {
+        let id = stop.transactionId
         checkClock(
-            request.timestamp, what: "StopTransaction timestamp", call: call, sessionId: compliance.transactions[id] != nil ? id : nil,
+            stop.stopTime, what: "StopTransaction timestamp", call: call, sessionId: compliance.transactions[id] != nil ? id : nil,
             into: &verdict)
         guard let tx = compliance.transactions[id], !tx.stopped else { return }
-        if let start = tx.startTime, request.timestamp < start {
+        if let start = tx.startTime, stop.stopTime < start {
             flag(
-                .stopBeforeStart, "stopped at \(OCPPTimestamp.format(request.timestamp)), before its start at \(OCPPTimestamp.format(start))",
+                .stopBeforeStart, "stopped at \(OCPPTimestamp.format(stop.stopTime)), before its start at \(OCPPTimestamp.format(start))",
                 call: call, sessionId: id, into: &verdict)
         }
-        checkEnergy(Self.energyRegister(samples), transaction: id, what: "transactionData register", call: call, into: &verdict)
+        checkEnergy(Self.energyRegister(stop.samples), transaction: id, what: "transactionData register", call: call, into: &verdict)
         // meterStop below meterStart has its own rule (session.meter-stop-below-start); below a later reading is this one.
-        if let meterStart = tx.meterStartWh, Double(request.meterStop) >= meterStart {
-            checkEnergy([(request.timestamp, Double(request.meterStop))], transaction: id, what: "meterStop", call: call, into: &verdict)
+        if let meterStart = tx.meterStartWh, Double(stop.meterStopWh) >= meterStart {
+            checkEnergy([(stop.stopTime, Double(stop.meterStopWh))], transaction: id, what: "meterStop", call: call, into: &verdict)
         }
         if tx.startTime != nil && tx.accepted && !tx.sawChargingStatus {
             verdict.findings.append(
@@ -229,10 +228,6 @@ extension ChargePointSession {
         compliance.awaitingStatusAfterStop.insert(tx.connectorId)
     }
 
-    static let transactionContexts: Set<String> = [
-        V16.ReadingContext.samplePeriodic.rawValue, V16.ReadingContext.transactionBegin.rawValue,
-        V16.ReadingContext.transactionEnd.rawValue,
-    ]
 
     typealias Reading = (time: Date, wh: Double)
 

@@ -31,7 +31,7 @@ struct ComplianceState {
 
     let openedAt: Date
     /// The last status per connector on this connection.
-    var statuses: [Int: V16.ChargePointStatus] = [:]
+    var statuses: [Int: ConnectorState] = [:]
     /// Transactions by id: running, and the last stopped one per connector.
     var transactions: [Int64: Transaction] = [:]
     /// Connectors with a StartTransaction received but not yet answered (pitfall 8).

@@ -75,7 +75,7 @@ extension Gateway {
         switch session.status {
         case .active:
             command = .abandonSessions(
-                SessionAbandonment(chargePointId: session.chargePointId, sessionId: sessionId, reason: "operator", at: Date()))
+                SessionAbandonment(chargePointId: session.chargePointId, sessionId: sessionId, reason: StopReason.closedByOperator.rawValue, at: Date()))
         case .starting:
             command = .failScan(sessionId: sessionId, failure: "operator", at: Date())
         case .completed, .failed, .abandoned:

@@ -57,7 +57,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         let active = try await store.sessions(chargePointId: nil, status: .active, limit: 1_000_000)
         services.metrics.activeSessions.set(Double(active.count))
         for session in active {
-            guard let tag = session.idTag, session.authorizationStatus == V16.AuthorizationStatus.Accepted.rawValue else { continue }
+            guard let tag = session.idTag, session.authorizationStatus == TokenStatus.accepted.rawValue else { continue }
             services.authorizer.transactionStarted(
                 .init(chargePointId: session.chargePointId, connectorId: session.connectorId, transactionId: session.id), idTag: tag)
         }

@@ -122,11 +122,11 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
 
     public struct IdTagEntry: Codable, Sendable, Equatable {
         public var idTag: String
-        public var status: V16.AuthorizationStatus = .Accepted
+        public var status: TokenStatus = .accepted
         public var expiryDate: Date?
         public var parentIdTag: String?
 
-        public init(idTag: String, status: V16.AuthorizationStatus = .Accepted, expiryDate: Date? = nil, parentIdTag: String? = nil) {
+        public init(idTag: String, status: TokenStatus = .accepted, expiryDate: Date? = nil, parentIdTag: String? = nil) {
             self.idTag = idTag
             self.status = status
             self.expiryDate = expiryDate
@@ -210,7 +210,7 @@ extension GatewayConfiguration.IdTagEntry {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         idTag = try c.decode(String.self, forKey: .idTag)
-        status = try c.decodeIfPresent(V16.AuthorizationStatus.self, forKey: .status) ?? .Accepted
+        status = try c.decodeIfPresent(TokenStatus.self, forKey: .status) ?? .accepted
         expiryDate = try c.decodeIfPresent(Date.self, forKey: .expiryDate)
         parentIdTag = try c.decodeIfPresent(String.self, forKey: .parentIdTag)
     }

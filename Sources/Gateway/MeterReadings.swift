@@ -19,7 +19,7 @@ extension ChargePointSession {
                     verdict.findings.append(finding(.unparsableSample, "sampled value \"\(text.prefix(40))\" is not a number", messageId: call.messageId))
                     continue
                 }
-                let measurand = sampled["measurand"]?.stringValue ?? V16.Measurand.energyActiveImportRegister.rawValue
+                let measurand = sampled["measurand"]?.stringValue ?? Measurand.energyImportRegister
                 let (value, unit) = SampleUnits.normalize(raw, unit: sampled["unit"]?.stringValue, measurand: measurand)
                 guard WireBounds.isPlausibleSample(value, measurand: measurand) else {
                     flag(
@@ -31,7 +31,7 @@ extension ChargePointSession {
                     SampleRecord(
                         time: time, measurand: measurand, value: value, unit: unit, phase: sampled["phase"]?.stringValue,
                         location: sampled["location"]?.stringValue,
-                        context: sampled["context"]?.stringValue ?? V16.ReadingContext.samplePeriodic.rawValue))
+                        context: sampled["context"]?.stringValue ?? ReadingContext.samplePeriodic))
             }
         }
         return checkedSampleTimes(samples, call: call, acknowledged: acknowledged, into: &verdict)
@@ -52,7 +52,7 @@ enum SampleUnits {
         case nil:
             // The schema's defaults: energy registers in Wh; power in W by convention.
             if measurand.hasPrefix("Energy.") { return (value, "Wh") }
-            if measurand.hasPrefix("Power.") && measurand != V16.Measurand.powerFactor.rawValue { return (value, "W") }
+            if measurand.hasPrefix("Power.") && measurand != Measurand.powerFactor { return (value, "W") }
             return (value, nil)
         }
     }

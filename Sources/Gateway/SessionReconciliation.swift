@@ -13,7 +13,7 @@ struct ReconcileWatch {
     struct Suspicion {
         var connectorId: Int?
         var since: Date
-        var reason: String
+        var reason: StopReason
     }
 
     var suspicions: [Suspicion] = []
@@ -32,7 +32,7 @@ extension ChargePointSession {
 
     /// Sessions on `connectorId` (or the whole pile) that the pile does not mention within
     /// the grace period are closed as abandoned.
-    func suspectForgotten(connectorId: Int?, reason: String, since: Date = Date()) {
+    func suspectForgotten(connectorId: Int?, reason: StopReason, since: Date = Date()) {
         guard let eventLoop = connection?.eventLoop else { return }
         var watch = reconcile ?? ReconcileWatch()
         // One suspicion per connector and reason is enough: the earliest decides.
@@ -56,7 +56,7 @@ extension ChargePointSession {
                 .abandonSessions(
                     SessionAbandonment(
                         chargePointId: identity, connectorId: suspicion.connectorId, keeping: watch.keeping(since: suspicion.since),
-                        receivedBefore: suspicion.since, reason: suspicion.reason, at: now)))
+                        receivedBefore: suspicion.since, reason: suspicion.reason.rawValue, at: now)))
         }
         reconcile = watch.suspicions.isEmpty ? nil : watch
     }

@@ -20,7 +20,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.heartbeatInterval, 300)
         XCTAssertEqual(configuration.handshakeTimeout, 30)
         XCTAssertEqual(configuration.chargePoints.first?.id, "NIO-SH-0001")
-        XCTAssertEqual(configuration.idTags.map(\.status), [.Accepted, .Blocked])
+        XCTAssertEqual(configuration.idTags.map(\.status), [.accepted, .blocked])
         XCTAssertEqual(configuration.idTags.first?.expiryDate, Date(timeIntervalSince1970: 1_798_761_600))
         XCTAssertEqual(configuration.policies.map(\.validation), [.strict, .lenient])
         XCTAssertEqual(configuration.validation(network: "xpeng", model: "S5"), .lenient)

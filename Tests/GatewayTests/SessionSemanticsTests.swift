@@ -96,9 +96,9 @@ final class SessionSemanticsTests: XCTestCase {
         configuration.acceptUnknownIdTags = false
         configuration.idTags = [
             .init(idTag: "GOOD-1", parentIdTag: "FLEET-1"),
-            .init(idTag: "BLOCKED-1", status: .Blocked),
-            .init(idTag: "EXPIRED-1", status: .Expired),
-            .init(idTag: "INVALID-1", status: .Invalid),
+            .init(idTag: "BLOCKED-1", status: .blocked),
+            .init(idTag: "EXPIRED-1", status: .expired),
+            .init(idTag: "INVALID-1", status: .invalid),
             .init(idTag: "LAPSED-1", expiryDate: Date(timeIntervalSinceNow: -3600)),
         ]
         try await GatewayHarness.with(configuration) { harness in

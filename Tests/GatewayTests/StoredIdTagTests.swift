@@ -8,7 +8,7 @@ final class StoredIdTagTests: XCTestCase {
     func testIdTagsKeptInTheStoreAuthorizeAndTheConfigurationFileWins() async throws {
         var configuration = GatewayConfiguration()
         configuration.acceptUnknownIdTags = false
-        configuration.idTags = [.init(idTag: "BOTH", status: .Accepted)]
+        configuration.idTags = [.init(idTag: "BOTH", status: .accepted)]
         try await GatewayHarness.with(configuration) { harness in
             _ = try await harness.store.write(.putIdTag(.init(idTag: "Stored-Blocked", status: "Blocked")))
             _ = try await harness.store.write(.putIdTag(.init(idTag: "STORED-OK", status: "Accepted", parentIdTag: "FLEET")))

@@ -139,6 +139,7 @@ extension SimulatedPile {
 
     /// Starts the transaction: StartTransaction is queued (it must not be lost), charging begins.
     func beginTransaction(connector: Int, idTag: String) {
+        guard !closing else { return }
         guard let i = index(of: connector), connectors[i].transaction == nil else { return }
         guard connectors[i].vehicle != nil else {
             // Remote start before the plug: wait for the vehicle up to ConnectionTimeOut.

@@ -72,6 +72,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var lastStartTransaction: JSON?
     /// Fleet mode's arrivals; nil when a test or scenario drives the pile by hand.
     var plan: ArrivalPlan?
+    /// Set by `endSessions()`: the station is closing and starts no transaction.
+    var closing = false
     /// No connection attempts before this simulated time (a scripted network outage).
     var offlineUntil: Date?
 
@@ -131,6 +133,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
     /// with no open session. `stop()` follows once the queue has drained.
     public func endSessions() {
         plan = nil
+        closing = true
         for connector in connectors where connector.transaction != nil { stopTransaction(connector: connector.id, cause: .local) }
     }
 
