@@ -32,7 +32,7 @@ final class ChargePointAPITests: XCTestCase {
 
 final class IdleSocketTests: XCTestCase {
     func testASocketThatNeverCompletesItsHandshakeIsClosedButAnUpgradedOneStays() async throws {
-        try await GatewayHarness.with(tweak: { $0.httpIdleTimeout = .milliseconds(300) }) { harness in
+        try await GatewayHarness.with(tweak: { $0.handshakeTimeout = .milliseconds(300) }) { harness in
             let silent = try RawSocket(port: harness.port)
             let pile = try await harness.connect("IDLE-OK")
             _ = try await pile.boot()

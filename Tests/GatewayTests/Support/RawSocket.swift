@@ -12,9 +12,14 @@ final class RawSocket {
     /// True once the gateway closed its side (recv returned 0) or the socket failed.
     private(set) var peerClosed = false
 
-    init(port: Int) throws {
+    /// `receiveBuffer` shrinks the kernel's receive buffer (SO_RCVBUF), so a reader that
+    /// never reads fills up after a few KiB rather than megabytes.
+    init(port: Int, receiveBuffer: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -37,10 +42,18 @@ final class RawSocket {
         Foundation.close(fd)
     }
 
+    /// Sends everything; while the kernel's buffer is full it waits for room, 5 s at most.
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
+        var waits = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits < 50 {
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 100)
+                waits += 1
+                continue
+            }
             guard n > 0 else { throw POSIXError(.EPIPE) }
             offset += n
         }
