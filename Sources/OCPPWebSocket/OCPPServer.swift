@@ -211,6 +211,7 @@ public final class OCPPServer: Sendable {
         // From here on the socket carries WebSocket frames, not HTTP; pings watch it now.
         _ = sync.removeHandler(name: Self.httpHandlerName)
         _ = sync.removeHandler(name: Self.deadlineHandlerName)
+        try sync.addHandler(WebSocketFrameValidator(isClient: false))
         try sync.addHandler(
             NIOWebSocketFrameAggregator(
                 minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,

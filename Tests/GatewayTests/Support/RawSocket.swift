@@ -182,15 +182,19 @@ final class RawSocket {
         return Frame(opcode: opcode, payload: payload)
     }
 
-    /// A masked (client-to-server) frame with FIN set.
-    static func clientFrame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
-        var frame: [UInt8] = [0x80 | opcode]
+    /// A client-to-server frame: by default final, masked and without RSV bits, as RFC 6455
+    /// wants; the parameters make the frames a broken client would send. `rsv` is the three
+    /// RSV bits as a number (1 = RSV3 … 4 = RSV1).
+    static func clientFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0, masked: Bool = true) -> [UInt8] {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | (rsv & 0x7) << 4 | opcode & 0x0F]
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
+            frame.append(maskBit | UInt8(payload.count))
         } else {
             precondition(payload.count <= 0xFFFF, "test frames stay below 64 KiB")
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            frame += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
         }
+        guard masked else { return frame + payload }
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         frame += mask
         frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
