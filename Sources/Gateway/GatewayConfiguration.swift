@@ -23,7 +23,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var handshakeTimeout: Double = 30
     /// Connections that may be in their handshake (or waiting for an HTTP request) at once;
     /// more are closed at accept, so slow clients cannot take every file descriptor.
-    public var maxPendingHandshakes: Int = 1000
+    public var maxPendingHandshakes: Int = 2000
     /// What to do with a pile that is not in `chargePoints`.
     public var unknownChargePoints: UnknownChargePointPolicy = .accept
     /// Known piles (the registry). Empty means open registration.

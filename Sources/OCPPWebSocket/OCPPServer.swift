@@ -29,7 +29,7 @@ public struct OCPPServerConfiguration: Sendable {
     public var handshakeTimeout: TimeAmount = .seconds(30)
     /// Connections still in their handshake (or waiting for an HTTP request) beyond this
     /// are closed at accept: thousands of slow clients cannot take every file descriptor.
-    public var maxPendingHandshakes = 1000
+    public var maxPendingHandshakes = 2000
     /// Bytes an event stream (`text/event-stream`) may leave unread in the gateway before
     /// its reader is disconnected as too slow.
     public var eventStreamBufferLimit = 1 << 20

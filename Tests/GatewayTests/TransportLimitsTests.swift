@@ -74,7 +74,7 @@ final class HandshakeLimitTests: XCTestCase {
     }
 
     func testPendingHandshakeCapIsConfigurableAndHasALaptopDefault() async throws {
-        XCTAssertEqual(GatewayConfiguration().maxPendingHandshakes, 1000)
+        XCTAssertEqual(GatewayConfiguration().maxPendingHandshakes, 2000)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("pilegate-cap-\(UUID().uuidString).yaml").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try "maxPendingHandshakes: 50\nhandshakeTimeout: 2.5\n".write(toFile: path, atomically: true, encoding: .utf8)
