@@ -153,4 +153,24 @@ final class EventStreamBackpressureTests: XCTestCase {
             XCTAssertEqual(event?.data["rule"], "test.after")
         }
     }
+
+    func testASubscriberThatFallsItsBufferBehindIsEndedNotSilentlyShortOfEvents() async throws {
+        let events = GatewayEvents()
+        let stream = events.subscribe(buffer: 3)
+        for i in 0..<5 {
+            events.publish(.connection(chargePointId: "P-\(i)", connected: true, at: Date()))
+        }
+        let ended = try await eventually(5) { !events.hasSubscribers }
+        XCTAssertTrue(ended, "the subscriber that overflowed is ended")
+        let consumer = Task {
+            var received: [String] = []
+            for await event in stream {
+                if case .connection(let id, _, _) = event { received.append(id) }
+            }
+            return received
+        }
+        if !ended { consumer.cancel() }  // a stream that never ends must not hang the test
+        let received = await consumer.value
+        XCTAssertEqual(received.count, 3, "what was buffered is delivered, then the stream ends: \(received)")
+    }
 }
