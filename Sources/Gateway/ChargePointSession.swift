@@ -126,6 +126,8 @@ final class ChargePointSession: RPCConnectionDelegate {
             record(.oversizedMessage, "\(detail) (\(services.configuration.maxMessageSize) bytes)", messageId: nil)
         case .webSocket(.binaryFrame):
             record(.binaryFrame, "binary frame received; closing with 1003", messageId: nil)
+        case .webSocket(.protocolViolation(let detail)):
+            logger.warning("WebSocket protocol violation, connection failed: \(detail)")
         case .webSocket(.peerClosed):
             break
         }

@@ -74,7 +74,8 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         server.host = host
         server.port = port
         server.maxMessageSize = configuration.maxMessageSize
-        server.httpIdleTimeout = .nanoseconds(Int64(configuration.handshakeTimeout * 1e9))
+        server.handshakeTimeout = .nanoseconds(Int64(configuration.handshakeTimeout * 1e9))
+        server.maxPendingHandshakes = configuration.maxPendingHandshakes
         server.callTimeout = .nanoseconds(Int64(configuration.callTimeout * 1e9))
         server.pingInterval = configuration.pingInterval > 0 ? .nanoseconds(Int64(configuration.pingInterval * 1e9)) : nil
         return server

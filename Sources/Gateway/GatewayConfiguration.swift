@@ -18,8 +18,12 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var pingInterval: Double = 60
     /// Largest WebSocket message accepted, bytes.
     public var maxMessageSize: Int = 64 * 1024
-    /// Seconds a socket may take to finish its handshake (or an HTTP keep-alive may stay silent).
+    /// Seconds from accept (or from the previous response on a kept-alive connection) within
+    /// which a socket must finish its handshake or send a whole HTTP request: a total deadline.
     public var handshakeTimeout: Double = 30
+    /// Connections that may be in their handshake (or waiting for an HTTP request) at once;
+    /// more are closed at accept, so slow clients cannot take every file descriptor.
+    public var maxPendingHandshakes: Int = 2000
     /// What to do with a pile that is not in `chargePoints`.
     public var unknownChargePoints: UnknownChargePointPolicy = .accept
     /// Known piles (the registry). Empty means open registration.
@@ -151,6 +155,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(pingInterval >= 0 && pingInterval <= 3_600, "pingInterval must be between 0 and 3600 s")
         try check(maxMessageSize >= 1024 && maxMessageSize <= 64 << 20, "maxMessageSize must be between 1024 bytes and 64 MiB")
         try check(handshakeTimeout > 0 && handshakeTimeout <= 3_600, "handshakeTimeout must be between 0 and 3600 s")
+        try check(maxPendingHandshakes > 0 && maxPendingHandshakes <= 19_000, "maxPendingHandshakes must be between 1 and 19000")
         try check(["full", "normal"].contains(durability), "durability must be full or normal")
         try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
         try check(Set(accounts.map(\.id)).count == accounts.count, "accounts lists an id twice")
@@ -171,6 +176,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     // Unknown-key checking re-encodes the value; keep key order stable for messages.
     enum CodingKeys: String, CodingKey {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
+        case maxPendingHandshakes
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api
         case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace
@@ -186,6 +192,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         pingInterval = try c.decodeIfPresent(Double.self, forKey: .pingInterval) ?? d.pingInterval
         maxMessageSize = try c.decodeIfPresent(Int.self, forKey: .maxMessageSize) ?? d.maxMessageSize
         handshakeTimeout = try c.decodeIfPresent(Double.self, forKey: .handshakeTimeout) ?? d.handshakeTimeout
+        maxPendingHandshakes = try c.decodeIfPresent(Int.self, forKey: .maxPendingHandshakes) ?? d.maxPendingHandshakes
         unknownChargePoints = try c.decodeIfPresent(UnknownChargePointPolicy.self, forKey: .unknownChargePoints) ?? d.unknownChargePoints
         chargePoints = try c.decodeIfPresent([KnownChargePoint].self, forKey: .chargePoints) ?? []
         idTags = try c.decodeIfPresent([IdTagEntry].self, forKey: .idTags) ?? []

@@ -28,8 +28,9 @@ public struct LiveFigures: Sendable, Equatable, Codable {
     }
 }
 
-/// Fans events out to subscribers. A slow subscriber loses its oldest events (bounded
-/// buffer), never slows the gateway.
+/// Fans events out to subscribers. A subscriber that falls `buffer` events behind is
+/// ended (its stream finishes), so it never slows the gateway, holds unbounded memory, or
+/// misses events without knowing.
 public final class GatewayEvents: Sendable {
     private let subscribers = Mutex<[Int: AsyncStream<GatewayEvent>.Continuation]>([:])
     private let listening = Atomic<Int>(0)
@@ -43,7 +44,9 @@ public final class GatewayEvents: Sendable {
     public func publish(_ event: @autoclosure () -> GatewayEvent) {
         guard hasSubscribers else { return }
         let value = event()
-        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(value) }
+        for continuation in subscribers.withLock({ Array($0.values) }) {
+            if case .dropped = continuation.yield(value) { continuation.finish() }
+        }
     }
 
     public func subscribe(buffer: Int = 1000) -> AsyncStream<GatewayEvent> {

@@ -19,6 +19,22 @@ struct APIError: Error {
 }
 
 extension HTTPRequest {
+    /// The path's segments, each percent-decoded once. This is the one place where API ids
+    /// are decoded, as `/ocpp/{id}` decodes a pile's identity, so `PILE%20WITH%20SPACE`
+    /// names the pile `PILE WITH SPACE` on every route. The path is split first: an encoded
+    /// `/` (`%2F`) stays inside its segment.
+    func pathSegments() throws(APIError) -> [String] {
+        var segments: [String] = []
+        for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
+            guard let decoded = String(raw).removingPercentEncoding else {
+                throw APIError(
+                    .badRequest, "invalid_path", "the path segment \"\(raw.prefix(100))\" is not valid percent-encoding (%XX of UTF-8 bytes)")
+            }
+            segments.append(decoded)
+        }
+        return segments
+    }
+
     /// An integer query parameter within `range`; `fallback` when absent.
     func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) throws(APIError) -> Int {
         guard let text = query[name] else { return fallback }

@@ -25,12 +25,13 @@ public struct APIResponder: HTTPResponder {
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
         let started = ContinuousClock.now
-        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        // /api/{collection}/{id}[/{aspect}]: the route pattern names the metric, not the id.
-        let route = segments.count >= 3 && segments[0] == "api" ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
-        let id = segments.count >= 3 ? segments[2] : ""
+        var route = ["{invalid-path}"]
         var response: HTTPResponse
         do {
+            let segments = try request.pathSegments()
+            // /api/{collection}/{id}[/{aspect}]: the route pattern names the metric, not the id.
+            route = segments.count >= 3 && segments[0] == "api" ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
+            let id = segments.count >= 3 ? segments[2] : ""
             response = try await dispatch(request, route: route, id: id)
         } catch let error as APIError {
             response = error.response

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import Logging
 import OCPP
 import OCPPWebSocket
 import SessionStore
@@ -8,12 +9,22 @@ import SessionStore
 /// every 15 s so proxies and browsers keep the stream open.
 enum EventStream {
     static let keepalive: Duration = .seconds(15)
+    /// Encoded events waiting for the writer. A stream that would drop one ends instead:
+    /// a reader never misses events silently (the transport also ends streams whose
+    /// reader leaves too much unread).
+    static let backlog = 1000
+    private static let logger = Logger(label: "pilegate.api")
 
     static func response(_ gateway: Gateway) -> HTTPResponse {
         let events = gateway.events.subscribe()
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(backlog))
         let forward = Task {
-            for await event in events { continuation.yield(encode(event)) }
+            for await event in events {
+                if case .dropped = continuation.yield(encode(event)) {
+                    logger.warning("ending an event stream: its reader is \(backlog) events behind")
+                    break
+                }
+            }
             continuation.finish()
         }
         let ping = Task {

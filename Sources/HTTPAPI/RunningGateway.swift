@@ -59,9 +59,13 @@ public struct RunningGateway: Sendable {
         return RunningGateway(gateway: gateway, store: store, server: server, group: group, address: address)
     }
 
+    /// Stops in an order where nothing is left to run on the event loops when they stop:
+    /// no new connections, piles closed (1001), event streams ended and HTTP answers
+    /// finished, the store flushed, then the loops.
     public func shutdown() async throws {
         await server.stopAccepting()
         await gateway.disconnectAll()
+        await server.stopHTTP()
         try await store.close()
         try await group.shutdownGracefully()
     }

@@ -1,82 +1,6 @@
-import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
-
-/// A plain HTTP request on the gateway's port (anything that is not an OCPP upgrade).
-public struct HTTPRequest: Sendable {
-    public var method: HTTPMethod
-    public var uri: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
-
-    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
-        self.method = method
-        self.uri = uri
-        self.headers = headers
-        self.body = body
-    }
-
-    public var path: String { String(uri.split(separator: "?", maxSplits: 1).first ?? "") }
-
-    /// Query parameters, percent-decoded; later duplicates win.
-    public var query: [String: String] {
-        guard let q = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
-        var result: [String: String] = [:]
-        for pair in q.split(separator: "&") {
-            // "=", "=x" and "x=" are all possible; nothing here may assume a side exists.
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let rawKey = String(parts.first ?? "")
-            let rawValue = parts.count > 1 ? String(parts[1]) : ""
-            result[rawKey.replacingPlus.removingPercentEncoding ?? rawKey] = rawValue.replacingPlus.removingPercentEncoding ?? rawValue
-        }
-        return result
-    }
-}
-
-public struct HTTPResponse: Sendable {
-    public var status: HTTPResponseStatus
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
-    /// A body written chunk by chunk as it comes (Server-Sent Events), after `body`; the
-    /// response ends when the stream finishes or the client goes away.
-    public var stream: AsyncStream<[UInt8]>?
-
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: [UInt8] = [], stream: AsyncStream<[UInt8]>? = nil) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.stream = stream
-    }
-
-    /// `{"error": {"code": ..., "message": ...}}`, the API's error shape.
-    public static func error(_ status: HTTPResponseStatus, code: String, message: String) -> HTTPResponse {
-        var body: [UInt8] = Array(#"{"error":{"code":"#.utf8)
-        appendJSONString(code, to: &body)
-        body += Array(#","message":"#.utf8)
-        appendJSONString(message, to: &body)
-        body += Array("}}".utf8)
-        return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
-    }
-
-    private static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += Array(#"\""#.utf8)
-            case "\\": out += Array(#"\\"#.utf8)
-            case "\n": out += Array(#"\n"#.utf8)
-            default:
-                if scalar.value < 0x20 { out += Array(" ".utf8) } else { out += Array(String(scalar).utf8) }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-}
-
-/// Answers the HTTP requests that arrive on the OCPP port.
-public protocol HTTPResponder: Sendable {
-    func respond(to request: HTTPRequest) async -> HTTPResponse
-}
 
 /// Collects an HTTP request (body limited to 1 MiB), hands it to the responder and
 /// writes the answer. Also answers refused OCPP handshakes with their status.
@@ -85,21 +9,37 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     static let maxBody = 1 << 20
+    /// How long a closing connection waits for the client to close its side after ours.
+    static let lingerTime: TimeAmount = .seconds(2)
 
     private let responder: any HTTPResponder
     private let refusal: (HTTPRequestHead) -> (HTTPResponseStatus, String)?
     private let pathPrefix: String
+    let work: HTTPWork
+    let streamBufferLimit: Int
+    let logger: Logger
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    /// A request is being answered (the deadline for the next one starts after it).
+    private var answering = false
+    /// Our side is closed or closing: whatever else arrives is dropped.
+    private var closing = false
 
-    init(responder: any HTTPResponder, refusal: @escaping (HTTPRequestHead) -> (HTTPResponseStatus, String)?, pathPrefix: String) {
+    init(
+        responder: any HTTPResponder, refusal: @escaping (HTTPRequestHead) -> (HTTPResponseStatus, String)?, pathPrefix: String,
+        work: HTTPWork, streamBufferLimit: Int, logger: Logger
+    ) {
         self.responder = responder
         self.refusal = refusal
         self.pathPrefix = pathPrefix
+        self.work = work
+        self.streamBufferLimit = streamBufferLimit
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
@@ -114,16 +54,22 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            answering = true
+            context.triggerUserOutboundEvent(HTTPExchangeEvent.requestReceived, promise: nil)
             handle(head, context: context)
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)  // no handshake or request within the idle timeout
-        } else {
-            context.fireUserInboundEventTriggered(event)
+    /// For a request that did not parse, `HTTPServerProtocolErrorHandler` has already written
+    /// `400` with `Connection: close`, and the decoder reads nothing more: close the socket
+    /// now, not at the deadline. (A refused upgrade also arrives as an error, followed by
+    /// the request itself, which is answered as usual.)
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            if !closing { logger.debug("closing an HTTP connection after a request that did not parse: \(error)") }
+            closeAfterWrites(context: context)
         }
+        context.fireErrorCaught(error)
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -147,15 +93,22 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = HTTPRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
         let responder = responder
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let promise = context.eventLoop.makePromise(of: HTTPResponse.self)
-        promise.completeWithTask { await responder.respond(to: request) }
-        promise.futureResult.whenSuccess { response in
-            let (handler, context) = bound.value
-            handler.write(response, keepAlive: keepAlive, context: context)
+        let eventLoop = context.eventLoop
+        let started = work.start(isStream: false) {
+            let response = await responder.respond(to: request)
+            eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.write(response, keepAlive: keepAlive, context: context)
+            }
+        }
+        if started == nil {
+            // Shutting down: no new work may start.
+            write(.error(.serviceUnavailable, code: "shutting_down", message: "the gateway is shutting down"), keepAlive: false, context: context)
         }
     }
 
     private func write(_ response: HTTPResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        guard !closing else { return }
         if let stream = response.stream {
             writeStreaming(response, stream: stream, context: context)
             return
@@ -166,42 +119,29 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
+        answering = false
+        guard keepAlive else {
+            closeAfterWrites(context: context)
+            return
         }
-    }
-}
-
-extension HTTPHandler {
-    /// Writes the head, then each chunk as it arrives, flushed. A long-lived stream is not
-    /// an idle connection, so the idle timeout is lifted; the client closing ends it.
-    private func writeStreaming(_ response: HTTPResponse, stream: AsyncStream<[UInt8]>, context: ChannelHandlerContext) {
-        _ = context.pipeline.syncOperations.removeHandler(name: OCPPServer.idleHandlerName)
-        var headers = response.headers
-        headers.remove(name: "Content-Length")
-        headers.replaceOrAdd(name: "Connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
-        let channel = context.channel
+        // The deadline for the next request starts once this answer is on its way (a slow
+        // reader of a large answer is not cut off), unless a pipelined request came meanwhile.
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let task = Task {
-            for await chunk in stream {
-                guard channel.isActive else { break }
-                channel.eventLoop.execute {
-                    let (handler, context) = bound.value
-                    context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(channel.allocator.buffer(bytes: chunk)))), promise: nil)
-                }
-            }
-            channel.eventLoop.execute {
-                let (handler, context) = bound.value
-                context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-            }
+        done.whenSuccess {
+            let (handler, context) = bound.value
+            guard !handler.answering, !handler.closing else { return }
+            context.triggerUserOutboundEvent(HTTPExchangeEvent.awaitingRequest, promise: nil)
         }
-        channel.closeFuture.whenComplete { _ in task.cancel() }
     }
-}
 
-extension String {
-    fileprivate var replacingPlus: String { replacingOccurrences(of: "+", with: " ") }
+    /// Closes our side once what is queued has been written, then the socket when the
+    /// client closes its side, or after `lingerTime`. Closing both at once could reset the
+    /// connection before the client has read our answer (RFC 9112 §9.6).
+    func closeAfterWrites(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        let channel = context.channel
+        context.close(mode: .output, promise: nil)
+        context.eventLoop.scheduleTask(in: Self.lingerTime) { channel.close(promise: nil) }
+    }
 }

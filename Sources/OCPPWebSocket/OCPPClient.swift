@@ -100,6 +100,7 @@ public enum OCPPClient {
                                 version = chosen.flatMap(OCPPVersion.init(rawValue:)) ?? .v16
                             }
                             let sync = channel.pipeline.syncOperations
+                            try sync.addHandler(WebSocketFrameValidator(isClient: true))
                             try sync.addHandler(
                                 NIOWebSocketFrameAggregator(
                                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,

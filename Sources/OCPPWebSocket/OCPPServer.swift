@@ -23,9 +23,16 @@ public struct OCPPServerConfiguration: Sendable {
     public var maxConnections = OCPPServerConfiguration.defaultMaxConnections
     /// Several gateway processes may share one port (`SO_REUSEPORT`).
     public var reusePort = false
-    /// A socket that has not finished its handshake (or an HTTP keep-alive that stays
-    /// silent) this long is closed, so idle sockets cannot use up the open-file limit.
-    public var httpIdleTimeout: TimeAmount = .seconds(30)
+    /// A socket must finish its handshake (or send a whole HTTP request) this long after
+    /// its accept, or after its previous response on a kept-alive connection; else it is
+    /// closed. A total deadline, so slow sockets cannot use up the open-file limit.
+    public var handshakeTimeout: TimeAmount = .seconds(30)
+    /// Connections still in their handshake (or waiting for an HTTP request) beyond this
+    /// are closed at accept: thousands of slow clients cannot take every file descriptor.
+    public var maxPendingHandshakes = 2000
+    /// Bytes an event stream (`text/event-stream`) may leave unread in the gateway before
+    /// its reader is disconnected as too slow.
+    public var eventStreamBufferLimit = 1 << 20
 
     public init() {}
 
@@ -52,6 +59,10 @@ public final class OCPPServer: Sendable {
     private let http: any HTTPResponder
     private let logger: Logger
     private let state = Mutex<(channel: (any Channel)?, open: Int)>((nil, 0))
+    private let pending: PendingHandshakes
+    private let work = HTTPWork()
+    private let connectionRefusals: RefusalLog
+    private let handshakeRefusals: RefusalLog
 
     public init(
         configuration: OCPPServerConfiguration, group: any EventLoopGroup, policy: any HandshakePolicy,
@@ -63,7 +74,14 @@ public final class OCPPServer: Sendable {
         self.acceptor = acceptor
         self.http = http
         self.logger = logger
+        pending = PendingHandshakes(limit: configuration.maxPendingHandshakes)
+        connectionRefusals = RefusalLog(logger: logger)
+        handshakeRefusals = RefusalLog(logger: logger)
     }
+
+    /// Connections accepted that have not finished their handshake, or kept-alive HTTP
+    /// connections waiting for their next request.
+    public var pendingHandshakes: Int { pending.current }
 
     /// Binds and starts accepting; returns the bound address (useful with port 0).
     @discardableResult
@@ -92,6 +110,13 @@ public final class OCPPServer: Sendable {
         try? await channel?.close()
     }
 
+    /// Ends every event stream and waits (at most `grace`) for the HTTP answers being made;
+    /// HTTP requests after this are refused. Call it before the event loops shut down:
+    /// what is still running then would try to write on a stopped loop.
+    public func stopHTTP(grace: Duration = .seconds(5)) async {
+        await work.shutdown(grace: grace)
+    }
+
     private func initialize(_ channel: any Channel) -> EventLoopFuture<Void> {
         let admitted = state.withLock { state -> Bool in
             guard state.open < configuration.maxConnections else { return false }
@@ -99,11 +124,25 @@ public final class OCPPServer: Sendable {
             return true
         }
         guard admitted else {
-            logger.warning(
+            connectionRefusals.refused(
                 "connection refused: \(configuration.maxConnections) open connections is the limit (open-file limit less a reserve)")
             return channel.close()
         }
         channel.closeFuture.whenComplete { [self] _ in state.withLock { $0.open -= 1 } }
+        guard pending.enter() else {
+            handshakeRefusals.refused(
+                "connection refused: \(configuration.maxPendingHandshakes) connections are already in their handshake (maxPendingHandshakes)")
+            return channel.close()
+        }
+        // Added first, so that whatever fails below closes the channel with it, and the
+        // slot just taken goes back.
+        let deadline = HandshakeDeadlineHandler(timeout: configuration.handshakeTimeout, pending: pending, logger: logger)
+        do {
+            try channel.pipeline.syncOperations.addHandler(deadline, name: Self.deadlineHandlerName)
+        } catch {
+            pending.leave()
+            return channel.close()
+        }
 
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: configuration.maxMessageSize,
@@ -131,17 +170,18 @@ public final class OCPPServer: Sendable {
             withErrorHandling: true
         ).flatMapThrowing { [self] in
             try channel.pipeline.syncOperations.addHandler(
-                IdleStateHandler(allTimeout: configuration.httpIdleTimeout), name: Self.idleHandlerName, position: .first)
-            try channel.pipeline.syncOperations.addHandler(
-                HTTPHandler(responder: http, refusal: { [self] head in
-                    guard case .refuse(let status, let reason) = decide(head, channel: channel) else { return nil }
-                    return (status, reason)
-                }, pathPrefix: configuration.pathPrefix), name: Self.httpHandlerName)
+                HTTPHandler(
+                    responder: http,
+                    refusal: { [self] head in
+                        guard case .refuse(let status, let reason) = decide(head, channel: channel) else { return nil }
+                        return (status, reason)
+                    }, pathPrefix: configuration.pathPrefix, work: work, streamBufferLimit: configuration.eventStreamBufferLimit,
+                    logger: logger), name: Self.httpHandlerName)
         }
     }
 
     private static let httpHandlerName = "pilegate.http"
-    static let idleHandlerName = "pilegate.http-idle"
+    private static let deadlineHandlerName = "pilegate.handshake-deadline"
 
     private func decide(_ head: HTTPRequestHead, channel: any Channel) -> HandshakeDecision {
         guard head.method == .GET else {
@@ -170,7 +210,8 @@ public final class OCPPServer: Sendable {
         let sync = channel.pipeline.syncOperations
         // From here on the socket carries WebSocket frames, not HTTP; pings watch it now.
         _ = sync.removeHandler(name: Self.httpHandlerName)
-        _ = sync.removeHandler(name: Self.idleHandlerName)
+        _ = sync.removeHandler(name: Self.deadlineHandlerName)
+        try sync.addHandler(WebSocketFrameValidator(isClient: false))
         try sync.addHandler(
             NIOWebSocketFrameAggregator(
                 minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,

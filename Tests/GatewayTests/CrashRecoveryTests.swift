@@ -128,4 +128,26 @@ final class CrashRecoveryTests: XCTestCase {
             XCTAssertTrue(timeline.contains("out:3:StartTransaction"), "\(timeline)")
         }
     }
+
+    func testSIGTERMWithEventStreamsOpenEndsThemBeforeTheEventLoopsStop() async throws {
+        try await withGatewayProcesses { start, _, _ in
+            let (process, port) = try await start("streams")
+            let readers = try (0..<3).map { _ in try EventStreamClient(port: port) }
+            defer { for reader in readers { reader.close() } }
+            for reader in readers {
+                let head = try await reader.readHead(timeout: 5)
+                XCTAssertEqual(head.status, 200)
+            }
+
+            process.send(signal: SIGTERM)
+            for reader in readers {
+                let ended = try await reader.waitForClose(timeout: 5)
+                XCTAssertTrue(ended, "the gateway ends each stream on the way out")
+            }
+            let exited = await process.waitForExit(timeout: 10)
+            XCTAssertTrue(exited, "the process exits")
+            XCTAssertEqual(process.termination?.status, 0, process.stderr)
+            XCTAssertFalse(process.stderr.contains("Cannot schedule tasks"), "nothing runs on a stopped event loop: \(process.stderr)")
+        }
+    }
 }

@@ -21,14 +21,20 @@ final class EventStreamClient {
     /// Comment lines (`: keepalive`) seen so far.
     private(set) var comments: [String] = []
 
-    init(port: Int, path: String = "/api/events", token: String? = nil) throws {
-        socket = try RawSocket(port: port)
+    init(port: Int, path: String = "/api/events", token: String? = nil, receiveBuffer: Int? = nil) throws {
+        socket = try RawSocket(port: port, receiveBuffer: receiveBuffer)
         var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
         try socket.send(request + "\r\n")
     }
 
     func close() { socket.close() }
+
+    /// Discards what arrives until the gateway ends the stream; false if it is still open after `timeout` s.
+    func waitForClose(timeout: TimeInterval) async throws -> Bool {
+        if peerClosed { return true }
+        return try await socket.waitForPeerClose(timeout: timeout)
+    }
 
     /// The status line and headers (names lower-cased); throws if they do not arrive within `timeout` s.
     func readHead(timeout: TimeInterval) async throws -> (status: Int, headers: [String: String]) {

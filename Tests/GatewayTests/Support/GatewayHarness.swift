@@ -83,6 +83,7 @@ final class GatewayHarness: Sendable {
     func shutdown(keepFiles: Bool = false) async throws {
         await server.stopAccepting()
         await gateway.disconnectAll()
+        await server.stopHTTP()
         try await store.close()
         try await group.shutdownGracefully()
         if !keepFiles { try? FileManager.default.removeItem(at: directory) }

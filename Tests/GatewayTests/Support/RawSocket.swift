@@ -12,9 +12,14 @@ final class RawSocket {
     /// True once the gateway closed its side (recv returned 0) or the socket failed.
     private(set) var peerClosed = false
 
-    init(port: Int) throws {
+    /// `receiveBuffer` shrinks the kernel's receive buffer (SO_RCVBUF), so a reader that
+    /// never reads fills up after a few KiB rather than megabytes.
+    init(port: Int, receiveBuffer: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -37,10 +42,18 @@ final class RawSocket {
         Foundation.close(fd)
     }
 
+    /// Sends everything; while the kernel's buffer is full it waits for room, 5 s at most.
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
+        var waits = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits < 50 {
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 100)
+                waits += 1
+                continue
+            }
             guard n > 0 else { throw POSIXError(.EPIPE) }
             offset += n
         }
@@ -169,15 +182,19 @@ final class RawSocket {
         return Frame(opcode: opcode, payload: payload)
     }
 
-    /// A masked (client-to-server) frame with FIN set.
-    static func clientFrame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
-        var frame: [UInt8] = [0x80 | opcode]
+    /// A client-to-server frame: by default final, masked and without RSV bits, as RFC 6455
+    /// wants; the parameters make the frames a broken client would send. `rsv` is the three
+    /// RSV bits as a number (1 = RSV3 … 4 = RSV1).
+    static func clientFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0, masked: Bool = true) -> [UInt8] {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | (rsv & 0x7) << 4 | opcode & 0x0F]
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
+            frame.append(maskBit | UInt8(payload.count))
         } else {
             precondition(payload.count <= 0xFFFF, "test frames stay below 64 KiB")
-            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            frame += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
         }
+        guard masked else { return frame + payload }
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         frame += mask
         frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
