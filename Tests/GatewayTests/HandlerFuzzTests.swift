@@ -70,8 +70,14 @@ final class HandlerFuzzTests: XCTestCase {
                     text = JSON.array(frame).text
                 }
                 pile.peer.sendRaw(text)
-                // Beyond the size limit the message is refused unread (close 1009): no answer is owed.
-                guard let answerId, text.utf8.count <= configuration.maxMessageSize else { continue }
+                // Beyond the size limit the message is refused unread (close 1009): no answer is
+                // owed, and the next CALL goes on a new connection.
+                if text.utf8.count > configuration.maxMessageSize {
+                    let closed = try await harness.eventually(5) { pile.isClosed }
+                    XCTAssertTrue(closed, "an oversized message closes the connection")
+                    continue
+                }
+                guard let answerId else { continue }
                 guard let reply = await Self.answer(from: pile, to: answerId, within: 10) else {
                     XCTFail("no answer within 10 s to \(text.count) bytes: \(text.prefix(300)) … \(text.suffix(600))")
                     break

@@ -85,7 +85,7 @@ final class HandshakeLimitTests: XCTestCase {
         }
         try "maxPendingHandshakes: 0\n".write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
-            XCTAssertTrue("\(error)".contains("maxPendingHandshakes must be positive"), "\(error)")
+            XCTAssertTrue("\(error)".contains("maxPendingHandshakes must be between 1 and 19000"), "\(error)")
         }
     }
 
