@@ -1197,6 +1197,10 @@ enum OpenAPIDocument {
       "type": "string",
       "format": "date-time"
      },
+     "transactionRef": {
+      "type": "string",
+      "description": "The pile's own transaction id (OCPP 2.0.1 piles choose it)."
+     },
      "live": {
       "$ref": "#/components/schemas/LiveFigures"
      }

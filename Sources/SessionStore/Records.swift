@@ -176,13 +176,16 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var failure: String?
     /// When the connector became Available after the stop: the end of the idle time.
     public var unpluggedAt: Date?
+    /// The pile's own transaction id, for 2.0.1 piles (which choose it).
+    public var transactionRef: String?
 
     public init(
         id: Int64, chargePointId: String, connectorId: Int, idTag: String?, ocppVersion: String?, status: Status,
         authorizationStatus: String?, startTime: Date, stopTime: Date?, meterStartWh: Int64, meterStopWh: Int64?,
         energyWh: Int64?, stopReason: String?, stopIdTag: String?, costFen: Int64?, reservationId: Int?,
-        account: String? = nil, failure: String? = nil, unpluggedAt: Date? = nil
+        account: String? = nil, failure: String? = nil, unpluggedAt: Date? = nil, transactionRef: String? = nil
     ) {
+        self.transactionRef = transactionRef
         self.account = account
         self.failure = failure
         self.unpluggedAt = unpluggedAt

@@ -40,12 +40,17 @@ public struct SessionStart: Sendable {
     public var receivedAt: Date
     /// The app account the id tag (or VIN) belongs to, if any.
     public var account: String?
+    /// The pile's own transaction id (2.0.1 chooses it; a string up to 36 characters).
+    /// A second start with the same one is a repeat, answered with the same session.
+    public var transactionRef: String?
 
     public init(
         chargePointId: String, connectorId: Int, idTag: String, meterStartWh: Int64, startTime: Date,
-        reservationId: Int?, authorizationStatus: String, ocppVersion: String, receivedAt: Date, account: String? = nil
+        reservationId: Int?, authorizationStatus: String, ocppVersion: String, receivedAt: Date, account: String? = nil,
+        transactionRef: String? = nil
     ) {
         self.account = account
+        self.transactionRef = transactionRef
         self.chargePointId = chargePointId
         self.connectorId = connectorId
         self.idTag = idTag
@@ -81,9 +86,12 @@ public struct MeterSampleBatch: Sendable {
     public var connectorId: Int
     /// The transaction the pile named, if any; checked against the store.
     public var transactionId: Int64?
+    /// Or the pile's own id of it (2.0.1), looked up in the store.
+    public var transactionRef: String?
     public var samples: [SampleRecord]
 
-    public init(chargePointId: String, connectorId: Int, transactionId: Int64?, samples: [SampleRecord]) {
+    public init(chargePointId: String, connectorId: Int, transactionId: Int64?, transactionRef: String? = nil, samples: [SampleRecord]) {
+        self.transactionRef = transactionRef
         self.chargePointId = chargePointId
         self.connectorId = connectorId
         self.transactionId = transactionId
@@ -93,7 +101,9 @@ public struct MeterSampleBatch: Sendable {
 
 public struct SessionStop: Sendable {
     public var chargePointId: String
+    /// The session's id, or 0 with `transactionRef` naming it (2.0.1).
     public var transactionId: Int64
+    public var transactionRef: String?
     public var meterStopWh: Int64
     public var stopTime: Date
     public var reason: String
@@ -104,8 +114,9 @@ public struct SessionStop: Sendable {
 
     public init(
         chargePointId: String, transactionId: Int64, meterStopWh: Int64, stopTime: Date, reason: String,
-        idTag: String?, samples: [SampleRecord], receivedAt: Date
+        idTag: String?, samples: [SampleRecord], receivedAt: Date, transactionRef: String? = nil
     ) {
+        self.transactionRef = transactionRef
         self.chargePointId = chargePointId
         self.transactionId = transactionId
         self.meterStopWh = meterStopWh

@@ -95,6 +95,11 @@ enum Migrations {
         ALTER TABLE sessions ADD COLUMN unplugged_at REAL;
         CREATE INDEX sessions_by_account ON sessions(account_id, status);
         """,
+        // 4: the pile's own transaction id (OCPP 2.0.1 lets the charger choose it).
+        """
+        ALTER TABLE sessions ADD COLUMN transaction_ref TEXT;
+        CREATE UNIQUE INDEX sessions_by_ref ON sessions(charge_point_id, transaction_ref) WHERE transaction_ref IS NOT NULL;
+        """,
     ]
 
     static var latest: Int { steps.count }

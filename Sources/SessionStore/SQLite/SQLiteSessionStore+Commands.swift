@@ -61,7 +61,10 @@ extension SQLiteSessionStore {
             }
             return .done
         case .startSession(let start):
-            if let existing = try writer.query(
+            if let ref = start.transactionRef, let existing = try sessionId(chargePointId: start.chargePointId, ref: ref) {
+                return .sessionStarted(id: existing, duplicate: true)
+            }
+            if start.transactionRef == nil, let existing = try writer.query(
                 """
                 SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND id_tag = ?
                     AND start_time = ? AND meter_start = ? AND status != 'starting'
@@ -83,29 +86,32 @@ extension SQLiteSessionStore {
                 try writer.run(
                     """
                     UPDATE sessions SET status = 'active', id_tag = ?, ocpp_version = ?, authorization_status = ?,
-                        start_time = ?, meter_start = ?, reservation_id = ?, received_at = ? WHERE id = ?
+                        start_time = ?, meter_start = ?, reservation_id = ?, received_at = ?, transaction_ref = ? WHERE id = ?
                     """,
                     [
                         .text(start.idTag), .text(start.ocppVersion), .text(start.authorizationStatus), .init(start.startTime),
-                        .integer(start.meterStartWh), .init(start.reservationId), .init(start.receivedAt), .integer(scanned),
+                        .integer(start.meterStartWh), .init(start.reservationId), .init(start.receivedAt), .init(start.transactionRef),
+                        .integer(scanned),
                     ])
                 return .sessionStarted(id: scanned, duplicate: false)
             }
             try writer.run(
                 """
                 INSERT INTO sessions(charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status,
-                    start_time, meter_start, reservation_id, received_at, account_id)
-                VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)
+                    start_time, meter_start, reservation_id, received_at, account_id, transaction_ref)
+                VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(start.chargePointId), .init(start.connectorId), .text(start.idTag), .text(start.ocppVersion),
                     .text(start.authorizationStatus), .init(start.startTime), .integer(start.meterStartWh),
-                    .init(start.reservationId), .init(start.receivedAt), .init(start.account),
+                    .init(start.reservationId), .init(start.receivedAt), .init(start.account), .init(start.transactionRef),
                 ])
             return .sessionStarted(id: writer.lastInsertRowID, duplicate: false)
         case .meterSamples(let batch):
             var sessionId: Int64?
-            if let transactionId = batch.transactionId {
+            if let ref = batch.transactionRef {
+                sessionId = try self.sessionId(chargePointId: batch.chargePointId, ref: ref)
+            } else if let transactionId = batch.transactionId {
                 sessionId = try writer.query(
                     "SELECT id FROM sessions WHERE id = ? AND charge_point_id = ?",
                     [.integer(transactionId), .text(batch.chargePointId)]
@@ -157,7 +163,8 @@ extension SQLiteSessionStore {
         case .sessionCost(let id, let cost):
             try writer.run("UPDATE sessions SET cost_fen = ? WHERE id = ?", [.integer(cost), .integer(id)])
             return .done
-        case .stopSession(let stop):
+        case .stopSession(var stop):
+            if let ref = stop.transactionRef { stop.transactionId = try sessionId(chargePointId: stop.chargePointId, ref: ref) ?? 0 }
             let rows = try writer.query(
                 "SELECT connector_id, status, meter_start FROM sessions WHERE id = ? AND charge_point_id = ?",
                 [.integer(stop.transactionId), .text(stop.chargePointId)])
@@ -190,6 +197,13 @@ extension SQLiteSessionStore {
 }
 
 extension SQLiteSessionStore {
+    /// The session a pile's own transaction id names.
+    func sessionId(chargePointId: String, ref: String) throws -> Int64? {
+        try writer.query(
+            "SELECT id FROM sessions WHERE charge_point_id = ? AND transaction_ref = ?", [.text(chargePointId), .text(ref)]
+        ).first?.int(0)
+    }
+
     /// Closes the active sessions an abandonment names at their last known register and
     /// reading time; returns their ids.
     func abandon(_ a: SessionAbandonment) throws -> [Int64] {

@@ -154,7 +154,7 @@ extension SQLiteSessionStore {
     static let sessionColumns = """
         SELECT id, charge_point_id, connector_id, id_tag, ocpp_version, status, authorization_status, start_time,
             stop_time, meter_start, meter_stop, energy_wh, stop_reason, stop_id_tag, cost_fen, reservation_id,
-            0, received_at, ended_at, account_id, failure, unplugged_at FROM sessions
+            0, received_at, ended_at, account_id, failure, unplugged_at, transaction_ref FROM sessions
         """
 
     static func session(_ r: SQLiteRow) -> SessionRecord? {
@@ -164,7 +164,8 @@ extension SQLiteSessionStore {
             ocppVersion: r.string(4), status: status, authorizationStatus: r.string(6),
             startTime: r.date(7) ?? .distantPast, stopTime: r.date(8), meterStartWh: r.int(9) ?? 0, meterStopWh: r.int(10),
             energyWh: r.int(11), stopReason: r.string(12), stopIdTag: r.string(13), costFen: r.int(14),
-            reservationId: r.int(15).map(Int.init), account: r.string(19), failure: r.string(20), unpluggedAt: r.date(21))
+            reservationId: r.int(15).map(Int.init), account: r.string(19), failure: r.string(20), unpluggedAt: r.date(21),
+            transactionRef: r.string(22))
     }
 
     static let findingColumns = """
