@@ -19,22 +19,39 @@ extension ChargePointSession {
                     verdict.findings.append(finding(.unparsableSample, "sampled value \"\(text.prefix(40))\" is not a number", messageId: call.messageId))
                     continue
                 }
-                let measurand = sampled["measurand"]?.stringValue ?? Measurand.energyImportRegister
-                let (value, unit) = SampleUnits.normalize(raw, unit: sampled["unit"]?.stringValue, measurand: measurand)
-                guard WireBounds.isPlausibleSample(value, measurand: measurand) else {
-                    flag(
-                        .valueOutOfRange, "\(measurand) \(text.prefix(40)) \(unit ?? "") is beyond what a pile can measure; not stored",
-                        call: call, mayReject: !acknowledged, into: &verdict)
-                    continue
-                }
-                samples.append(
-                    SampleRecord(
-                        time: time, measurand: measurand, value: value, unit: unit, phase: sampled["phase"]?.stringValue,
-                        location: sampled["location"]?.stringValue,
-                        context: sampled["context"]?.stringValue ?? ReadingContext.samplePeriodic))
+                let reading = RawSample(
+                    time: time, raw: raw, unit: sampled["unit"]?.stringValue, measurand: sampled["measurand"]?.stringValue,
+                    phase: sampled["phase"]?.stringValue, location: sampled["location"]?.stringValue, context: sampled["context"]?.stringValue)
+                if let sample = checkedSample(reading, call: call, acknowledged: acknowledged, into: &verdict) { samples.append(sample) }
             }
         }
         return checkedSampleTimes(samples, call: call, acknowledged: acknowledged, into: &verdict)
+    }
+
+    /// One sampled value as a version read it, before units and bounds.
+    struct RawSample {
+        var time: Date
+        var raw: Double
+        var unit: String?
+        var measurand: String?
+        var phase: String?
+        var location: String?
+        var context: String?
+    }
+
+    /// A reading in Wh, W … and within WireBounds, or nil (with a finding) when no pile can measure it.
+    func checkedSample(_ reading: RawSample, call: IncomingCall, acknowledged: Bool, into verdict: inout Verdict) -> SampleRecord? {
+        let measurand = reading.measurand ?? Measurand.energyImportRegister
+        let (value, unit) = SampleUnits.normalize(reading.raw, unit: reading.unit, measurand: measurand)
+        guard WireBounds.isPlausibleSample(value, measurand: measurand) else {
+            flag(
+                .valueOutOfRange, "\(measurand) \(reading.raw) \(reading.unit ?? "") is beyond what a pile can measure; not stored",
+                call: call, mayReject: !acknowledged, into: &verdict)
+            return nil
+        }
+        return SampleRecord(
+            time: reading.time, measurand: measurand, value: value, unit: unit, phase: reading.phase, location: reading.location,
+            context: reading.context ?? ReadingContext.samplePeriodic)
     }
 }
 

@@ -1,0 +1,28 @@
+import Foundation
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// B01–B04: the station says who it is; Accepted stations get the heartbeat interval,
+/// others the interval after which to boot again.
+struct V201BootNotification: CallHandler {
+    typealias Action = V201.BootNotification
+
+    func handle(_ request: Action.Request, _ call: IncomingCall, _ pile: ChargePointSession, findings: [FindingRecord]) {
+        let station = request.chargingStation
+        let boot = BootInfo(
+            vendor: station.vendorName, model: station.model, serialNumber: station.serialNumber, firmwareVersion: station.firmwareVersion)
+        let (status, interval) = pile.booted(boot, call, findings: findings)
+        pile.reply(Action.self, to: call, .init(currentTime: Date(), interval: interval, status: V201.RegistrationStatusEnum(status)))
+    }
+}
+
+/// B07/B08: a report the CSMS asked for (GetBaseReport); every frame is in the message log.
+struct V201NotifyReport: CallHandler {
+    typealias Action = V201.NotifyReport
+
+    func handle(_ request: Action.Request, _ call: IncomingCall, _ pile: ChargePointSession, findings: [FindingRecord]) {
+        pile.keep(findings)
+        pile.reply(Action.self, to: call, .init())
+    }
+}
