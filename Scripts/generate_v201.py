@@ -10,7 +10,7 @@ Usage (from the repository root):
 
     python3 Scripts/generate_v201.py                 # (re)writes Sources/OCPP/V201/*.swift
     python3 Scripts/generate_v201.py --check         # exit 1 if the committed files differ
-    python3 Scripts/generate_v201.py --list          # the actions as a Markdown table
+    python3 Scripts/generate_v201.py --list          # blocks and actions as a Markdown table (docs)
     python3 Scripts/generate_v201.py --schemas DIR   # read the schemas from DIR instead
 
 Exit status: 0 done / up to date, 1 files out of date (--check), 2 bad schemas or a naming
@@ -708,11 +708,12 @@ def wrap_list(indent: str, items: list[str]) -> list[str]:
 
 
 def markdown_table() -> str:
-    who = {CS: "CS→CSMS", CSMS: "CSMS→CS", EITHER: "both"}
-    rows = ["| block | action | direction |", "|---|---|---|"]
+    """One row per functional block: the actions each side sends (DataTransfer: both)."""
+    rows = ["| block | file | sent by the station | sent by the CSMS |", "|---|---|---|---|"]
     for letter, block in BLOCKS.items():
-        for action in sorted(a for a, spec in ACTIONS.items() if spec[0] == letter):
-            rows.append(f"| {letter} {block} | {action} | {who[ACTIONS[action][1]]} |")
+        def sent(*by):
+            return ", ".join(sorted(a for a, spec in ACTIONS.items() if spec[0] == letter and spec[1] in by)) or "–"
+        rows.append(f"| {letter} {block} | `V201/{block}.swift` | {sent(CS, EITHER)} | {sent(CSMS, EITHER)} |")
     return "\n".join(rows)
 
 
@@ -720,7 +721,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--schemas", help="directory with the 128 OCPP 2.0.1 schema files")
     parser.add_argument("--check", action="store_true", help="compare with the committed files; write nothing")
-    parser.add_argument("--list", action="store_true", help="print the actions as a Markdown table")
+    parser.add_argument("--list", action="store_true", help="print blocks and actions as a Markdown table")
     args = parser.parse_args()
     if args.list:
         print(markdown_table())
