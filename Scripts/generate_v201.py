@@ -206,6 +206,14 @@ class Definition:
     name: str  # spec name, e.g. IdTokenType
     body: dict
     files: list[str] = field(default_factory=list)
+    descriptions: list[str | None] = field(default_factory=list)
+
+    @property
+    def description(self) -> str | None:
+        """A shared type's descriptions vary with the message they were written for; the one
+        most files use is the general one (ties: the first file's)."""
+        known = [d for d in self.descriptions if d]
+        return max(known, key=known.count) if known else None
 
     @property
     def is_enum(self) -> bool:
@@ -233,11 +241,12 @@ def load(schema_dir: Path):
         for name, body in schema.get("definitions", {}).items():
             known = definitions.get(name)
             if known is None:
-                definitions[name] = Definition(name, body, [path.name])
+                definitions[name] = Definition(name, body, [path.name], [body.get("description")])
                 continue
             if strip_descriptions(known.body) != strip_descriptions(body):
                 raise GenerationError(f"{name} differs between {known.files[0]} and {path.name}")
             known.files.append(path.name)
+            known.descriptions.append(body.get("description"))
     missing = set(ACTIONS) ^ set(messages)
     if missing:
         raise GenerationError(f"actions in the schemas and in ACTIONS differ: {sorted(missing)}")
@@ -552,7 +561,7 @@ def struct_body(fields: list[Field], indent: str) -> list[str]:
 def enum_lines(model: Model, definition: Definition, indent: str) -> list[str]:
     name = model.names[definition.name]
     out = []
-    out += doc_lines(indent, definition.body.get("description"))
+    out += doc_lines(indent, definition.description)
     out.append(f"{indent}public enum {name}: String, Codable, Sendable, CaseIterable {{")
     seen = {}
     for raw in definition.body["enum"]:
@@ -570,7 +579,7 @@ def enum_lines(model: Model, definition: Definition, indent: str) -> list[str]:
 def data_type_lines(model: Model, definition: Definition, indent: str) -> list[str]:
     name = model.names[definition.name]
     out = []
-    out += doc_lines(indent, definition.body.get("description"))
+    out += doc_lines(indent, definition.description)
     out.append(f"{indent}public struct {name}: Codable, Sendable, Equatable {{")
     out += struct_body(fields_of(model, definition.body, definition.name), indent + "    ")
     out.append(f"{indent}}}")

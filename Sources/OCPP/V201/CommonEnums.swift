@@ -25,7 +25,7 @@ extension V201 {
         case relative = "Relative"
     }
 
-    /// Specifies to purpose of the charging profiles that will be cleared, if they meet the other criteria in the …
+    /// Defines the purpose of the schedule transferred by this profile
     public enum ChargingProfilePurposeEnum: String, Codable, Sendable, CaseIterable {
         case chargingStationExternalConstraints = "ChargingStationExternalConstraints"
         case chargingStationMaxProfile = "ChargingStationMaxProfile"
@@ -33,7 +33,7 @@ extension V201 {
         case txProfile = "TxProfile"
     }
 
-    /// Can be used to force a power or current profile.
+    /// The unit of measure Limit is expressed in.
     public enum ChargingRateUnitEnum: String, Codable, Sendable, CaseIterable {
         case w = "W"
         case a = "A"
@@ -46,7 +46,7 @@ extension V201 {
         case renewableGenerationPercentage = "RenewableGenerationPercentage"
     }
 
-    /// This indicates whether the Charging Station is able to accept this request.
+    /// This field indicates whether the Charging Station was able to accept the request.
     public enum GenericDeviceModelStatusEnum: String, Codable, Sendable, CaseIterable {
         case accepted = "Accepted"
         case rejected = "Rejected"

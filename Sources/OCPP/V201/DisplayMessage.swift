@@ -250,14 +250,14 @@ extension V201 {
         case unknown = "Unknown"
     }
 
-    /// If provided the Charging Station shall return Display Messages with the given priority only.
+    /// With what priority should this message be shown
     public enum MessagePriorityEnum: String, Codable, Sendable, CaseIterable {
         case alwaysFront = "AlwaysFront"
         case inFront = "InFront"
         case normalCycle = "NormalCycle"
     }
 
-    /// If provided the Charging Station shall return Display Messages with the given state only.
+    /// During what state should this message be shown.
     public enum MessageStateEnum: String, Codable, Sendable, CaseIterable {
         case charging = "Charging"
         case faulted = "Faulted"

@@ -275,6 +275,7 @@ extension V201 {
         case notFound = "NotFound"
     }
 
+    /// Indicates the type of the requested certificate(s).
     public enum GetCertificateIdUseEnum: String, Codable, Sendable, CaseIterable {
         case v2gRootCertificate = "V2GRootCertificate"
         case moRootCertificate = "MORootCertificate"
