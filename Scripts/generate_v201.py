@@ -548,11 +548,16 @@ def struct_body(fields: list[Field], indent: str) -> list[str]:
     else:
         out.append(f"{indent}public init() {{}}")
     out.append("")
-    entries = [f"{'required' if f.required else 'optional'}(\"{f.name}\", {f.schema})" for f in fields]
-    if entries:
+    if fields:
         out.append(f"{indent}public static let schema: Schema = .object(")
-        for i, entry in enumerate(entries):
-            out.append(f"{indent}    {entry}{')' if i == len(entries) - 1 else ','}")
+        for i, f in enumerate(fields):
+            rule = "required" if f.required else "optional"
+            end = ")" if i == len(fields) - 1 else ","
+            line = f"{indent}    {rule}(\"{f.name}\", {f.schema}){end}"
+            if len(line) <= LINE:
+                out.append(line)
+            else:
+                out += [f"{indent}    {rule}(", f"{indent}        \"{f.name}\", {f.schema}){end}"]
     else:
         out.append(f"{indent}public static let schema: Schema = .emptyObject")
     return out

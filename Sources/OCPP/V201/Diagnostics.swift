@@ -193,7 +193,8 @@ extension V201 {
             public static let schema: Schema = .object(
                 required("requestId", .integer()),
                 optional("componentVariable", .array(of: ComponentVariable.schema, minItems: 1)),
-                optional("monitoringCriteria", .array(of: .enumeration(MonitoringCriterionEnum.self), minItems: 1, maxItems: 3)),
+                optional(
+                    "monitoringCriteria", .array(of: .enumeration(MonitoringCriterionEnum.self), minItems: 1, maxItems: 3)),
                 optional("customData", V201.customDataSchema))
         }
 

@@ -129,7 +129,8 @@ extension V201 {
             public static let schema: Schema = .object(
                 required("requestId", .integer()),
                 optional("componentVariable", .array(of: ComponentVariable.schema, minItems: 1)),
-                optional("componentCriteria", .array(of: .enumeration(ComponentCriterionEnum.self), minItems: 1, maxItems: 4)),
+                optional(
+                    "componentCriteria", .array(of: .enumeration(ComponentCriterionEnum.self), minItems: 1, maxItems: 4)),
                 optional("customData", V201.customDataSchema))
         }
 

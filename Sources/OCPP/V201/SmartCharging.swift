@@ -531,7 +531,8 @@ extension V201 {
             optional("chargingProfilePurpose", .enumeration(ChargingProfilePurposeEnum.self)),
             optional("stackLevel", .integer()),
             optional("chargingProfileId", .array(of: .integer(), minItems: 1)),
-            optional("chargingLimitSource", .array(of: .enumeration(ChargingLimitSourceEnum.self), minItems: 1, maxItems: 4)),
+            optional(
+                "chargingLimitSource", .array(of: .enumeration(ChargingLimitSourceEnum.self), minItems: 1, maxItems: 4)),
             optional("customData", V201.customDataSchema))
     }
 
