@@ -13,6 +13,7 @@ public enum OCPPVersion: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    /// The versions this build understands; a version is listed once its messages exist.
+    /// The versions the gateway negotiates. 2.0.1's messages are typed (`V201`), but it is
+    /// listed only once the gateway has its handlers, so piles are not offered it before.
     public static let supported: [OCPPVersion] = [.v16]
 }

@@ -15,21 +15,29 @@ final class ProtocolCoreFuzzTests: XCTestCase {
         .formatViolation, .occurrenceConstraintViolation, .typeConstraintViolation, .propertyConstraintViolation,
     ]
 
+    /// The catalogs of every version this build types.
+    static let catalogs = [V16.catalog, V201.catalog]
+
     func testHostilePayloadsOfEveryActionEitherDecodeOrFailWithAValidationCode() throws {
-        var generator = HostileFrames(seed: Self.seed)
-        var checked = 0
-        var decoded = 0
-        let started = Date()
-        for name in V16.catalog.names {
-            let action = try XCTUnwrap(V16.catalog[name])
-            let counts = check(action, &generator, cases: Self.cases)
-            checked += counts.checked
-            decoded += counts.decoded
+        for catalog in Self.catalogs {
+            var generator = HostileFrames(seed: Self.seed)
+            var checked = 0
+            var decoded = 0
+            let started = Date()
+            for name in catalog.names {
+                let action = try XCTUnwrap(catalog[name])
+                let counts = check(action, &generator, cases: Self.cases)
+                checked += counts.checked
+                decoded += counts.decoded
+            }
+            let rate = Double(checked) / max(Date().timeIntervalSince(started), 1e-6)
+            let label = catalog.version.label
+            print(
+                "protocol core fuzz \(label): \(checked) payloads (seed \(Self.seed)), \(decoded) passed validation and decoded, \(Int(rate)) payloads/s"
+            )
+            XCTAssertGreaterThan(decoded, checked / 50, "\(label): the generator must also produce payloads that pass")
+            XCTAssertLessThan(decoded, checked, "\(label): and payloads that do not")
         }
-        let rate = Double(checked) / max(Date().timeIntervalSince(started), 1e-6)
-        print("protocol core fuzz: \(checked) payloads (seed \(Self.seed)), \(decoded) passed validation and decoded, \(Int(rate)) payloads/s")
-        XCTAssertGreaterThan(decoded, checked / 50, "the generator must also produce payloads that pass")
-        XCTAssertLessThan(decoded, checked, "and payloads that do not")
     }
 
     /// Requests and responses of one action, in both modes. Returns how many were checked.
@@ -73,8 +81,9 @@ final class ProtocolCoreFuzzTests: XCTestCase {
         var parsed = 0
         var refused = 0
         for i in 0..<(Self.cases * 20) {
-            let name = generator.pick(V16.catalog.names) ?? "Heartbeat"
-            let schema = V16.catalog[name].map { Self.requestSchema($0) } ?? .emptyObject
+            let catalog = Self.catalogs[i % Self.catalogs.count]
+            let name = generator.pick(catalog.names) ?? "Heartbeat"
+            let schema = catalog[name].map { Self.requestSchema($0) } ?? .emptyObject
             let (text, _) = generator.call(id: "fuzz-\(i)", action: name, schema: schema)
             do {
                 _ = try RPCFrame.parse(Array(text.utf8))
@@ -82,10 +91,26 @@ final class ProtocolCoreFuzzTests: XCTestCase {
             } catch {
                 refused += 1
                 XCTAssertFalse(error.reason.isEmpty, "a refusal says why")
+                expectSpecAnswer(error, text)
             }
         }
         XCTAssertGreaterThan(parsed, 0)
         XCTAssertGreaterThan(refused, 0, "some frames are broken on purpose")
+    }
+
+    /// Each version answers a broken frame as its spec says: 1.6 ignores an unknown message
+    /// type and answers the rest with FormationViolation; 2.0.1 answers an unknown type with
+    /// MessageTypeNotSupported and the rest with RpcFrameworkError; the id is echoed or "-1".
+    func expectSpecAnswer(_ error: RPCFrameError, _ text: String) {
+        let v201 = error.reply(for: .v201)?.json(for: .v201)
+        XCTAssertEqual(v201?.arrayValue?[1], .string(error.messageId ?? "-1"), text)
+        if case .unknownMessageType = error.kind {
+            XCTAssertNil(error.reply(for: .v16), "1.6 ignores \(text.prefix(80))")
+            XCTAssertEqual(v201?.arrayValue?[2], "MessageTypeNotSupported", text)
+        } else {
+            XCTAssertEqual(error.reply(for: .v16)?.json(for: .v16).arrayValue?[2], "FormationViolation", text)
+            XCTAssertEqual(v201?.arrayValue?[2], "RpcFrameworkError", text)
+        }
     }
 
     func testDeepNestingIsRefusedNotRecursedInto() {

@@ -106,6 +106,13 @@ extension RPCFrame {
         guard let first = items.first, case .integer(let typeId) = first else {
             throw RPCFrameError(kind: .malformedFrame, messageId: nil, reason: "element 0 must be the integer message type id")
         }
+        // The type decides first: a frame of an unknown type is one, whatever follows, so
+        // 1.6 ignores it and 2.0.1 answers MessageTypeNotSupported (with "-1" if no id).
+        guard (2...4).contains(typeId) else {
+            var id: String?
+            if items.count >= 2, case .string(let text) = items[1], !text.isEmpty { id = text }
+            throw RPCFrameError(kind: .unknownMessageType(typeId), messageId: id, reason: "unknown message type id \(typeId)")
+        }
         guard items.count >= 2, case .string(let id) = items[1] else {
             throw RPCFrameError(kind: .malformedFrame, messageId: nil, reason: "element 1 must be the message id as a string")
         }
