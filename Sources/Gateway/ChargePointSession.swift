@@ -43,6 +43,8 @@ final class ChargePointSession: RPCConnectionDelegate {
     var compliance: ComplianceState
     /// Sessions the pile may have forgotten, while any are suspected (SessionReconciliation.swift).
     var reconcile: ReconcileWatch?
+    /// A 2.0.1 pile's transactions by its own id, as this connection saw their events.
+    var eventSequences: [String: V201TransactionTrack] = [:]
     /// The handlers of this pile's version.
     var handlers: HandlerTable {
         switch version {

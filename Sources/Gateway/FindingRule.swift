@@ -130,7 +130,7 @@ public struct FindingRule: Sendable, Hashable {
                 meterStopBelowStart, unparsableSample, energyRegisterDecreased, meterValuesOutsideTransaction, stopBeforeStart,
                 illegalStatusTransition, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
                 silentTooLong, valueOutOfRange, timestampOutOfWindow,
-            ]
+            ] + transactions201
     }
 
     /// The rule with `id`, if the catalogue has one.

@@ -36,10 +36,8 @@ extension Gateway {
         default: throw .storeUnavailable("unexpected answer to the reservation")
         }
         do {
-            let status = try await remoteStartTransaction(code.chargePointId, idTag: account.idTag, connectorId: code.connectorId)
-            guard status == .Accepted else {
-                throw ScanFailure.pileRejected("RemoteStartTransaction answered \(status.rawValue)")
-            }
+            let status = try await requestStart(code.chargePointId, idTag: account.idTag, connectorId: code.connectorId, remoteStartId: sessionId)
+            guard status == "Accepted" else { throw ScanFailure.pileRejected("the remote start was answered \(status)") }
         } catch {
             let failure = Self.failure(error, chargePointId: code.chargePointId)
             if case .sessionsClosed(let ids)? = try? await store.write(.failScan(sessionId: sessionId, failure: failure.code, at: Date())) {
@@ -59,8 +57,8 @@ extension Gateway {
         let session = try await storedSession(sessionId)
         guard session.status == .active else { throw .sessionNotActive(sessionId, status: session.status.rawValue) }
         do {
-            let status = try await remoteStopTransaction(session.chargePointId, transactionId: Int(clamping: sessionId))
-            guard status == .Accepted else { throw ScanFailure.pileRejected("RemoteStopTransaction answered \(status.rawValue)") }
+            let status = try await requestStop(session)
+            guard status == "Accepted" else { throw ScanFailure.pileRejected("the remote stop was answered \(status)") }
         } catch {
             throw Self.failure(error, chargePointId: session.chargePointId)
         }

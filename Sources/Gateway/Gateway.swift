@@ -100,11 +100,14 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             }
             return .refuse(status: .badRequest, reason: "no Sec-WebSocket-Protocol header; offer ocpp1.6")
         }
-        guard let version = negotiateSubprotocol(offered: offered, supported: OCPPVersion.supported) else {
-            let ours = OCPPVersion.supported.map(\.subprotocol).joined(separator: ", ")
-            return .acceptThenClose(reason: "none of the offered subprotocols (\(offered.joined(separator: ", "))) is supported; use \(ours)")
+        // Ours among those offered (a pinned pile: only its version); of two, the preferred one.
+        let ours = offered.compactMap(OCPPVersion.init(rawValue:)).filter { OCPPVersion.supported.contains($0) && (known?.ocppVersion ?? $0) == $0 }
+        guard let first = ours.first else {
+            let wanted = known?.ocppVersion.map { [$0] } ?? OCPPVersion.supported
+            return .acceptThenClose(
+                reason: "none of the offered subprotocols (\(offered.joined(separator: ", "))) is supported; use \(wanted.map(\.subprotocol).joined(separator: " or "))")
         }
-        return .accept(version: version, subprotocolMissing: false)
+        return .accept(version: ours.contains(configuration.preferredVersion) ? configuration.preferredVersion : first, subprotocolMissing: false)
     }
 
     // MARK: OCPPConnectionAcceptor

@@ -51,6 +51,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     /// Seconds a pile's timestamps may differ from the gateway's clock; 0 turns the clock and
     /// heartbeat-timing rules off (for piles on a virtual clock).
     public var clockTolerance: Double = 300
+    /// The version a pile that offers both gets (the choice is logged and recorded with its boot).
+    public var preferredVersion: OCPPVersion = .v201
     /// Days a pile timestamp may lie behind or ahead of the gateway's clock before it is
     /// read as the receive time (docs/wire-values.md).
     public var timestampWindowDays: Double = 366
@@ -115,6 +117,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         public var maxVoltageV: Double?
         public var minVoltageV: Double?
         public var connectors: Int?
+        /// Pins the pile to one OCPP version: a handshake that does not offer it is closed.
+        public var ocppVersion: OCPPVersion?
 
         public init(id: String, network: String? = nil, model: String? = nil, password: String? = nil) {
             self.id = id
@@ -179,7 +183,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case maxPendingHandshakes
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api
-        case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace
+        case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion
     }
 
     public init(from decoder: any Decoder) throws {
@@ -206,6 +210,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         api = try c.decodeIfPresent(APISettings.self, forKey: .api) ?? d.api
         policies = try c.decodeIfPresent([CompliancePolicy].self, forKey: .policies) ?? []
         clockTolerance = try c.decodeIfPresent(Double.self, forKey: .clockTolerance) ?? d.clockTolerance
+        preferredVersion = try c.decodeIfPresent(OCPPVersion.self, forKey: .preferredVersion) ?? d.preferredVersion
         timestampWindowDays = try c.decodeIfPresent(Double.self, forKey: .timestampWindowDays) ?? d.timestampWindowDays
         sessionReconcileGrace = try c.decodeIfPresent(Double.self, forKey: .sessionReconcileGrace) ?? d.sessionReconcileGrace
     }

@@ -13,7 +13,6 @@ public enum OCPPVersion: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    /// The versions the gateway negotiates. 2.0.1's messages are typed (`V201`), but it is
-    /// listed only once the gateway has its handlers, so piles are not offered it before.
-    public static let supported: [OCPPVersion] = [.v16]
+    /// The versions the gateway negotiates.
+    public static let supported: [OCPPVersion] = [.v16, .v201]
 }

@@ -22,6 +22,8 @@ public enum StoreCommand: Sendable {
     case failStartingScans(chargePointId: String, connectorId: Int?, failure: String, at: Date)
     /// Closes active sessions the pile seems to have forgotten as `abandoned`.
     case abandonSessions(SessionAbandonment)
+    /// A running session's token, learned after its start (2.0.1); only a session with none yet takes it.
+    case sessionToken(sessionId: Int64, idTag: String, authorizationStatus: String, account: String?)
     /// The session's cost as billed (at stop, and again when the car is unplugged).
     case sessionCost(sessionId: Int64, costFen: Int64)
     /// Only the findings (and frame) that ride along.
@@ -43,12 +45,16 @@ public struct SessionStart: Sendable {
     /// The pile's own transaction id (2.0.1 chooses it; a string up to 36 characters).
     /// A second start with the same one is a repeat, answered with the same session.
     public var transactionRef: String?
+    /// The id the central system gave a remote start (2.0.1 remoteStartId; the gateway
+    /// uses the scanned session's id), so the start fills in that session.
+    public var remoteStartId: Int64?
 
     public init(
         chargePointId: String, connectorId: Int, idTag: String, meterStartWh: Int64, startTime: Date,
         reservationId: Int?, authorizationStatus: String, ocppVersion: String, receivedAt: Date, account: String? = nil,
-        transactionRef: String? = nil
+        transactionRef: String? = nil, remoteStartId: Int64? = nil
     ) {
+        self.remoteStartId = remoteStartId
         self.account = account
         self.transactionRef = transactionRef
         self.chargePointId = chargePointId
@@ -104,6 +110,9 @@ public struct SessionStop: Sendable {
     /// The session's id, or 0 with `transactionRef` naming it (2.0.1).
     public var transactionId: Int64
     public var transactionRef: String?
+    /// The pile gave no final register (a 2.0.1 Ended event without meter values): the
+    /// store takes the highest of `meterStopWh`, meterStart and the session's readings.
+    public var meterStopFromReadings = false
     public var meterStopWh: Int64
     public var stopTime: Date
     public var reason: String

@@ -34,7 +34,7 @@ final class V16CatalogTests: XCTestCase {
     }
 
     func testOnlyVersion16IsSupported() {
-        XCTAssertEqual(OCPPVersion.supported, [.v16])
+        XCTAssertEqual(OCPPVersion.supported, [.v16, .v201])
         XCTAssertEqual(OCPPVersion.v16.subprotocol, "ocpp1.6")
         XCTAssertEqual(OCPPVersion.v201.subprotocol, "ocpp2.0.1")
         XCTAssertEqual(OCPPVersion.v201.label, "2.0.1")

@@ -100,17 +100,24 @@ extension ChargePointSession {
     /// The verdict on a token presented for authorization.
     func tokenVerdict(_ token: String) -> TokenVerdict { services.authorizer.authorize(token) }
 
-    /// A transaction the pile started. `reply` runs once it is stored, with its id and the
-    /// verdict on its token; a strict refusal answers the CALLERROR instead.
+    /// A transaction the pile started. `reply` runs once it is stored, with its id, the
+    /// verdict on its token and whether the store already had it; a strict refusal answers
+    /// the CALLERROR instead. `resuming`: the pile names a transaction the store may know
+    /// (2.0.1 events after a reconnect), so finding it again is no repeat. A start without a
+    /// token (2.0.1 may start on the cable) is authorized when the token comes (`tokenLearned`).
     func sessionStarted(
-        _ start: SessionStart, _ call: IncomingCall, verdict: Verdict, reply: @escaping (ChargePointSession, Int64, TokenVerdict) -> Void
+        _ start: SessionStart, _ call: IncomingCall, verdict: Verdict, resuming: Bool = false,
+        reply: @escaping (ChargePointSession, Int64, TokenVerdict, Bool) -> Void
     ) {
         var verdict = verdict
         checkStart(connectorId: start.connectorId, timestamp: start.startTime, call, into: &verdict)
         if rejected(verdict, call) { return }
-        let token = services.authorizer.authorizeStart(start.idTag, chargePointId: identity, connectorId: start.connectorId)
+        let token =
+            start.idTag.isEmpty
+            ? TokenVerdict(status: .accepted)
+            : services.authorizer.authorizeStart(start.idTag, chargePointId: identity, connectorId: start.connectorId)
         var start = start
-        start.authorizationStatus = token.status.rawValue
+        start.authorizationStatus = start.idTag.isEmpty ? "" : token.status.rawValue
         start.account = services.accountsByTag[start.idTag.lowercased()]?.id
         let stored = start
         commit(.startSession(stored), findings: verdict.findings, answering: call) { session, outcome in
@@ -119,12 +126,14 @@ extension ChargePointSession {
                 id, connectorId: stored.connectorId, startTime: stored.startTime, meterStartWh: stored.meterStartWh,
                 accepted: token.status == .accepted, duplicate: duplicate)
             session.mentioned(id)
-            if duplicate {
+            if duplicate && resuming {
+                // The store knew it: a transaction of an earlier connection, followed from here.
+            } else if duplicate {
                 session.record(
                     .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
                     messageId: call.messageId, sessionId: id)
             } else {
-                if token.status == .accepted {
+                if token.status == .accepted && !stored.idTag.isEmpty {
                     session.services.authorizer.transactionStarted(
                         .init(chargePointId: session.identity, connectorId: stored.connectorId, transactionId: id), idTag: stored.idTag)
                 }
@@ -138,13 +147,39 @@ extension ChargePointSession {
                             reason: StopReason.superseded.rawValue, at: call.receivedAt)))
             }
             session.logger.info("transaction \(id) started on connector \(stored.connectorId) (\(token.status.rawValue))")
-            reply(session, id, token)
+            reply(session, id, token, duplicate)
         }
+    }
+
+    /// The token of a running session, learned after its start (2.0.1: the driver
+    /// authorized after plugging in). Returns the verdict for the reply at once; the store
+    /// and the authorizer follow.
+    func tokenLearned(_ idTag: String, sessionId: Int64, connectorId: Int) -> TokenVerdict {
+        let token = services.authorizer.authorizeStart(idTag, chargePointId: identity, connectorId: connectorId)
+        let account = services.accountsByTag[idTag.lowercased()]?.id
+        store.submit(.sessionToken(sessionId: sessionId, idTag: idTag, authorizationStatus: token.status.rawValue, account: account), frame: nil, findings: []) { _ in }
+        if token.status == .accepted {
+            services.authorizer.transactionStarted(.init(chargePointId: identity, connectorId: connectorId, transactionId: sessionId), idTag: idTag)
+        }
+        live[sessionId]?.record.idTag = idTag
+        return token
+    }
+
+    /// A connector state a message implies without reporting it (2.0.1's charging state in
+    /// TransactionEvent): stored and published, judged, never refused.
+    func connectorObserved(_ change: ConnectorChange, _ call: IncomingCall) {
+        var verdict = Verdict()
+        checkStatus(change, call, into: &verdict)
+        let status = ConnectorStatusRecord(
+            chargePointId: identity, connectorId: change.connectorId, status: change.state.rawValue, errorCode: change.errorCode,
+            info: change.info, vendorErrorCode: change.vendorErrorCode, since: change.timestamp ?? call.receivedAt)
+        store.submit(.connectorStatus(status), frame: nil, findings: verdict.findings) { _ in }
+        services.events.publish(.status(status))
     }
 
     /// Meter readings, for a named transaction or a connector. `reply` runs once stored.
     func samplesReported(
-        connectorId: Int, transactionId: Int64?, samples: [SampleRecord], _ call: IncomingCall, verdict: Verdict,
+        connectorId: Int, transactionId: Int64?, samples: [SampleRecord], _ call: IncomingCall, verdict: Verdict, live: Bool = true,
         reply: @escaping (ChargePointSession) -> Void
     ) {
         var verdict = verdict
@@ -161,7 +196,7 @@ extension ChargePointSession {
             } else if case .samplesStored(let id?) = outcome {
                 session.mentioned(id)
                 session.adopt(id, connectorId: connectorId, readings: Self.energyRegister(samples))
-                session.updateLive(id: id, samples: samples)
+                if live { session.updateLive(id: id, samples: samples) }
             }
             reply(session)
         }

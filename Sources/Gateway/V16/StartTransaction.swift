@@ -14,7 +14,7 @@ struct V16StartTransaction: CallHandler {
             meterStartWh: Int64(pile.checkedRegister(request.meterStart, what: "meterStart", call: call, into: &verdict)),
             startTime: pile.checkedTime(request.timestamp, what: "StartTransaction timestamp", call: call, into: &verdict),
             reservationId: request.reservationId, authorizationStatus: "", ocppVersion: pile.version.label, receivedAt: call.receivedAt)
-        pile.sessionStarted(start, call, verdict: verdict) { session, id, token in
+        pile.sessionStarted(start, call, verdict: verdict) { session, id, token, _ in
             session.reply(Action.self, to: call, .init(idTagInfo: V16.IdTagInfo(token), transactionId: Int(clamping: id)))
         }
     }

@@ -76,16 +76,21 @@ extension SQLiteSessionStore {
             ).first?.int(0) {
                 return .sessionStarted(id: existing, duplicate: true)
             }
-            // A scanned session waiting for this start: the transaction takes its id.
+            // A scanned session waiting for this start: the transaction takes its id. The remote
+            // start's id names it; else the connector and tag do.
             if let scanned = try writer.query(
                 """
-                SELECT id FROM sessions WHERE charge_point_id = ? AND connector_id = ? AND status = 'starting'
-                    AND id_tag = ? COLLATE NOCASE ORDER BY id DESC LIMIT 1
-                """, [.text(start.chargePointId), .init(start.connectorId), .text(start.idTag)]
+                SELECT id FROM sessions WHERE charge_point_id = ? AND status = 'starting'
+                    AND (id = ? OR (? IS NULL AND connector_id = ? AND id_tag = ? COLLATE NOCASE)) ORDER BY id DESC LIMIT 1
+                """,
+                [
+                    .text(start.chargePointId), .init(start.remoteStartId), .init(start.remoteStartId), .init(start.connectorId),
+                    .text(start.idTag),
+                ]
             ).first?.int(0) {
                 try writer.run(
                     """
-                    UPDATE sessions SET status = 'active', id_tag = ?, ocpp_version = ?, authorization_status = ?,
+                    UPDATE sessions SET status = 'active', id_tag = coalesce(nullif(?, ''), id_tag), ocpp_version = ?, authorization_status = ?,
                         start_time = ?, meter_start = ?, reservation_id = ?, received_at = ?, transaction_ref = ? WHERE id = ?
                     """,
                     [
@@ -160,6 +165,13 @@ extension SQLiteSessionStore {
             return .sessionsClosed(closed.compactMap { $0.int(0) })
         case .abandonSessions(let abandonment):
             return .sessionsClosed(try abandon(abandonment))
+        case .sessionToken(let id, let idTag, let status, let account):
+            try writer.run(
+                """
+                UPDATE sessions SET id_tag = ?, authorization_status = ?, account_id = coalesce(account_id, ?)
+                WHERE id = ? AND (id_tag IS NULL OR id_tag = '')
+                """, [.text(idTag), .text(status), .init(account), .integer(id)])
+            return .done
         case .sessionCost(let id, let cost):
             try writer.run("UPDATE sessions SET cost_fen = ? WHERE id = ?", [.integer(cost), .integer(id)])
             return .done
@@ -178,7 +190,7 @@ extension SQLiteSessionStore {
             let wasAbandoned = row.string(1) == SessionRecord.Status.abandoned.rawValue
             try writer.run(
                 """
-                UPDATE sessions SET status = 'completed', stop_time = ?, meter_stop = ?, energy_wh = ? - meter_start,
+                UPDATE sessions SET status = 'completed', stop_time = ?, meter_stop = ?, energy_wh = ? - meter_start, failure = NULL,
                     stop_reason = ?, stop_id_tag = ?, ended_at = ?
                 WHERE id = ?
                 """,
@@ -187,6 +199,16 @@ extension SQLiteSessionStore {
                     .init(stop.idTag), .init(stop.receivedAt), .integer(stop.transactionId),
                 ])
             try insert(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
+            if stop.meterStopFromReadings {
+                try writer.run(
+                    """
+                    UPDATE sessions SET meter_stop = CAST(max(meter_stop, meter_start, coalesce((SELECT max(value) FROM meter_samples
+                        WHERE session_id = ?1 AND measurand = 'Energy.Active.Import.Register' AND phase IS NULL
+                        AND coalesce(location, 'Outlet') = 'Outlet' AND value BETWEEN 0 AND 1e12), 0)) AS INTEGER)
+                    WHERE id = ?1
+                    """, [.integer(stop.transactionId)])
+                try writer.run("UPDATE sessions SET energy_wh = meter_stop - meter_start WHERE id = ?", [.integer(stop.transactionId)])
+            }
             let meterStart = row.int(2) ?? 0
             return .sessionStopped(
                 wasAbandoned

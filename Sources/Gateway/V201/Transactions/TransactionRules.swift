@@ -1,0 +1,69 @@
+import OCPP
+import OCPPWebSocket
+import SessionStore
+
+/// The 2.0.1 transaction rules (block E): what a station's TransactionEvents must say
+/// together. Checked per connection, like the 1.6 rules; all are recorded only, since a
+/// TransactionEvent is always acknowledged.
+extension ChargePointSession {
+    func judgeSequence(_ event: V201.TransactionEvent.Request, known: V201TransactionTrack?, _ call: IncomingCall, into verdict: inout Verdict) {
+        let ref = event.transactionInfo.transactionId
+        if let known {
+            if known.ended {
+                flag(.eventAfterEnded, "\(event.eventType.rawValue) (seqNo \(event.seqNo)) after transaction \(ref) ended", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
+            }
+            if let last = known.lastSeqNo, event.seqNo > last + 1 {
+                flag(.seqNoGap, "seqNo went \(last) → \(event.seqNo) in transaction \(ref)", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
+            }
+            if let evse = event.evse, evse.id != known.connectorId || known.events.values.contains(where: { $0.evse != nil }) {
+                flag(.evseRepeated, "evse \(evse.id) sent again in \(event.eventType.rawValue) of transaction \(ref)", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
+            }
+        } else if event.evse == nil {
+            flag(.evseMissing, "the first event of transaction \(ref) names no evse; read as EVSE 1", call: call, mayReject: false, into: &verdict)
+        }
+        if let conflict = Self.triggerConflicts[event.eventType], conflict.contains(event.triggerReason) {
+            flag(
+                .triggerInconsistent, "\(event.eventType.rawValue) event with triggerReason \(event.triggerReason.rawValue)", call: call,
+                sessionId: known?.sessionId, mayReject: false, into: &verdict)
+        }
+    }
+
+    /// Trigger reasons that contradict the event they come with (E01–E07).
+    static let triggerConflicts: [V201.TransactionEventEnum: Set<V201.TriggerReasonEnum>] = [
+        .started: [.remoteStop, .stopAuthorized, .evDeparted, .deauthorized, .energyLimitReached, .timeLimitReached],
+        .ended: [.remoteStart, .cablePluggedIn, .evDetected],
+    ]
+}
+
+extension FindingRule {
+    public static let seqNoGap = FindingRule(
+        id: "tx201.seqno-gap", severity: .warning,
+        summary: "A TransactionEvent's seqNo skipped numbers: events of the transaction are missing.",
+        reference: "OCPP 2.0.1 E01.FR.16 (seqNo increments by 1)")
+    public static let seqNoRepeated = FindingRule(
+        id: "tx201.seqno-repeated", severity: .error,
+        summary: "A TransactionEvent's seqNo came again with other content (a retry repeats the event as it was).",
+        reference: "OCPP 2.0.1 E01.FR.16, OCPP-J §5 (retries)")
+    public static let eventWithoutStarted = FindingRule(
+        id: "tx201.event-without-started", severity: .warning,
+        summary: "The first TransactionEvent of a transaction was Updated or Ended; the session was opened from it.",
+        reference: "OCPP 2.0.1 E01–E06 (eventType Started first)")
+    public static let eventAfterEnded = FindingRule(
+        id: "tx201.event-after-ended", severity: .error,
+        summary: "A TransactionEvent for a transaction after its Ended event.", reference: "OCPP 2.0.1 E06 (Ended is the last event)")
+    public static let evseMissing = FindingRule(
+        id: "tx201.evse-missing", severity: .error,
+        summary: "The first TransactionEvent of a transaction named no evse; EVSE 1 is assumed.",
+        reference: "OCPP 2.0.1 E01.FR.19 (evse in the first event)")
+    public static let evseRepeated = FindingRule(
+        id: "tx201.evse-repeated", severity: .info,
+        summary: "A TransactionEvent after the first named the evse again (or another one).",
+        reference: "OCPP 2.0.1 E01.FR.19 (evse only in the first event)", recorded: .oncePerConnection)
+    public static let triggerInconsistent = FindingRule(
+        id: "tx201.trigger-inconsistent", severity: .warning,
+        summary: "A TransactionEvent's triggerReason contradicts its eventType (e.g. Started by RemoteStop).",
+        reference: "OCPP 2.0.1 E01–E07 (trigger reasons)")
+
+    /// The 2.0.1 transaction rules, for the catalogue.
+    static let transactions201: [FindingRule] = [seqNoGap, seqNoRepeated, eventWithoutStarted, eventAfterEnded, evseMissing, evseRepeated, triggerInconsistent]
+}
