@@ -131,6 +131,8 @@ final class V201SessionTests: XCTestCase {
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.started, "tx-3", seqNo: 0, trigger: .authorized, wh: 100, evse: 1, token: "T"))
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.updated, "tx-3", seqNo: 1, wh: 50))
             _ = try await harness.finding("session.energy-register-decreased", for: "V201-RULES")
+            _ = try await pile.call(V201.TransactionEvent.self, Self.event(.updated, "tx-3", seqNo: 2, wh: 150, evse: 2))
+            _ = try await harness.finding("tx201.evse-repeated", for: "V201-RULES")
         }
     }
 
