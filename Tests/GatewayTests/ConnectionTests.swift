@@ -146,7 +146,7 @@ final class ConnectionTests: XCTestCase {
         try await GatewayHarness.with { harness in
             let socket = try RawSocket(port: harness.port)
             defer { socket.close() }
-            try socket.send(RawSocket.upgradeRequest(identity: "FUTURE-1", subprotocols: "ocpp2.0.1"))
+            try socket.send(RawSocket.upgradeRequest(identity: "FUTURE-1", subprotocols: "ocpp2.1"))
             let head = try await socket.readHTTPHead()
             XCTAssertEqual(head.status, 101)
             XCTAssertNil(head.header("Sec-WebSocket-Protocol"))

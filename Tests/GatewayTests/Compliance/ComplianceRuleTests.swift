@@ -67,8 +67,8 @@ final class ComplianceRuleTests: XCTestCase {
         "transport.missing-subprotocol", "transport.oversized-message", "transport.keepalive-timeout", "transport.binary-frame",
         "rpc.malformed-frame", "rpc.unknown-message-type", "rpc.unsolicited-reply", "rpc.call-timeout",
         "value.out-of-range", "value.timestamp-out-of-window",  // HostileValueTests
-        "tx201.seqno-gap", "tx201.seqno-repeated", "tx201.event-without-started", "tx201.event-after-ended",  // V201SessionTests
-        "tx201.evse-missing", "tx201.trigger-inconsistent", "tx201.evse-repeated",
+        "txevent.seqno-gap", "txevent.seqno-repeated", "txevent.event-without-started", "txevent.event-after-ended",  // V201SessionTests
+        "txevent.evse-missing", "txevent.trigger-inconsistent", "txevent.evse-repeated",
     ]
 
     /// Runs each case on its own pile and checks its rule fired, naming the offending message.

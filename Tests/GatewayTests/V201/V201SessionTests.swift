@@ -59,7 +59,7 @@ final class V201SessionTests: XCTestCase {
             let view = await harness.sessionView(session.id)
             XCTAssertEqual(view["transactionRef"], "tx-a")
             let findings = try await harness.findings("V201-FULL").map(\.rule)
-            XCTAssertEqual(findings.filter { $0.hasPrefix("tx201.") }, [], "a clean transaction breaks no 2.0.1 rule")
+            XCTAssertEqual(findings.filter { $0.hasPrefix("txevent.") }, [], "a clean transaction breaks no 2.0.1 rule")
         }
     }
 
@@ -106,7 +106,7 @@ final class V201SessionTests: XCTestCase {
             XCTAssertEqual(sessions.first?.status, .completed)
             XCTAssertEqual(sessions.first?.meterStopWh, 700, "an Ended event without a register ends at the highest reading")
             let rules = try await harness.findings("V201-RECONNECT").map(\.rule)
-            XCTAssertFalse(rules.contains("tx201.event-without-started"), "the store knew the transaction: \(rules)")
+            XCTAssertFalse(rules.contains("txevent.event-without-started"), "the store knew the transaction: \(rules)")
             XCTAssertFalse(rules.contains("session.duplicate-start"), "\(rules)")
         }
     }
@@ -115,24 +115,24 @@ final class V201SessionTests: XCTestCase {
         try await GatewayHarness.with { harness in
             let pile = try await station(harness, "V201-RULES")
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.started, "tx-1", seqNo: 0, trigger: .remoteStop, wh: 0))
-            _ = try await harness.finding("tx201.evse-missing", for: "V201-RULES")
-            _ = try await harness.finding("tx201.trigger-inconsistent", for: "V201-RULES")
+            _ = try await harness.finding("txevent.evse-missing", for: "V201-RULES")
+            _ = try await harness.finding("txevent.trigger-inconsistent", for: "V201-RULES")
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.updated, "tx-1", seqNo: 3, wh: 10))
-            _ = try await harness.finding("tx201.seqno-gap", for: "V201-RULES")
+            _ = try await harness.finding("txevent.seqno-gap", for: "V201-RULES")
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.ended, "tx-1", seqNo: 4, wh: 20, reason: .local))
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.updated, "tx-1", seqNo: 5, wh: 30))
-            _ = try await harness.finding("tx201.event-after-ended", for: "V201-RULES")
+            _ = try await harness.finding("txevent.event-after-ended", for: "V201-RULES")
             var changed = Self.event(.updated, "tx-1", seqNo: 5, wh: 31)
             changed.timestamp = Date().addingTimeInterval(1)
             _ = try await pile.call(V201.TransactionEvent.self, changed)
-            _ = try await harness.finding("tx201.seqno-repeated", for: "V201-RULES")
+            _ = try await harness.finding("txevent.seqno-repeated", for: "V201-RULES")
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.ended, "tx-2", seqNo: 0, wh: 5, evse: 1, reason: .local))
-            _ = try await harness.finding("tx201.event-without-started", for: "V201-RULES")
+            _ = try await harness.finding("txevent.event-without-started", for: "V201-RULES")
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.started, "tx-3", seqNo: 0, trigger: .authorized, wh: 100, evse: 1, token: "T"))
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.updated, "tx-3", seqNo: 1, wh: 50))
             _ = try await harness.finding("session.energy-register-decreased", for: "V201-RULES")
             _ = try await pile.call(V201.TransactionEvent.self, Self.event(.updated, "tx-3", seqNo: 2, wh: 150, evse: 2))
-            _ = try await harness.finding("tx201.evse-repeated", for: "V201-RULES")
+            _ = try await harness.finding("txevent.evse-repeated", for: "V201-RULES")
         }
     }
 

@@ -37,30 +37,30 @@ extension ChargePointSession {
 
 extension FindingRule {
     public static let seqNoGap = FindingRule(
-        id: "tx201.seqno-gap", severity: .warning,
+        id: "txevent.seqno-gap", severity: .warning,
         summary: "A TransactionEvent's seqNo skipped numbers: events of the transaction are missing.",
         reference: "OCPP 2.0.1 E01.FR.16 (seqNo increments by 1)")
     public static let seqNoRepeated = FindingRule(
-        id: "tx201.seqno-repeated", severity: .error,
+        id: "txevent.seqno-repeated", severity: .error,
         summary: "A TransactionEvent's seqNo came again with other content (a retry repeats the event as it was).",
         reference: "OCPP 2.0.1 E01.FR.16, OCPP-J §5 (retries)")
     public static let eventWithoutStarted = FindingRule(
-        id: "tx201.event-without-started", severity: .warning,
+        id: "txevent.event-without-started", severity: .warning,
         summary: "The first TransactionEvent of a transaction was Updated or Ended; the session was opened from it.",
         reference: "OCPP 2.0.1 E01–E06 (eventType Started first)")
     public static let eventAfterEnded = FindingRule(
-        id: "tx201.event-after-ended", severity: .error,
+        id: "txevent.event-after-ended", severity: .error,
         summary: "A TransactionEvent for a transaction after its Ended event.", reference: "OCPP 2.0.1 E06 (Ended is the last event)")
     public static let evseMissing = FindingRule(
-        id: "tx201.evse-missing", severity: .error,
+        id: "txevent.evse-missing", severity: .error,
         summary: "The first TransactionEvent of a transaction named no evse; EVSE 1 is assumed.",
         reference: "OCPP 2.0.1 E01.FR.19 (evse in the first event)")
     public static let evseRepeated = FindingRule(
-        id: "tx201.evse-repeated", severity: .info,
+        id: "txevent.evse-repeated", severity: .info,
         summary: "A TransactionEvent after the first named the evse again (or another one).",
         reference: "OCPP 2.0.1 E01.FR.19 (evse only in the first event)", recorded: .oncePerConnection)
     public static let triggerInconsistent = FindingRule(
-        id: "tx201.trigger-inconsistent", severity: .warning,
+        id: "txevent.trigger-inconsistent", severity: .warning,
         summary: "A TransactionEvent's triggerReason contradicts its eventType (e.g. Started by RemoteStop).",
         reference: "OCPP 2.0.1 E01–E07 (trigger reasons)")
 
