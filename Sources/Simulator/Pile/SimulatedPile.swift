@@ -13,7 +13,9 @@ public enum PileEvent: Sendable {
     case sent(pile: String, action: String)
     /// The central system answered a CALL of ours with a CALLERROR, or did not answer.
     case callFailed(pile: String, action: String, error: String)
-    case connectFailed(pile: String, error: String)
+    /// No connection: `cause` in a few words, the same for every pile it happens to
+    /// (`connection refused`, `HTTP 401 Unauthorized`), `detail` the whole message.
+    case connectFailed(pile: String, cause: String, detail: String)
     case queued(pile: String, depth: Int)
 }
 
@@ -153,7 +155,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
                 // Talk only once the upgrade has finished and the HTTP handlers are gone.
                 loop.execute { bound.value.connectionReady() }
             } catch {
-                observer?.pile(.connectFailed(pile: identity, error: "\(error)"))
+                let cause = (error as? OCPPClientError)?.cause ?? FleetStats.kind(of: "\(error)")
+                observer?.pile(.connectFailed(pile: identity, cause: cause, detail: "\(error)"))
                 loop.execute { bound.value.scheduleReconnect() }
             }
         }
