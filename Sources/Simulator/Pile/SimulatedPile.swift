@@ -222,7 +222,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
             guard case .success(let json) = result,
                 let (response, _) = try? V16.BootNotification.decodeResponse(json, mode: .lenient)
             else {
-                pile.after(pile.context.clock.wallDelay(30)) { $0.boot(reason: reason) }
+                pile.after(pile.context.clock.protocolDelay(30)) { $0.boot(reason: reason) }
                 return
             }
             pile.registration = response.status
@@ -237,7 +237,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
             case .Pending, .Rejected:
                 // Wait the interval the central system asked for (or our own on 0), then try again.
                 let wait = Double(response.interval > 0 ? response.interval : 60)
-                pile.after(pile.context.clock.wallDelay(wait)) { $0.boot(reason: reason) }
+                pile.after(pile.context.clock.protocolDelay(wait)) { $0.boot(reason: reason) }
             }
         }
     }
@@ -245,7 +245,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
     func scheduleHeartbeat() {
         heartbeatTimer?.cancel()
         let interval = Double(max(configuration.int("HeartbeatInterval") ?? 300, 1))
-        heartbeatTimer = after(context.clock.wallDelay(interval)) { pile in
+        heartbeatTimer = after(context.clock.protocolDelay(interval)) { pile in
             guard pile.isConnected else { return }
             pile.send(V16.Heartbeat.name, [:])
             pile.scheduleHeartbeat()
@@ -259,7 +259,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
 
     func sendStatus(connector: Int, _ status: V16.ChargePointStatus, errorCode: V16.ChargePointErrorCode = .NoError) {
         let request = V16.StatusNotification.Request(
-            connectorId: connector, errorCode: errorCode, status: status, timestamp: context.clock.now())
+            connectorId: connector, errorCode: errorCode, status: status, timestamp: context.clock.stamp(context.clock.now()))
         send(V16.StatusNotification.name, V16.StatusNotification.encode(request))
     }
 
