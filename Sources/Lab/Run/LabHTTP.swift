@@ -14,6 +14,9 @@ struct LabHTTP: Sendable {
         let description: String
     }
 
+    static let tokenRefused =
+        "the gateway refused the API token (HTTP 401): pass the token `pilegate serve` uses (--api-token, PILEGATE_API_TOKEN or api.token) with --token or PILEGATE_API_TOKEN"
+
     func get(_ path: String) async throws -> (status: Int, body: JSON) {
         try await send("GET", path, body: nil)
     }
