@@ -118,7 +118,7 @@ struct EmbeddedGatewayView: GatewayView {
     }
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
-        // Failures in the words of the HTTP API (api-contract.md), so scenarios read the same either way.
+        // Failures in the words of the HTTP API (docs/api.md), so scenarios read the same either way.
         do {
             let status = try await running.gateway.remoteStopTransaction(chargePointId, transactionId: Int(clamping: sessionId))
             return status == .Accepted ? "Accepted" : "pile_rejected"

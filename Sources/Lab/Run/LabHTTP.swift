@@ -4,7 +4,7 @@ import OCPP
 import FoundationNetworking
 #endif
 
-/// The few HTTP calls the lab makes to a gateway's API (api-contract.md).
+/// The few HTTP calls the lab makes to a gateway's API (docs/api.md).
 struct LabHTTP: Sendable {
     /// e.g. `http://127.0.0.1:8180`.
     let base: String

@@ -81,7 +81,7 @@ public struct Step: Codable, Sendable, Equatable {
         public var connector: Int?
         public var idTag: String
     }
-    /// POST /api/scan for the connector's QR code (api-contract.md).
+    /// POST /api/scan for the connector's QR code (docs/api.md).
     public struct Scan: Codable, Sendable, Equatable {
         public var connector: Int?
         public var account: String

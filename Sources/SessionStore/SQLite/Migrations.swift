@@ -3,7 +3,7 @@
 /// Never edit a released step: add a new one.
 enum Migrations {
     static let steps: [String] = [
-        // 1: the session model of DESIGN.md §5. Times are UTC seconds since 1970 (REAL).
+        // 1: the session model of Records.swift. Times are UTC seconds since 1970 (REAL).
         """
         CREATE TABLE charge_points(
             id TEXT PRIMARY KEY,
