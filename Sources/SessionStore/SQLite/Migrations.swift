@@ -109,6 +109,12 @@ enum Migrations {
         for version in current..<latest {
             try db.execute("BEGIN IMMEDIATE")
             do {
+                // Another process opening the same fresh store (serve --reuse-port) may have
+                // applied this step while we waited for the write lock: read it again under it.
+                if Int(try db.query("PRAGMA user_version").first?.int(0) ?? 0) > version {
+                    try db.execute("COMMIT")
+                    continue
+                }
                 try db.execute(steps[version])
                 try db.execute("PRAGMA user_version = \(version + 1)")
                 try db.execute("COMMIT")
