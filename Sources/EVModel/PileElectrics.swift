@@ -1,5 +1,5 @@
 /// AC or DC charging.
-public enum CurrentKind: String, Codable, Sendable { case ac, dc }
+public enum CurrentKind: String, Codable, Sendable, CaseIterable { case ac, dc }
 
 /// What limits the power a pile's gun can deliver. The simulator's pile profiles and the
 /// gateway's registry entries both describe piles this way, so the simulator's physics and

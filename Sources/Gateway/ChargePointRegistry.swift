@@ -23,7 +23,7 @@ final class ChargePointRegistry: Sendable {
     }
 
     /// Removes the identity only if `token` is still its current connection, so an old
-    /// socket closing late does not unregister its replacement (pitfall 10).
+    /// socket closing late does not unregister its replacement (docs/ocpp-notes.md, pitfall 10).
     @discardableResult
     func remove(_ identity: String, token: ObjectIdentifier) -> Bool {
         entries.withLock { map in

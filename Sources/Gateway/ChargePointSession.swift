@@ -136,7 +136,7 @@ final class ChargePointSession: RPCConnectionDelegate {
     }
 
     func rpcConnectionDidClose(_ connection: RPCConnection) {
-        // Only the current connection of this identity marks the pile offline (pitfall 10).
+        // Only the current connection of this identity marks the pile offline (docs/ocpp-notes.md, pitfall 10).
         guard services.registry.remove(identity, token: token) else {
             logger.info("replaced connection closed")
             return

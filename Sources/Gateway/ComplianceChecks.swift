@@ -133,7 +133,7 @@ extension ChargePointSession {
     }
 
     /// After the store answered the start: the transaction is followed from here. A repeated
-    /// start (pitfall 9) names a transaction that may have stopped since: not followed again.
+    /// start (docs/ocpp-notes.md, pitfall 9) names a transaction that may have stopped since: not followed again.
     func trackStart(_ id: Int64, connectorId: Int, startTime: Date, meterStartWh: Int64, accepted: Bool, duplicate: Bool) {
         compliance.startingConnectors.remove(connectorId)
         guard !duplicate, compliance.transactions[id] == nil else { return }

@@ -34,7 +34,7 @@ struct ComplianceState {
     var statuses: [Int: ConnectorState] = [:]
     /// Transactions by id: running, and the last stopped one per connector.
     var transactions: [Int64: Transaction] = [:]
-    /// Connectors with a StartTransaction received but not yet answered (pitfall 8).
+    /// Connectors with a StartTransaction received but not yet answered (docs/ocpp-notes.md, pitfall 8).
     var startingConnectors = ConnectorSet()
     /// Connectors whose transaction stopped here and that reported no status since.
     var awaitingStatusAfterStop = ConnectorSet()

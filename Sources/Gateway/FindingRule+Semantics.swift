@@ -12,7 +12,7 @@ extension FindingRule {
     public static let energyRegisterDecreased = FindingRule(
         id: "session.energy-register-decreased", severity: .error,
         summary: "Energy.Active.Import.Register went below an earlier reading (or meterStart) of the same transaction.",
-        reference: "OCPP 1.6 §7.31; reference §5 (registers never decrease)", strictReply: .propertyConstraintViolation,
+        reference: "OCPP 1.6 §7.31; docs/ocpp-notes.md (energy registers)", strictReply: .propertyConstraintViolation,
         recorded: .oncePerTransaction)
 
     public static let meterValuesOutsideTransaction = FindingRule(

@@ -8,7 +8,7 @@ public struct FindingRule: Sendable, Hashable {
     public let id: String
     public let severity: Severity
     public let summary: String
-    /// Where the spec (or our reference's pitfall list) says so.
+    /// Where the spec (or docs/ocpp-notes.md) says so.
     public let reference: String
     /// The CALLERROR a strict policy answers the offending CALL with; nil when the rule is
     /// only recorded (it concerns history, the transport, or a message the spec says to
@@ -41,7 +41,7 @@ public struct FindingRule: Sendable, Hashable {
     public static let missingSubprotocol = FindingRule(
         id: "transport.missing-subprotocol", severity: .warning,
         summary: "The handshake offered no Sec-WebSocket-Protocol; taken as OCPP 1.6.",
-        reference: "OCPP-J 1.6 §3.1.2; reference §6 pitfall 11")
+        reference: "OCPP-J 1.6 §3.1.2; docs/ocpp-notes.md, pitfall 11")
     public static let oversizedMessage = FindingRule(
         id: "transport.oversized-message", severity: .error,
         summary: "A WebSocket message exceeded the size limit and was refused (close 1009).", reference: "RFC 6455 §7.4.1")
@@ -81,19 +81,19 @@ public struct FindingRule: Sendable, Hashable {
         case .numberAsString:
             FindingRule(id: "payload.number-as-string", severity: .warning, summary: "A number sent as a JSON string.", reference: "OCPP 1.6 JSON schemas")
         case .stringAsNumber:
-            FindingRule(id: "payload.string-as-number", severity: .warning, summary: "A string field (e.g. sampledValue.value) sent as a JSON number.", reference: "reference §6 pitfall 1")
+            FindingRule(id: "payload.string-as-number", severity: .warning, summary: "A string field (e.g. sampledValue.value) sent as a JSON number.", reference: "docs/ocpp-notes.md, pitfall 1")
         case .fractionalInteger:
-            FindingRule(id: "payload.fractional-integer", severity: .warning, summary: "An integer field with a fraction (e.g. meterStart), rounded.", reference: "reference §6 pitfall 2")
+            FindingRule(id: "payload.fractional-integer", severity: .warning, summary: "An integer field with a fraction (e.g. meterStart), rounded.", reference: "docs/ocpp-notes.md, pitfall 2")
         case .nullOptional:
-            FindingRule(id: "payload.null-optional", severity: .info, summary: "An optional field sent as null.", reference: "reference §6 pitfall 5")
+            FindingRule(id: "payload.null-optional", severity: .info, summary: "An optional field sent as null.", reference: "docs/ocpp-notes.md, pitfall 5")
         case .enumLetterCase:
-            FindingRule(id: "payload.enum-letter-case", severity: .warning, summary: "An enumeration value in the wrong letter case.", reference: "reference §6 pitfall 17")
+            FindingRule(id: "payload.enum-letter-case", severity: .warning, summary: "An enumeration value in the wrong letter case.", reference: "docs/ocpp-notes.md, pitfall 17")
         case .stringTooLong:
-            FindingRule(id: "payload.string-too-long", severity: .warning, summary: "A string longer than its schema maximum.", reference: "reference §6 pitfall 5")
+            FindingRule(id: "payload.string-too-long", severity: .warning, summary: "A string longer than its schema maximum.", reference: "docs/ocpp-notes.md, pitfall 5")
         case .unknownProperty:
             FindingRule(id: "payload.unknown-property", severity: .warning, summary: "A property the schema does not define.", reference: "OCPP 1.6 JSON schemas (additionalProperties: false)")
         case .timestampOffSpec:
-            FindingRule(id: "payload.timestamp-off-spec", severity: .warning, summary: "A date-time without zone, with a local offset or otherwise off RFC 3339.", reference: "reference §6 pitfalls 3, 4")
+            FindingRule(id: "payload.timestamp-off-spec", severity: .warning, summary: "A date-time without zone, with a local offset or otherwise off RFC 3339.", reference: "docs/ocpp-notes.md, pitfalls 3 and 4")
         }
     }
 
@@ -101,17 +101,17 @@ public struct FindingRule: Sendable, Hashable {
     public static let duplicateStartTransaction = FindingRule(
         id: "session.duplicate-start", severity: .warning,
         summary: "StartTransaction repeated (same connector, tag, time, meterStart); answered with the same id.",
-        reference: "reference §6 pitfall 9")
+        reference: "docs/ocpp-notes.md, pitfall 9")
     public static let duplicateStopTransaction = FindingRule(
         id: "session.duplicate-stop", severity: .warning, summary: "StopTransaction for a transaction already stopped.",
-        reference: "reference §6 pitfall 9")
+        reference: "docs/ocpp-notes.md, pitfall 9")
     public static let stopUnknownTransaction = FindingRule(
         id: "session.stop-unknown-transaction", severity: .error,
         summary: "StopTransaction for a transaction id this gateway never issued; acknowledged anyway.",
-        reference: "reference §6 pitfall 7")
+        reference: "docs/ocpp-notes.md, pitfall 7")
     public static let meterValuesUnknownTransaction = FindingRule(
         id: "session.meter-values-unknown-transaction", severity: .error,
-        summary: "MeterValues naming a transaction id this gateway never issued.", reference: "reference §6 pitfall 7")
+        summary: "MeterValues naming a transaction id this gateway never issued.", reference: "docs/ocpp-notes.md, pitfall 7")
     public static let meterStopBelowStart = FindingRule(
         id: "session.meter-stop-below-start", severity: .error,
         summary: "meterStop is lower than meterStart: the energy register went backwards.", reference: "OCPP 1.6 §7.31")

@@ -178,7 +178,7 @@ final class DataTransferHandlers: Sendable {
 }
 
 /// HTTP Basic credentials as OCPP uses them: the username is the identity; the password
-/// is compared as given and, if it is hex, as the bytes it encodes (pitfall 13).
+/// is compared as given and, if it is hex, as the bytes it encodes (docs/ocpp-notes.md, pitfall 13).
 enum BasicAuth {
     static func matches(_ header: String, identity: String, password: String) -> Bool {
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -88,7 +88,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
     }
 
-    public enum UnknownChargePointPolicy: String, Codable, Sendable {
+    public enum UnknownChargePointPolicy: String, Codable, Sendable, CaseIterable {
         /// BootNotification Accepted (open registration).
         case accept
         /// BootNotification Pending: connected, may be configured, may not charge.

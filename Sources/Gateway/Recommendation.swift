@@ -14,22 +14,30 @@ public struct VehicleCatalog: Sendable {
         self.problem = problem
     }
 
-    /// Reads every `*.yaml` in `directory`; a bad file is reported, not fatal.
+    /// The vehicle profiles built into the binary (EVModel's `BuiltinFile.vehicles`), then
+    /// every `*.yaml` in `directory` on top (same id: the file wins). A bad file is reported,
+    /// not fatal; a missing default folder (`Simulators/vehicles` outside a checkout) is no problem.
     public static func load(directory: String) -> VehicleCatalog {
+        var vehicles = Dictionary(builtIn.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            return VehicleCatalog(vehicles: [], problem: "no vehicle profiles: cannot read \(directory) (set `vehicles` in the configuration)")
+            let problem = directory == GatewayConfiguration().vehicles ? nil : "cannot read vehicle profiles from \(directory) (`vehicles` in the configuration); using the built-in ones"
+            return VehicleCatalog(vehicles: Array(vehicles.values), problem: problem)
         }
-        var vehicles: [VehicleProfile] = []
         var problems: [String] = []
         for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             do {
                 let vehicle = try YAMLConfig.load(VehicleProfile.self, fromFile: "\(directory)/\(name)")
-                if let problem = vehicle.problem { problems.append("\(directory)/\(name): \(problem)") } else { vehicles.append(vehicle) }
+                if let problem = vehicle.problem { problems.append("\(directory)/\(name): \(problem)") } else { vehicles[vehicle.id] = vehicle }
             } catch {
                 problems.append(error.description)
             }
         }
-        return VehicleCatalog(vehicles: vehicles, problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        return VehicleCatalog(vehicles: Array(vehicles.values), problem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+
+    /// The built-in vehicle profiles, decoded once.
+    static let builtIn: [VehicleProfile] = BuiltinFile.vehicles.compactMap { file in
+        (try? YAMLConfig.decode(VehicleProfile.self, from: file.text, file: file.displayName)).flatMap { $0.problem == nil ? $0 : nil }
     }
 }
 

@@ -7,7 +7,7 @@ import OCPPWebSocket
 import Prometheus
 import SessionStore
 
-/// The gateway's HTTP API (DESIGN.md §4, described in /openapi.json): the live map, scan
+/// The gateway's HTTP API (docs/api.md, described in /openapi.json): the live map, scan
 /// to charge, sessions with receipts, events, recommendations, metrics and the dashboard.
 /// Reads come from the store, so every gateway process sharing it answers the same.
 public struct APIResponder: HTTPResponder {

@@ -3,7 +3,7 @@ import struct Foundation.Date
 /// OCPP date-times: read leniently, written strictly.
 ///
 /// Chargers send local times without a zone, offsets like `+08`, a space instead of `T`
-/// or nine fraction digits (reference §6 pitfalls 3 and 4). We take all of these, say
+/// or nine fraction digits (docs/ocpp-notes.md, pitfalls 3 and 4). We take all of these, say
 /// which deviation we saw so the gateway can record it, and always write
 /// `YYYY-MM-DDThh:mm:ss.sssZ`.
 public struct OCPPTimestamp: Sendable, Equatable {

@@ -33,7 +33,7 @@ public protocol HandshakePolicy: Sendable {
 
 /// Picks the subprotocol: the first one the client offered that we support (the client
 /// lists its preference first). Tokens are compared case-sensitively after trimming, and
-/// the header may be repeated or comma-separated (pitfall 11).
+/// the header may be repeated or comma-separated (docs/ocpp-notes.md, pitfall 11).
 public func negotiateSubprotocol(offered: [String], supported: [OCPPVersion]) -> OCPPVersion? {
     for token in offered {
         if let version = OCPPVersion(rawValue: token), supported.contains(version) { return version }

@@ -1,6 +1,6 @@
 import Foundation
 
-// The version-neutral session model (DESIGN.md §3, §5). OCPP 1.6 and 2.0.1 both map
+// The version-neutral session model. OCPP 1.6 and 2.0.1 both map
 // into these records, so a session reads the same whichever version the pile speaks.
 
 /// A pile as it introduced itself.

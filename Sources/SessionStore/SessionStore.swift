@@ -141,7 +141,7 @@ public struct SessionStop: Sendable {
 public enum StoreOutcome: Sendable, Equatable {
     case done
     /// `duplicate`: the same start (pile, connector, tag, time, meterStart) was already
-    /// stored, and this is its id again (pitfall 9).
+    /// stored, and this is its id again (docs/ocpp-notes.md, pitfall 9).
     case sessionStarted(id: Int64, duplicate: Bool)
     /// `sessionId` is nil when no transaction was named or it is not a session of this pile.
     case samplesStored(sessionId: Int64?)

@@ -18,7 +18,8 @@ public struct YAMLConfigError: Error, CustomStringConvertible, Equatable, Sendab
 }
 
 /// Strict YAML decoding for configuration and profiles: unknown keys are errors, not
-/// silently ignored, and every error names the file and line.
+/// silently ignored, and every error names the file and line; a value an enum does not
+/// have is named with the values it does (`EnumAwareDecoding`).
 public enum YAMLConfig {
     public static func load<T: Codable>(_ type: T.Type, fromFile path: String) throws(YAMLConfigError) -> T {
         let text: String
@@ -46,7 +47,7 @@ public enum YAMLConfig {
         }
         let value: T
         do {
-            value = try YAMLDecoder().decode(T.self, from: node)
+            value = try YAMLDecoder().decode(EnumAwareDecoding.Root<T>.self, from: node).value
         } catch let error as DecodingError {
             throw describe(error, in: node, file: file)
         } catch {
@@ -103,7 +104,10 @@ public enum YAMLConfig {
             }
             if let mark = node?.mark { line = mark.line }
         }
-        let location = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        // `steps[1].waitStatus.status`: indexes stick to their list's key.
+        let location = path.reduce(into: "") { text, key in
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
         return YAMLConfigError(file: file, line: line, message: location.isEmpty ? message : "\(location): \(message)")
     }
 }

@@ -5,5 +5,6 @@ struct PileGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pilegate",
         abstract: "PileGate: an OCPP gateway, pile simulator and compatibility lab for EV charging networks.",
+        version: PileGateVersion.current,
         subcommands: [Serve.self, Sim.self, Demo.self, Run.self, Record.self])
 }

@@ -16,7 +16,9 @@ struct Record: AsyncParsableCommand {
     @Option(help: "The gateway's store, sqlite:PATH.")
     var db = "sqlite:pilegate.sqlite"
 
-    @Option(help: "The session id (GET /api/sessions).")
+    @Option(
+        parsing: .unconditional, help: "The session id (GET /api/sessions).",
+        transform: { try Arguments.integer($0, 1...Int64.max, "a session id is a whole number from 1 (GET /api/sessions lists them)") })
     var session: Int64
 
     @Option(help: "Scenario name (default: the session and pile).")
@@ -30,16 +32,16 @@ struct Record: AsyncParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
-        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no store at \(path)") }
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no store at \(path)") }
         let store = try SQLiteSessionStore(path: path, durability: .normal, node: "record")
         do {
             let yaml = try await SessionRecorder.scenario(store: store, sessionId: session, name: name)
             Console.write(yaml)
         } catch {
             try? await store.close()
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         try await store.close()
     }

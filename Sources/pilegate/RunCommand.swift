@@ -12,9 +12,16 @@ struct Run: AsyncParsableCommand {
               pilegate run Scenarios/ --junit lab.xml --json lab.json --html lab.html
               pilegate run Scenarios/quirks --speed 1200 --parallel 4
               pilegate run Scenarios/ --gateway http://127.0.0.1:8180 --token SECRET
-              pilegate run --campaign 70000 --json campaign.json
-            Without --gateway an embedded gateway runs on 127.0.0.1 with a temporary SQLite store
-            (one per gateway configuration the scenarios name). Exits 0 only when every case passed.
+              pilegate run --campaign 1000 --json campaign.json
+            Without --gateway an embedded gateway runs on 127.0.0.1 with a
+            temporary SQLite store (one per gateway configuration the scenarios
+            name). Against a remote gateway, the cases of scenarios that name a
+            gateway configuration are skipped (shown as SKIP): it cannot be
+            applied from here; start that gateway with --config FILE and pass
+            --gateway-configured to run them. The built-in profiles are used, with
+            --library folders on top.
+            Exit status 0 when no case failed (skipped cases do not fail a run),
+            1 when one did, 2 when the scenarios or the gateway cannot be used.
             Scenario format: docs/scenarios.md.
             """)
 
@@ -24,28 +31,39 @@ struct Run: AsyncParsableCommand {
     @Option(help: "A running gateway's HTTP base URL (e.g. http://127.0.0.1:8180), or `embedded` (the default).")
     var gateway: String?
 
+    @Flag(help: "The --gateway runs with the configurations the scenarios name (gateway: in the scenario): run those cases instead of skipping them.")
+    var gatewayConfigured = false
+
     /// The remote gateway's URL; nil for the embedded one.
     var remote: String? { gateway == "embedded" ? nil : gateway }
 
     @Option(help: "Bearer token for the gateway's mutating endpoints (POST /api/scan, /stop); default $PILEGATE_API_TOKEN.")
     var token: String?
 
-    @Option(help: "Simulated time runs this many times faster than wall time.")
+    @Option(parsing: .unconditional, help: "Simulated time runs this many times faster than wall time.", transform: Arguments.speed)
     var speed = 600.0
 
-    @Option(help: "Run every case this many times.")
+    @Option(
+        parsing: .unconditional, help: "Run every case this many times (1…10000).",
+        transform: { try Arguments.integer($0, 1...10_000, "the repeat count must be a whole number from 1 to 10000") })
     var `repeat` = 1
 
-    @Option(help: "Cases running at once.")
+    @Option(
+        parsing: .unconditional, help: "Cases running at once (1…1000).",
+        transform: { try Arguments.integer($0, 1...1000, "the number of cases at once must be a whole number from 1 to 1000") })
     var parallel = 8
 
-    @Option(help: "Campaign: this many sessions over the pile matrix with varied vehicles, states of charge and seeds.")
+    @Option(
+        parsing: .unconditional, help: "Campaign: this many sessions over the pile matrix with varied vehicles, states of charge and seeds.",
+        transform: { try Arguments.integer($0, 1...10_000_000, "a campaign is a whole number of sessions from 1 to 10000000") })
     var campaign: Int?
 
-    @Option(help: "Campaign: piles charging at once.")
+    @Option(
+        parsing: .unconditional, help: "Campaign: piles charging at once (1…9000; each holds two sockets in this process).",
+        transform: { try Arguments.integer($0, 1...9000, "the campaign's piles must be a whole number from 1 to 9000") })
     var campaignPiles = 400
 
-    @Option(help: "Campaign: seed for vehicles and states of charge.")
+    @Option(parsing: .unconditional, help: "Campaign: seed for vehicles and states of charge.", transform: Arguments.seed)
     var seed: UInt64 = 1
 
     @Option(help: "Write a JUnit XML report here.")
@@ -57,29 +75,46 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Write a self-contained HTML report here.")
     var html: String?
 
-    @Option(help: "Folder with piles/ and vehicles/.")
-    var simulators = "Simulators"
+    @Option(
+        name: .customLong("library"),
+        help: ArgumentHelp(
+            "A folder of your own profiles (piles/, vehicles/) on top of the built-in ones; a profile there replaces a built-in of the same id. Repeatable.",
+            valueName: "dir"))
+    var libraries: [String] = []
+
+    /// The earlier name of `--library`.
+    @Option(name: .customLong("simulators"), help: .hidden)
+    var legacyLibraries: [String] = []
 
     @Option(help: "Gateway log level (embedded gateway).")
     var logLevel: Logger.Level = .critical
 
     func validate() throws {
-        guard speed > 0 else { throw ValidationError("--speed must be positive") }
-        guard `repeat` >= 1, parallel >= 1, campaignPiles >= 1 else { throw ValidationError("--repeat, --parallel and --campaign-piles must be at least 1") }
         guard campaign != nil || !paths.isEmpty else { throw ValidationError("give scenario files or folders (e.g. Scenarios/), or --campaign N") }
-        if let campaign, campaign < 1 { throw ValidationError("--campaign must be at least 1") }
+        if let remote {
+            let lowered = remote.lowercased()
+            guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), URL(string: remote)?.host != nil else {
+                throw ValidationError("--gateway must be a gateway's HTTP base URL such as http://127.0.0.1:8180 (or `embedded`), got \(remote)")
+            }
+        }
     }
 
     func run() async throws {
         bootstrapLogging(logLevel)
         let library: ProfileLibrary
         do {
-            library = try ProfileLibrary(root: simulators)
+            library = try ProfileLibrary.standard(adding: legacyLibraries + libraries)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
+        }
+        for line in library.overrides { Console.error("library: \(line)") }
+        if let remote, let problem = await LabRun.waitForGateway(remote, seconds: 10) {
+            Console.error("cannot reach the gateway at \(remote) (GET /health): \(problem)")
+            throw ExitCode(2)
         }
         var options = LabRunOptions()
         options.gatewayURL = remote
+        options.remoteConfigured = gatewayConfigured
         options.token = token ?? ProcessInfo.processInfo.environment["PILEGATE_API_TOKEN"]
         options.speed = speed
         options.parallel = parallel
@@ -103,7 +138,11 @@ struct Run: AsyncParsableCommand {
             if remote != nil {
                 let configured = scenarios.filter { $0.gatewayConfigurationFile != nil }.map(\.file)
                 if !configured.isEmpty {
-                    Console.error("note: \(configured.count) scenario(s) name a gateway configuration, which is not applied to a remote gateway (configure it alike): \(configured.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))")
+                    let names = configured.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+                    Console.error(
+                        gatewayConfigured
+                            ? "note: \(configured.count) scenario(s) name a gateway configuration; --gateway-configured says \(remote ?? "") has it: \(names)"
+                            : "note: \(configured.count) scenario(s) name a gateway configuration a remote gateway cannot be given from here; their cases are skipped (--gateway-configured runs them): \(names)")
                 }
             }
             Console.error("running \(cases.count) case(s) from \(scenarios.count) scenario(s) at \(speed)× against \(remote ?? "an embedded gateway"), \(parallel) at a time")

@@ -24,7 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(help: "Port for OCPP WebSockets and the HTTP API (0 picks a free one).")
+    @Option(parsing: .unconditional, help: "Port for OCPP WebSockets and the HTTP API, 1…65535 (0 picks a free one).", transform: Arguments.port)
     var port = 8180
 
     @Option(help: "Store: sqlite:PATH (embedded, the default).")
@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         do {
             gatewayConfiguration = try config.map { try GatewayConfiguration.load(path: $0) } ?? GatewayConfiguration()
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
         }
         let givenToken = apiToken ?? ProcessInfo.processInfo.environment["PILEGATE_API_TOKEN"] ?? gatewayConfiguration.api.token
         gatewayConfiguration.api.token = givenToken ?? APIAccess.randomToken()
@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
         // Unbuffered, so supervisors and scripts reading a pipe see the address (and the
         // port `--port 0` picked) now, not at exit.
         Console.line(
-            "PileGate gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, dashboard at http://\(host):\(running.port)/, store \(db)")
+            "PileGate \(PileGateVersion.current) gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, dashboard at http://\(host):\(running.port)/, store \(db)")
         if givenToken == nil, let token = gatewayConfiguration.api.token {
             Console.line("API token for this run (set --api-token to choose one): \(token)")
         }

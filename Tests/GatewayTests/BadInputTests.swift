@@ -158,7 +158,7 @@ final class BadInputTests: XCTestCase {
 
     // MARK: Lenient and strict validation
 
-    /// Three deviations piles in the field really send (reference §6 pitfalls 1, 3, 2).
+    /// Three deviations piles in the field really send (docs/ocpp-notes.md, pitfalls 1, 3 and 2).
     private let deviations: [(id: String, frame: String, rule: String, strictCode: String)] = [
         (
             "dev-value",

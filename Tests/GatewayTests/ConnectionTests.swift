@@ -27,7 +27,7 @@ final class ConnectionTests: XCTestCase {
             XCTAssertEqual(second.received.map(\.action), ["Reset"])
             XCTAssertEqual(first.received.map(\.action), [])
 
-            // The old socket's close did not unregister or mark offline the new one (pitfall 10).
+            // The old socket's close did not unregister or mark offline the new one (docs/ocpp-notes.md, pitfall 10).
             _ = try await second.boot()
             _ = try await second.call(V16.Heartbeat.self, .init())
             XCTAssertEqual(harness.gateway.connectedChargePoints, ["TWIN-1"])
@@ -68,7 +68,7 @@ final class ConnectionTests: XCTestCase {
         var configuration = GatewayConfiguration()
         configuration.chargePoints = [
             .init(id: "SECURE-1", password: "s3cret-password-1"),
-            // An AuthorizationKey set as hex; the pile sends the bytes it encodes (pitfall 13).
+            // An AuthorizationKey set as hex; the pile sends the bytes it encodes (docs/ocpp-notes.md, pitfall 13).
             .init(id: "SECURE-2", password: "41424344454647484950515253545556"),
         ]
         try await GatewayHarness.with(configuration) { harness in

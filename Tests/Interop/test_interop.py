@@ -575,7 +575,7 @@ def test_second_connection_replaces_the_first(gateway):
                 beat = await new.call(call.Heartbeat(), suppress=False)
                 parse_time(beat.current_time)
 
-                # The old socket's close must not mark the pile offline (pitfall 10).
+                # The old socket's close must not mark the pile offline (docs/ocpp-notes.md, pitfall 10).
                 await asyncio.sleep(0.5)
                 detail = await asyncio.to_thread(gateway.get_json, f"/api/chargepoints/{identity}")
                 assert detail["connected"] is True, detail

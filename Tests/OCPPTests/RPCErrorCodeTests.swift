@@ -3,7 +3,7 @@ import XCTest
 @testable import OCPP
 
 final class RPCErrorCodeTests: XCTestCase {
-    /// The CALLERROR codes each version defines (reference §1.4).
+    /// The CALLERROR codes each version defines (OCPP-J 1.6 §4.2.3; OCPP 2.0.1 Part 4, §4.3).
     static let codes16 = [
         "NotImplemented", "NotSupported", "InternalError", "ProtocolError", "SecurityError", "FormationViolation",
         "PropertyConstraintViolation", "OccurenceConstraintViolation", "TypeConstraintViolation", "GenericError",

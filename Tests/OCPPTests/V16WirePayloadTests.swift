@@ -14,7 +14,7 @@ func decodeWire<A: OCPPAction>(
 }
 
 /// Sample payloads written the way piles and central systems send them, following the
-/// field tables of reference §4.
+/// field tables of the OCPP 1.6 specification (§6, Messages).
 final class V16WirePayloadTests: XCTestCase {
     func date(_ text: String) throws -> Date { try XCTUnwrap(OCPPTimestamp.parse(text)?.date) }
 

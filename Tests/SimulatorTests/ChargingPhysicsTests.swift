@@ -128,13 +128,13 @@ final class ChargingPhysicsTests: XCTestCase {
         XCTAssertEqual(result.soc, 80, accuracy: 1e-9)
         XCTAssertEqual(result.energyKWh, 0.7 * car.batteryKWh, accuracy: 1e-6)
         XCTAssertEqual(result.seconds, expected, accuracy: expected * 0.02, "simulated \(result.seconds) s, curve implies \(expected) s")
-        // partner-networks.md: ~23 min [M].
+        // docs/profile-figures.md: ~23 min [M].
         XCTAssertGreaterThanOrEqual(result.seconds / 60, 18)
         XCTAssertLessThanOrEqual(result.seconds / 60, 28)
     }
 
     func testEveryVehicleFrom10To80PercentMatchesItsCurveOnAnUnlimitedPile() throws {
-        // The 10→80 % column of partner-networks.md, in minutes, with a generous band.
+        // The 10→80 % column of docs/profile-figures.md, in minutes, with a generous band.
         let quoted: [String: Double] = [
             "su7-standard": 23, "su7-max": 23, "yu7-max": 12, "nio-et5": 39, "li-mega": 10.5, "xpeng-g6": 20, "byd-han": 35,
         ]

@@ -101,7 +101,7 @@ final class ProfileLibraryTests: XCTestCase {
     }
 
     func testEveryShippedDataFileTagsItsSources() throws {
-        // Piles and vehicles take their figures from partner-networks.md: a tag on each figure line.
+        // Piles and vehicles take their figures from public reporting (docs/profile-figures.md): a tag on each figure line.
         for folder in ["piles", "vehicles"] {
             for file in ProfileLibrary.yamlFiles(in: "\(simulatorsRoot)/\(folder)") {
                 let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")

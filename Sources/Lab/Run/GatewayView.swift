@@ -118,7 +118,7 @@ struct EmbeddedGatewayView: GatewayView {
     }
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
-        // Failures in the words of the HTTP API (api-contract.md), so scenarios read the same either way.
+        // Failures in the words of the HTTP API (docs/api.md), so scenarios read the same either way.
         do {
             let status = try await running.gateway.remoteStopTransaction(chargePointId, transactionId: Int(clamping: sessionId))
             return status == .Accepted ? "Accepted" : "pile_rejected"
@@ -132,7 +132,9 @@ struct EmbeddedGatewayView: GatewayView {
     }
 
     func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
-        try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
+        let answer = try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
+        if answer.status == 401 { throw LabHTTP.Failure(description: LabHTTP.tokenRefused) }
+        return answer
     }
 
     func costFen(sessionId: Int64) async throws -> Int64? {
@@ -190,11 +192,14 @@ struct RemoteGatewayView: GatewayView {
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
         let (status, body) = try await http.post("/api/sessions/\(sessionId)/stop", [:])
+        if status == 401 { throw LabHTTP.Failure(description: LabHTTP.tokenRefused) }
         return status == 202 ? (body["status"]?.stringValue ?? "Accepted") : (body.errorCode ?? "HTTP \(status)")
     }
 
     func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
-        try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
+        let answer = try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
+        if answer.status == 401 { throw LabHTTP.Failure(description: LabHTTP.tokenRefused) }
+        return answer
     }
 
     func costFen(sessionId: Int64) async throws -> Int64? {

@@ -4,7 +4,7 @@ import OCPP
 import FoundationNetworking
 #endif
 
-/// The few HTTP calls the lab makes to a gateway's API (api-contract.md).
+/// The few HTTP calls the lab makes to a gateway's API (docs/api.md).
 struct LabHTTP: Sendable {
     /// e.g. `http://127.0.0.1:8180`.
     let base: String
@@ -13,6 +13,9 @@ struct LabHTTP: Sendable {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
+
+    static let tokenRefused =
+        "the gateway refused the API token (HTTP 401): pass the token `pilegate serve` uses (--api-token, PILEGATE_API_TOKEN or api.token) with --token or PILEGATE_API_TOKEN"
 
     func get(_ path: String) async throws -> (status: Int, body: JSON) {
         try await send("GET", path, body: nil)

@@ -12,6 +12,9 @@ public struct LabRunOptions: Sendable {
     public var gatewayURL: String?
     /// Bearer token for the gateway's mutating endpoints.
     public var token: String?
+    /// The remote gateway runs with the configuration the scenarios name (`gateway:`), so
+    /// their cases run; otherwise they are skipped, since it cannot be applied from here.
+    public var remoteConfigured = false
     public var speed: Double = 600
     public var parallel: Int = 8
     public var logLevel: Logger.Level = .critical
@@ -98,6 +101,13 @@ public enum LabRun {
                 let index = next
                 let (testCase, view, serial) = planned[index]
                 next += 1
+                if options.gatewayURL != nil, !options.remoteConfigured, let file = testCase.scenario.gatewayConfigurationFile {
+                    let reason = "needs the gateway configuration \(file), which cannot be applied to a remote gateway: "
+                        + "start that gateway with --config \(file) and pass --gateway-configured, or run without --gateway"
+                    let result = ScenarioRunner.skipped(testCase, identity: identity(for: testCase, serial: serial), reason: reason)
+                    tasks.addTask { (index, result) }
+                    return
+                }
                 let runner = ScenarioRunner(
                     testCase: testCase, view: view, library: library, speed: options.speed, eventLoop: group.next(),
                     identity: identity(for: testCase, serial: serial), serial: String(format: "%06d", serial), seed: UInt64(index + 1) &* 0x9E37_79B9)
@@ -119,6 +129,25 @@ public enum LabRun {
         return RunReport(
             startedAt: started, wallSeconds: Date().timeIntervalSince(started), speed: options.speed,
             gateway: options.gatewayURL ?? "embedded", results: results.compactMap { $0 })
+    }
+
+    /// Waits up to `seconds` for `GET /health` of a remote gateway to answer 200; nil when
+    /// it does, else why not (a gateway started a moment ago gets that long to come up).
+    public static func waitForGateway(_ url: String, seconds: Double) async -> String? {
+        let http = LabHTTP(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: nil)
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = "no answer"
+        repeat {
+            do {
+                let (status, _) = try await http.get("/health")
+                if status == 200 { return nil }
+                last = "GET /health answered HTTP \(status)"
+            } catch {
+                last = "\(error.localizedDescription)"
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        } while Date() < deadline
+        return last
     }
 
     /// The profile's identity pattern with a serial: `TELD-000012`.

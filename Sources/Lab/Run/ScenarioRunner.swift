@@ -20,6 +20,16 @@ struct ScenarioRunner {
     /// A step that did not do what it should: the case fails.
     struct StepFailure: Error { let message: String }
 
+    /// A case not run at all, and why.
+    static func skipped(_ testCase: ScenarioCase, identity: String, reason: String) -> CaseResult {
+        let scenario = testCase.scenario.scenario
+        return CaseResult(
+            scenario: scenario.name, file: testCase.scenario.file, caseName: testCase.name, tags: scenario.tags ?? [],
+            network: testCase.network, model: testCase.model, firmware: testCase.firmware, profile: testCase.profileId,
+            vehicle: testCase.vehicle?.id, soc: testCase.soc, chargePointId: identity, outcome: .skipped,
+            failures: [], skipReason: reason, findings: [], sessions: [], wallSeconds: 0)
+    }
+
     func run() async -> CaseResult {
         let started = Date()
         var failures: [String] = []

@@ -63,6 +63,10 @@ public struct PlannedStep: Sendable {
                 guard (try? JSONParser.parse(raw.frame)) != nil || raw.expectCallError != nil else {
                     throw fail("frame is not JSON; say which CALLERROR (expectCallError) the gateway should answer")
                 }
+                if let code = raw.expectCallError, RPCErrorCode(wireName: code) == nil {
+                    let allowed = RPCErrorCode.allCases.map { $0.wireName(for: .v16) }
+                    throw fail("expectCallError: \"\(code)\" is not a CALLERROR code; allowed: \(Array(Set(allowed)).sorted().joined(separator: ", "))")
+                }
                 self = .raw(raw)
             default: throw fail("unknown step")
             }

@@ -81,7 +81,7 @@ public struct Step: Codable, Sendable, Equatable {
         public var connector: Int?
         public var idTag: String
     }
-    /// POST /api/scan for the connector's QR code (api-contract.md).
+    /// POST /api/scan for the connector's QR code (docs/api.md).
     public struct Scan: Codable, Sendable, Equatable {
         public var connector: Int?
         public var account: String
@@ -158,7 +158,7 @@ public struct Expectations: Codable, Sendable, Equatable {
         public var sequence: [V16.ChargePointStatus]
         /// `exact` (default: the statuses, repeats collapsed, are this list) or `inOrder` (a subsequence).
         public var match: Match?
-        public enum Match: String, Codable, Sendable { case exact, inOrder }
+        public enum Match: String, Codable, Sendable, CaseIterable { case exact, inOrder }
     }
 
     public struct SessionExpectation: Codable, Sendable, Equatable {

@@ -3,7 +3,7 @@
 /// Two codes are spelled differently per version (OCPP-J 1.6 errata §5.1–5.2 kept the
 /// typos `FormationViolation` and `OccurenceConstraintViolation`), so a code is chosen
 /// by meaning and spelled for the connection's version. Incoming codes are read in
-/// either spelling (reference §6 pitfall 12).
+/// either spelling (docs/ocpp-notes.md, pitfall 12).
 public enum RPCErrorCode: String, Sendable, Hashable, CaseIterable, Codable {
     case notImplemented
     case notSupported

@@ -24,19 +24,19 @@ public struct PayloadDeviation: Sendable, Equatable, Hashable, CustomStringConve
     public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         /// A number sent as a string (`"meterStart": "1200"`).
         case numberAsString
-        /// A string field sent as a number (1.6 `sampledValue.value`: pitfall 1).
+        /// A string field sent as a number (1.6 `sampledValue.value`: docs/ocpp-notes.md, pitfall 1).
         case stringAsNumber
-        /// An integer field with a fraction (`meterStart: 1200.5`: pitfall 2), rounded.
+        /// An integer field with a fraction (`meterStart: 1200.5`: docs/ocpp-notes.md, pitfall 2), rounded.
         case fractionalInteger
-        /// An optional field sent as `null` (pitfall 5), dropped.
+        /// An optional field sent as `null` (docs/ocpp-notes.md, pitfall 5), dropped.
         case nullOptional
         /// An enum value in the wrong letter case (`charging`), read as the listed value.
         case enumLetterCase
-        /// A string longer than its maximum (pitfall 5), kept whole.
+        /// A string longer than its maximum (docs/ocpp-notes.md, pitfall 5), kept whole.
         case stringTooLong
         /// A property the schema does not define, dropped.
         case unknownProperty
-        /// A date-time without zone, with a local offset, or otherwise off RFC 3339 (pitfalls 3, 4).
+        /// A date-time without zone, with a local offset, or otherwise off RFC 3339 (docs/ocpp-notes.md, pitfalls 3 and 4).
         case timestampOffSpec
     }
 

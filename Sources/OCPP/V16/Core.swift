@@ -226,7 +226,7 @@ extension V16 {
     }
 
     /// A transaction ended. The central system must acknowledge it even for an unknown
-    /// transaction id, or the pile retries it forever (pitfall 7).
+    /// transaction id, or the pile retries it forever (docs/ocpp-notes.md, pitfall 7).
     public enum StopTransaction: OCPPAction {
         public static let name = "StopTransaction"
         public static let version = OCPPVersion.v16

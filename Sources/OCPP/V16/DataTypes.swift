@@ -21,7 +21,7 @@ extension V16 {
             optional("parentIdTag", .string(maxLength: 20)))
     }
 
-    /// One reading. `value` is text on the wire, even for numbers (pitfall 1).
+    /// One reading. `value` is text on the wire, even for numbers (docs/ocpp-notes.md, pitfall 1).
     public struct SampledValue: Codable, Sendable, Equatable {
         public var value: String
         public var context: ReadingContext?

@@ -66,7 +66,7 @@ extension V16 {
     public enum Location: String, Codable, Sendable, CaseIterable { case Cable, EV, Inlet, Outlet, Body }
 
     /// Units of measure. `Celcius` is the schema's own misspelling, kept beside `Celsius`;
-    /// `Hertz` appears only in the MeterValues schema (reference §6 pitfall 14).
+    /// `Hertz` appears only in the MeterValues schema (docs/ocpp-notes.md, pitfall 14).
     public enum UnitOfMeasure: String, Codable, Sendable, CaseIterable {
         case Wh, kWh, varh, kvarh, W, kW, VA, kVA, `var`, kvar, A, V, K, Celcius, Celsius, Fahrenheit, Percent, Hertz
     }

@@ -3,7 +3,7 @@
 /// Never edit a released step: add a new one.
 enum Migrations {
     static let steps: [String] = [
-        // 1: the session model of DESIGN.md §5. Times are UTC seconds since 1970 (REAL).
+        // 1: the session model of Records.swift. Times are UTC seconds since 1970 (REAL).
         """
         CREATE TABLE charge_points(
             id TEXT PRIMARY KEY,
@@ -114,6 +114,12 @@ enum Migrations {
         for version in current..<latest {
             try db.execute("BEGIN IMMEDIATE")
             do {
+                // Another process opening the same fresh store (serve --reuse-port) may have
+                // applied this step while we waited for the write lock: read it again under it.
+                if Int(try db.query("PRAGMA user_version").first?.int(0) ?? 0) > version {
+                    try db.execute("COMMIT")
+                    continue
+                }
                 try db.execute(steps[version])
                 try db.execute("PRAGMA user_version = \(version + 1)")
                 try db.execute("COMMIT")

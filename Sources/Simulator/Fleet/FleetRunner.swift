@@ -18,6 +18,8 @@ public final class FleetRunner: Sendable {
     public struct Options: Sendable {
         public var endpoint: String
         public var speed: Double = 1
+        /// What the piles' timestamps and heartbeats follow at speed ≠ 1 (see `VirtualClock`).
+        public var timestamps: VirtualClock.Timestamps = .simulated
         /// Wall-clock seconds to run; nil runs until `stop()`.
         public var duration: Double?
         /// Piles connected per second.
@@ -50,7 +52,7 @@ public final class FleetRunner: Sendable {
             fleet, library: library, shardIndex: options.shardIndex, shardCount: options.shardCount, seed: options.seed ?? fleet.seed)
         self.plan = plan
         stats = FleetStats(piles: plan.count)
-        clock = VirtualClock(speed: options.speed)
+        clock = VirtualClock(speed: options.speed, timestamps: options.timestamps)
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         // One source address per 20,000 piles of the whole fleet (all shards), so shards on one
         // machine together stay below each address's ~28,000 ephemeral ports.

@@ -14,6 +14,12 @@ public final class FleetStats: PileObserver, Sendable {
         public var energyKWh = 0.0
         public var messagesSent = 0
         public var errors: [String: Int] = [:]
+        /// One whole message for each kind in `errors`, the first seen.
+        public var errorExamples: [String: String] = [:]
+        /// Piles that connected at least once.
+        public var everConnected = 0
+        /// Piles that failed to connect at least once.
+        public var failedToConnect = 0
         public var stopReasons: [String: Int] = [:]
         public var elapsedSeconds = 0.0
         public var simulatedSeconds = 0.0
@@ -24,9 +30,16 @@ public final class FleetStats: PileObserver, Sendable {
     private struct State {
         var snapshot = Snapshot()
         var connected: Set<String> = []
+        var everConnected: Set<String> = []
+        var failedToConnect: Set<String> = []
         var booted: Set<String> = []
         var charging: Set<String> = []
         var queueDepth: [String: Int] = [:]
+
+        mutating func count(_ kind: String, example: String) {
+            snapshot.errors[kind, default: 0] += 1
+            if snapshot.errorExamples[kind] == nil { snapshot.errorExamples[kind] = example }
+        }
     }
 
     private let state = Mutex(State())
@@ -37,10 +50,12 @@ public final class FleetStats: PileObserver, Sendable {
     public func pile(_ event: PileEvent) {
         state.withLock { s in
             switch event {
-            case .connected(let pile): s.connected.insert(pile)
+            case .connected(let pile):
+                s.connected.insert(pile)
+                s.everConnected.insert(pile)
             case .disconnected(let pile): s.connected.remove(pile)
             case .booted(let pile, let status):
-                if status == "Accepted" { s.booted.insert(pile) } else { s.snapshot.errors["boot \(status)", default: 0] += 1 }
+                if status == "Accepted" { s.booted.insert(pile) } else { s.count("boot \(status)", example: "\(pile): BootNotification answered \(status)") }
             case .sessionStarted(let pile, let connector, _):
                 s.snapshot.sessionsStarted += 1
                 s.charging.insert("\(pile)#\(connector)")
@@ -51,10 +66,11 @@ public final class FleetStats: PileObserver, Sendable {
                 s.charging.remove("\(pile)#\(connector)")
             case .sent:
                 s.snapshot.messagesSent += 1
-            case .callFailed(_, let action, let error):
-                s.snapshot.errors["\(action): \(Self.kind(of: error))", default: 0] += 1
-            case .connectFailed(_, let error):
-                s.snapshot.errors["connect: \(Self.kind(of: error))", default: 0] += 1
+            case .callFailed(let pile, let action, let error):
+                s.count("\(action): \(Self.kind(of: error))", example: "\(pile): \(error)")
+            case .connectFailed(let pile, let cause, let detail):
+                s.failedToConnect.insert(pile)
+                s.count("connect: \(cause)", example: "\(pile): \(detail)")
             case .queued(let pile, let depth):
                 s.queueDepth[pile] = depth == 0 ? nil : depth
             }
@@ -70,6 +86,8 @@ public final class FleetStats: PileObserver, Sendable {
         state.withLock { s in
             var snapshot = s.snapshot
             snapshot.connected = s.connected.count
+            snapshot.everConnected = s.everConnected.count
+            snapshot.failedToConnect = s.failedToConnect.count
             snapshot.booted = s.booted.count
             snapshot.charging = s.charging.count
             snapshot.queued = s.queueDepth.values.reduce(0, +)

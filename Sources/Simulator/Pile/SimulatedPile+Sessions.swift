@@ -161,7 +161,7 @@ extension SimulatedPile {
         connectors[i].lastAdvance = now
         connectors[i].lastSample = now
         let request = V16.StartTransaction.Request(
-            connectorId: connector, idTag: idTag, meterStart: Int(connectors[i].registerWh.rounded()), timestamp: now)
+            connectorId: connector, idTag: idTag, meterStart: Int(connectors[i].registerWh.rounded()), timestamp: context.clock.stamp(now))
         let payload = V16.StartTransaction.encode(request)
         lastStartTransaction = payload
         enqueue(V16.StartTransaction.name, payload, localTransaction: local)
@@ -197,7 +197,7 @@ extension SimulatedPile {
             data.append(sample(connectors[i], at: stopTime, measurands: stopMeasurands, context: .transactionEnd, registerWh: connectors[i].registerWh))
         }
         let request = V16.StopTransaction.Request(
-            idTag: transaction.idTag, meterStop: Int(connectors[i].registerWh.rounded()), timestamp: stopTime,
+            idTag: transaction.idTag, meterStop: Int(connectors[i].registerWh.rounded()), timestamp: context.clock.stamp(stopTime),
             transactionId: transaction.id ?? 0, reason: cause.reason, transactionData: data.isEmpty ? nil : data)
         enqueue(V16.StopTransaction.name, V16.StopTransaction.encode(request), localTransaction: transaction.local)
         notify(.sessionStopped(pile: identity, connector: connector, energyWh: connectors[i].registerWh - transaction.meterStartWh, reason: cause.reason.rawValue))
@@ -327,6 +327,6 @@ extension SimulatedPile {
         if values.isEmpty {
             values.append(.init(value: String(Int(registerWh.rounded())), context: context, measurand: .energyActiveImportRegister, unit: .Wh))
         }
-        return V16.MeterValue(timestamp: time, sampledValue: values)
+        return V16.MeterValue(timestamp: self.context.clock.stamp(time), sampledValue: values)
     }
 }

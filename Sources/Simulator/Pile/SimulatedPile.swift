@@ -13,7 +13,9 @@ public enum PileEvent: Sendable {
     case sent(pile: String, action: String)
     /// The central system answered a CALL of ours with a CALLERROR, or did not answer.
     case callFailed(pile: String, action: String, error: String)
-    case connectFailed(pile: String, error: String)
+    /// No connection: `cause` in a few words, the same for every pile it happens to
+    /// (`connection refused`, `HTTP 401 Unauthorized`), `detail` the whole message.
+    case connectFailed(pile: String, cause: String, detail: String)
     case queued(pile: String, depth: Int)
 }
 
@@ -164,7 +166,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
                 // Talk only once the upgrade has finished and the HTTP handlers are gone.
                 loop.execute { bound.value.connectionReady() }
             } catch {
-                observer?.pile(.connectFailed(pile: identity, error: "\(error)"))
+                let cause = (error as? OCPPClientError)?.cause ?? FleetStats.kind(of: "\(error)")
+                observer?.pile(.connectFailed(pile: identity, cause: cause, detail: "\(error)"))
                 loop.execute { bound.value.scheduleReconnect() }
             }
         }
@@ -230,7 +233,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
             guard case .success(let json) = result,
                 let (response, _) = try? V16.BootNotification.decodeResponse(json, mode: .lenient)
             else {
-                pile.after(pile.context.clock.wallDelay(30)) { $0.boot(reason: reason) }
+                pile.after(pile.context.clock.protocolDelay(30)) { $0.boot(reason: reason) }
                 return
             }
             pile.registration = response.status
@@ -245,7 +248,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
             case .Pending, .Rejected:
                 // Wait the interval the central system asked for (or our own on 0), then try again.
                 let wait = Double(response.interval > 0 ? response.interval : 60)
-                pile.after(pile.context.clock.wallDelay(wait)) { $0.boot(reason: reason) }
+                pile.after(pile.context.clock.protocolDelay(wait)) { $0.boot(reason: reason) }
             }
         }
     }
@@ -253,7 +256,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
     func scheduleHeartbeat() {
         heartbeatTimer?.cancel()
         let interval = Double(max(configuration.int("HeartbeatInterval") ?? 300, 1))
-        heartbeatTimer = after(context.clock.wallDelay(interval)) { pile in
+        heartbeatTimer = after(context.clock.protocolDelay(interval)) { pile in
             guard pile.isConnected else { return }
             pile.send(V16.Heartbeat.name, [:])
             pile.scheduleHeartbeat()
@@ -267,7 +270,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
 
     func sendStatus(connector: Int, _ status: V16.ChargePointStatus, errorCode: V16.ChargePointErrorCode = .NoError) {
         let request = V16.StatusNotification.Request(
-            connectorId: connector, errorCode: errorCode, status: status, timestamp: context.clock.now())
+            connectorId: connector, errorCode: errorCode, status: status, timestamp: context.clock.stamp(context.clock.now()))
         send(V16.StatusNotification.name, V16.StatusNotification.encode(request))
     }
 

@@ -1,22 +1,22 @@
 /// Deviations from OCPP 1.6J that real chargers show, each one a switch on a pile
-/// profile. `docs/quirks.md` shows each on the wire and names the reference pitfall
-/// (`shared/docs/ocpp-reference.md` §6) it reproduces.
+/// profile. `docs/quirks.md` shows each on the wire and names the pitfall of
+/// `docs/ocpp-notes.md` it reproduces.
 public enum Quirk: String, Codable, Sendable, CaseIterable {
-    /// `sampledValue.value` as a JSON number instead of a string (pitfall 1).
+    /// `sampledValue.value` as a JSON number instead of a string (docs/ocpp-notes.md, pitfall 1).
     case sampledValueAsNumber = "sampled-value-as-number"
-    /// Timestamps in local time with no zone designator (pitfall 3).
+    /// Timestamps in local time with no zone designator (docs/ocpp-notes.md, pitfall 3).
     case timestampWithoutZone = "timestamp-without-zone"
-    /// Timestamps with a local `+08:00` offset instead of UTC `Z` (pitfall 3).
+    /// Timestamps with a local `+08:00` offset instead of UTC `Z` (docs/ocpp-notes.md, pitfall 3).
     case timestampLocalOffset = "timestamp-local-offset"
-    /// Six fraction digits in timestamps (pitfall 4).
+    /// Six fraction digits in timestamps (docs/ocpp-notes.md, pitfall 4).
     case timestampMicroseconds = "timestamp-microseconds"
-    /// No `Sec-WebSocket-Protocol` header in the handshake (pitfall 11).
+    /// No `Sec-WebSocket-Protocol` header in the handshake (docs/ocpp-notes.md, pitfall 11).
     case noSubprotocolHeader = "no-subprotocol-header"
-    /// Enumeration values in lower case (`charging`, `available`) (pitfall 17).
+    /// Enumeration values in lower case (`charging`, `available`) (docs/ocpp-notes.md, pitfall 17).
     case lowercaseEnums = "lowercase-enums"
-    /// MeterValues sent before the StartTransaction reply, without a transaction id (pitfall 8).
+    /// MeterValues sent before the StartTransaction reply, without a transaction id (docs/ocpp-notes.md, pitfall 8).
     case meterValuesBeforeStartConf = "meter-values-before-start-conf"
-    /// Energy register sent in kWh but without a unit, so it reads as Wh (not in §6; pitfall 14
+    /// Energy register sent in kWh but without a unit, so it reads as Wh (not in docs/ocpp-notes.md; pitfall 14
     /// is the nearest, on unit spellings).
     case energyInKWhWithoutUnit = "energy-kwh-without-unit"
     /// The energy register restarts from zero in the middle of a session.
@@ -25,12 +25,12 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case reusedMessageIds = "reused-message-ids"
     /// Answers to the gateway's calls arrive after the gateway's timeout.
     case slowReplies = "slow-replies"
-    /// Id tags longer than the 20-character CiString limit (pitfall 5).
+    /// Id tags longer than the 20-character CiString limit (docs/ocpp-notes.md, pitfall 5).
     case overlongIdTag = "overlong-id-tag"
-    /// StartTransaction sent again after a reconnect (pitfall 9).
+    /// StartTransaction sent again after a reconnect (docs/ocpp-notes.md, pitfall 9).
     case duplicateStartAfterReconnect = "duplicate-start-after-reconnect"
-    /// meterStart and meterStop with a fraction, e.g. 1200.5 (pitfall 2).
+    /// meterStart and meterStop with a fraction, e.g. 1200.5 (docs/ocpp-notes.md, pitfall 2).
     case fractionalMeterValues = "fractional-meter-values"
-    /// Optional fields sent as `null` (pitfall 5).
+    /// Optional fields sent as `null` (docs/ocpp-notes.md, pitfall 5).
     case nullOptionalFields = "null-optional-fields"
 }
