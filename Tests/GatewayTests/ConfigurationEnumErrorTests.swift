@@ -24,7 +24,7 @@ final class ConfigurationEnumErrorTests: XCTestCase {
             ("unknownChargePoints: nope\n", #"gateway.yaml:1: unknownChargePoints: "nope" is not allowed here; allowed: accept, pending, reject, refuse"#),
             (
                 "idTags:\n  - idTag: A\n    status: Blockd\n",
-                #"gateway.yaml:3: idTags[0].status: "Blockd" is not allowed here; allowed: Accepted, Blocked, Expired, Invalid, ConcurrentTx"#
+                #"gateway.yaml:3: idTags[0].status: "Blockd" is not allowed here; allowed: Accepted, Blocked, Expired, Invalid, ConcurrentTx, NoCredit, NotAllowedTypeEVSE, NotAtThisLocation, NotAtThisTime, Unknown"#
             ),
             ("chargePoints:\n  - id: A\n    current: dcc\n", #"gateway.yaml:3: chargePoints[0].current: "dcc" is not allowed here; allowed: ac, dc"#),
             ("policies:\n  - { network: nio, validation: strictx }\n", #"gateway.yaml:2: policies[0].validation: "strictx" is not allowed here; allowed: strict, lenient"#),
