@@ -18,6 +18,7 @@ enum CompatibilityRoute {
         o["network"] = g.network.map(JSON.string) ?? .null
         o["model"] = g.model.map(JSON.string) ?? .null
         o["firmware"] = g.firmware.map(JSON.string) ?? .null
+        o["ocppVersion"] = g.ocppVersion.map(JSON.string) ?? .null
         o["piles"] = .integer(Int64(g.piles))
         o["sessions"] = .integer(Int64(g.sessions))
         o["findings"] = .array(

@@ -1475,6 +1475,11 @@ enum OpenAPIDocument {
          "type": "string",
          "nullable": true
         },
+        "ocppVersion": {
+         "type": "string",
+         "nullable": true,
+         "description": "1.6 or 2.0.1: a model that ships both is judged per version."
+        },
         "piles": {
          "type": "integer"
         },

@@ -1,23 +1,29 @@
 import Foundation
 
-/// Findings aggregated by pile network × model × firmware × rule, with the piles and
+/// Findings aggregated by pile network × model × firmware × OCPP version × rule, with the piles and
 /// sessions each group has, so a rate ("3 of 40 piles") can be read, not just a count.
 public struct CompatibilityReport: Sendable, Codable, Equatable {
     public var groups: [Group]
 
     public init(groups: [Group]) { self.groups = groups }
 
-    /// One network × model × firmware, as the piles booted (nil where unknown). A pile's
-    /// findings count under its current firmware.
+    /// One network × model × firmware × version, as the piles booted (nil where unknown).
+    /// A pile's findings count under its current firmware and version.
     public struct Group: Sendable, Codable, Equatable {
         public var network: String?
         public var model: String?
         public var firmware: String?
+        /// "1.6" or "2.0.1": a model that ships both is judged per version.
+        public var ocppVersion: String?
         public var piles: Int
         public var sessions: Int
         public var findings: [RuleCount]
 
-        public init(network: String?, model: String?, firmware: String?, piles: Int, sessions: Int, findings: [RuleCount]) {
+        public init(
+            network: String?, model: String?, firmware: String?, ocppVersion: String? = nil, piles: Int, sessions: Int,
+            findings: [RuleCount]
+        ) {
+            self.ocppVersion = ocppVersion
             self.network = network
             self.model = model
             self.firmware = firmware

@@ -9,22 +9,23 @@ extension SQLiteSessionStore {
                 let network: String?
                 let model: String?
                 let firmware: String?
+                let version: String?
             }
             var groups: [Key: CompatibilityReport.Group] = [:]
             var order: [Key] = []
             func group(_ key: Key) -> CompatibilityReport.Group {
-                groups[key] ?? .init(network: key.network, model: key.model, firmware: key.firmware, piles: 0, sessions: 0, findings: [])
+                groups[key] ?? .init(network: key.network, model: key.model, firmware: key.firmware, ocppVersion: key.version, piles: 0, sessions: 0, findings: [])
             }
             let totals = try db.query(
                 """
-                SELECT cp.network, cp.model, cp.firmware_version, count(*), coalesce(sum(s.n), 0)
+                SELECT cp.network, cp.model, cp.firmware_version, count(*), coalesce(sum(s.n), 0), cp.ocpp_version
                 FROM charge_points cp
                 LEFT JOIN (SELECT charge_point_id, count(*) AS n FROM sessions GROUP BY charge_point_id) s
                     ON s.charge_point_id = cp.id
-                GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                GROUP BY 1, 2, 3, 6 ORDER BY 1, 2, 3, 6
                 """)
             for row in totals {
-                let key = Key(network: row.string(0), model: row.string(1), firmware: row.string(2))
+                let key = Key(network: row.string(0), model: row.string(1), firmware: row.string(2), version: row.string(5))
                 var g = group(key)
                 g.piles = Int(row.int(3) ?? 0)
                 g.sessions = Int(row.int(4) ?? 0)
@@ -34,12 +35,12 @@ extension SQLiteSessionStore {
             let findings = try db.query(
                 """
                 SELECT cp.network, cp.model, cp.firmware_version, f.rule, max(f.severity), count(*),
-                    count(DISTINCT f.charge_point_id), count(DISTINCT f.session_id), min(f.time), max(f.time)
+                    count(DISTINCT f.charge_point_id), count(DISTINCT f.session_id), min(f.time), max(f.time), cp.ocpp_version
                 FROM findings f LEFT JOIN charge_points cp ON cp.id = f.charge_point_id
-                GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 6 DESC, 4
+                GROUP BY 1, 2, 3, 11, 4 ORDER BY 1, 2, 3, 11, 6 DESC, 4
                 """)
             for row in findings {
-                let key = Key(network: row.string(0), model: row.string(1), firmware: row.string(2))
+                let key = Key(network: row.string(0), model: row.string(1), firmware: row.string(2), version: row.string(10))
                 var g = group(key)
                 g.findings.append(
                     .init(
