@@ -88,6 +88,8 @@ public struct APIResponder: HTTPResponder {
         case ["api", "chargepoints", "{id}", "messages"]:
             let frames = try await store.frames(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))
             return .json(.array(frames.map(SessionViews.frame)))
+        case ["api", "chargepoints", "{id}", "device-model"]:
+            return .json(encodeJSON(try await store.deviceModel(chargePointId: id)))
         case ["api", "compatibility"]:
             return .json(CompatibilityRoute.body(try await store.compatibility()))
         case ["api", "findings"]:
@@ -158,7 +160,8 @@ public struct APIResponder: HTTPResponder {
         switch route {
         case ["api", "scan"], ["api", "sessions", "{id}", "stop"], ["api", "sessions", "{id}", "close"]: [.POST]
         case [], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
-            ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"], ["api", "findings"],
+            ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"],
+            ["api", "chargepoints", "{id}", "device-model"], ["api", "findings"],
             ["api", "compatibility"],
             ["api", "sessions"], ["api", "sessions", "{id}"], ["api", "sessions", "{id}", "receipt"], ["api", "recommend"],
             ["api", "events"]:

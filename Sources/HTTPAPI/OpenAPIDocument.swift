@@ -325,6 +325,91 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/chargepoints/{id}/device-model": {
+   "get": {
+    "operationId": "chargePointDeviceModel",
+    "summary": "A 2.0.1 station's device model as its NotifyReports said (empty for 1.6 piles and stations not asked).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Variable attributes, by component and variable",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "type": "object",
+          "required": [
+           "component",
+           "variable",
+           "attribute",
+           "reportedAt"
+          ],
+          "properties": {
+           "component": {
+            "type": "string"
+           },
+           "componentInstance": {
+            "type": "string"
+           },
+           "evseId": {
+            "type": "integer"
+           },
+           "connectorId": {
+            "type": "integer"
+           },
+           "variable": {
+            "type": "string"
+           },
+           "variableInstance": {
+            "type": "string"
+           },
+           "attribute": {
+            "type": "string"
+           },
+           "value": {
+            "type": "string"
+           },
+           "mutability": {
+            "type": "string"
+           },
+           "dataType": {
+            "type": "string"
+           },
+           "unit": {
+            "type": "string"
+           },
+           "reportedAt": {
+            "type": "string",
+            "format": "date-time"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/api/chargepoints/{id}/messages": {
    "get": {
     "operationId": "chargePointMessages",

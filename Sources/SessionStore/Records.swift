@@ -208,6 +208,42 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     }
 }
 
+/// One variable attribute of a 2.0.1 station's device model, as its NotifyReport said.
+public struct DeviceVariableRecord: Sendable, Codable, Equatable {
+    public var component: String
+    public var componentInstance: String?
+    public var evseId: Int?
+    public var connectorId: Int?
+    public var variable: String
+    public var variableInstance: String?
+    /// Actual, Target, MinSet or MaxSet.
+    public var attribute: String
+    public var value: String?
+    public var mutability: String?
+    public var dataType: String?
+    public var unit: String?
+    public var reportedAt: Date
+
+    public init(
+        component: String, componentInstance: String? = nil, evseId: Int? = nil, connectorId: Int? = nil, variable: String,
+        variableInstance: String? = nil, attribute: String = "Actual", value: String?, mutability: String? = nil,
+        dataType: String? = nil, unit: String? = nil, reportedAt: Date
+    ) {
+        self.component = component
+        self.componentInstance = componentInstance
+        self.evseId = evseId
+        self.connectorId = connectorId
+        self.variable = variable
+        self.variableInstance = variableInstance
+        self.attribute = attribute
+        self.value = value
+        self.mutability = mutability
+        self.dataType = dataType
+        self.unit = unit
+        self.reportedAt = reportedAt
+    }
+}
+
 /// A session with everything recorded about it.
 public struct SessionDetail: Sendable, Codable, Equatable {
     public var session: SessionRecord

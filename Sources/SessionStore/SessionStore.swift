@@ -24,6 +24,8 @@ public enum StoreCommand: Sendable {
     case abandonSessions(SessionAbandonment)
     /// A running session's token, learned after its start (2.0.1); only a session with none yet takes it.
     case sessionToken(sessionId: Int64, idTag: String, authorizationStatus: String, account: String?)
+    /// Variables of a 2.0.1 station's device model (NotifyReport), each replacing what was stored for it.
+    case deviceModel(chargePointId: String, variables: [DeviceVariableRecord])
     /// The session's cost as billed (at stop, and again when the car is unplugged).
     case sessionCost(sessionId: Int64, costFen: Int64)
     /// Only the findings (and frame) that ride along.
@@ -223,6 +225,8 @@ public protocol SessionStore: Sendable {
     func findings(chargePointId: String?, limit: Int) async throws -> [FindingRecord]
     func frameCount() async throws -> Int
     func idTags() async throws -> [IdTagRecord]
+    /// A 2.0.1 station's device model as reported, ordered by component and variable.
+    func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord]
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
     /// Findings by network × model × firmware × rule, with each group's piles and sessions.

@@ -17,12 +17,23 @@ struct V201BootNotification: CallHandler {
     }
 }
 
-/// B07/B08: a report the CSMS asked for (GetBaseReport); every frame is in the message log.
+/// B07/B08: a report the CSMS asked for (GetBaseReport, GetReport), page by page: stored
+/// as the station's device model (`GET /api/chargepoints/{id}/device-model`).
 struct V201NotifyReport: CallHandler {
     typealias Action = V201.NotifyReport
 
     func handle(_ request: Action.Request, _ call: IncomingCall, _ pile: ChargePointSession, findings: [FindingRecord]) {
-        pile.keep(findings)
+        let variables = (request.reportData ?? []).flatMap { data in
+            data.variableAttribute.map { attribute in
+                DeviceVariableRecord(
+                    component: data.component.name, componentInstance: data.component.instance, evseId: data.component.evse?.id,
+                    connectorId: data.component.evse?.connectorId, variable: data.variable.name, variableInstance: data.variable.instance,
+                    attribute: (attribute.type ?? .actual).rawValue, value: attribute.value, mutability: attribute.mutability?.rawValue,
+                    dataType: data.variableCharacteristics?.dataType.rawValue, unit: data.variableCharacteristics?.unit,
+                    reportedAt: call.receivedAt)
+            }
+        }
+        pile.store.submit(.deviceModel(chargePointId: pile.identity, variables: variables), frame: nil, findings: findings) { _ in }
         pile.reply(Action.self, to: call, .init())
     }
 }

@@ -100,6 +100,18 @@ enum Migrations {
         ALTER TABLE sessions ADD COLUMN transaction_ref TEXT;
         CREATE UNIQUE INDEX sessions_by_ref ON sessions(charge_point_id, transaction_ref) WHERE transaction_ref IS NOT NULL;
         """,
+        // 5: a 2.0.1 station's device model, as its NotifyReports said (one row per variable attribute).
+        """
+        CREATE TABLE device_variables(
+            charge_point_id TEXT NOT NULL,
+            component TEXT NOT NULL, component_instance TEXT NOT NULL DEFAULT '',
+            evse_id INTEGER NOT NULL DEFAULT -1, connector_id INTEGER NOT NULL DEFAULT -1,
+            variable TEXT NOT NULL, variable_instance TEXT NOT NULL DEFAULT '',
+            attribute TEXT NOT NULL,
+            value TEXT, mutability TEXT, data_type TEXT, unit TEXT, reported_at REAL NOT NULL,
+            PRIMARY KEY (charge_point_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute)
+        );
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -172,6 +172,21 @@ extension SQLiteSessionStore {
                 WHERE id = ? AND (id_tag IS NULL OR id_tag = '')
                 """, [.text(idTag), .text(status), .init(account), .integer(id)])
             return .done
+        case .deviceModel(let chargePointId, let variables):
+            for v in variables {
+                try writer.run(
+                    """
+                    INSERT OR REPLACE INTO device_variables(charge_point_id, component, component_instance, evse_id, connector_id,
+                        variable, variable_instance, attribute, value, mutability, data_type, unit, reported_at)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(chargePointId), .text(v.component), .text(v.componentInstance ?? ""), .init(v.evseId ?? -1),
+                        .init(v.connectorId ?? -1), .text(v.variable), .text(v.variableInstance ?? ""), .text(v.attribute), .init(v.value),
+                        .init(v.mutability), .init(v.dataType), .init(v.unit), .init(v.reportedAt),
+                    ])
+            }
+            return .done
         case .sessionCost(let id, let cost):
             try writer.run("UPDATE sessions SET cost_fen = ? WHERE id = ?", [.integer(cost), .integer(id)])
             return .done

@@ -118,6 +118,26 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord] {
+        try await read { db in
+            try db.query(
+                """
+                SELECT component, component_instance, evse_id, connector_id, variable, variable_instance, attribute, value,
+                    mutability, data_type, unit, reported_at
+                FROM device_variables WHERE charge_point_id = ? ORDER BY component, component_instance, evse_id, connector_id,
+                    variable, variable_instance, attribute
+                """, [.text(chargePointId)]
+            ).map { r in
+                DeviceVariableRecord(
+                    component: r.string(0) ?? "", componentInstance: r.string(1).flatMap { $0.isEmpty ? nil : $0 },
+                    evseId: r.int(2).flatMap { $0 < 0 ? nil : Int($0) }, connectorId: r.int(3).flatMap { $0 < 0 ? nil : Int($0) },
+                    variable: r.string(4) ?? "", variableInstance: r.string(5).flatMap { $0.isEmpty ? nil : $0 },
+                    attribute: r.string(6) ?? "Actual", value: r.string(7), mutability: r.string(8), dataType: r.string(9),
+                    unit: r.string(10), reportedAt: r.date(11) ?? .distantPast)
+            }
+        }
+    }
+
     public func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord] {
         try await read { db in
             try db.query(
