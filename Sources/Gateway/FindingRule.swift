@@ -71,6 +71,10 @@ public struct FindingRule: Sendable, Hashable {
     public static let schemaViolation = FindingRule(
         id: "rpc.schema-violation", severity: .error, summary: "A payload broke its JSON schema and was answered with CALLERROR.",
         reference: "OCPP-J 1.6 §4.2.3")
+    public static let otherVersionAction = FindingRule(
+        id: "rpc.other-version-action", severity: .error,
+        summary: "A CALL of an action of the other OCPP version than the connection negotiated (a 1.6 StartTransaction on 2.0.1, say).",
+        reference: "OCPP-J 1.6 §3.1.2, OCPP-J 2.0.1 §3.1 (the subprotocol fixes the version)")
     public static let unknownAction = FindingRule(
         id: "rpc.unknown-action", severity: .warning, summary: "A CALL for an action this gateway does not know or support.",
         reference: "OCPP-J 1.6 §4.2.3")
@@ -123,7 +127,7 @@ public struct FindingRule: Sendable, Hashable {
     public static var catalog: [FindingRule] {
         [
             missingSubprotocol, oversizedMessage, keepaliveTimeout, binaryFrame, malformedFrame, unknownMessageType,
-            messageIdTooLong, messageIdReused, unsolicitedReply, callTimeout, schemaViolation, unknownAction,
+            messageIdTooLong, messageIdReused, unsolicitedReply, callTimeout, schemaViolation, unknownAction, otherVersionAction,
         ] + PayloadDeviation.Kind.allCases.map(deviation)
             + [
                 duplicateStartTransaction, duplicateStopTransaction, stopUnknownTransaction, meterValuesUnknownTransaction,

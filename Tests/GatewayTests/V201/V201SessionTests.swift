@@ -151,6 +151,8 @@ final class V201SessionTests: XCTestCase {
             pile.peer.sendRaw(#"[2,"bad-3","StartTransaction",{"connectorId":1,"idTag":"T","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"}]"#)
             let reply3 = try await harness.reply(from: pile, to: "bad-3")
             assertCallError(reply3, id: "bad-3", code: "NotImplemented")
+            XCTAssertEqual(reply3[3], "StartTransaction is an OCPP 1.6 message; this connection speaks 2.0.1")
+            _ = try await harness.finding("rpc.other-version-action", for: "V201-BAD", messageId: "bad-3")
             pile.peer.sendRaw(#"[2,"bad-4","ReserveNow",{}]"#)
             let reply4 = try await harness.reply(from: pile, to: "bad-4")
             assertCallError(reply4, id: "bad-4", code: "NotSupported")
