@@ -61,18 +61,27 @@ extension ChargePointSession {
         }
     }
 
-    /// Our own CALLs that change what the pile may do: TriggerMessage, HeartbeatInterval.
+    /// Our own CALLs that change what the pile may do: TriggerMessage, HeartbeatInterval
+    /// (1.6 ChangeConfiguration, 2.0.1 SetVariables of OCPPCommCtrlr.HeartbeatInterval).
+    /// The action names are the same in both versions where they overlap.
     func noteOutgoing(_ tap: FrameTap) {
         switch tap.action {
         case V16.TriggerMessage.name:
             compliance.lastTrigger = tap.time
-        case V16.ChangeConfiguration.name:
-            guard let frame = try? JSONParser.parse(tap.text), let payload = frame.arrayValue?.last,
-                payload["key"]?.stringValue == "HeartbeatInterval", let value = payload["value"]?.stringValue.flatMap(Double.init),
-                let current = compliance.heartbeatInterval
-            else { return }
-            compliance.heartbeatInterval = min(current.lowerBound, value)...max(current.upperBound, value)
-            compliance.lastHeartbeat = nil
+        case V16.ChangeConfiguration.name, V201.SetVariables.name:
+            guard let frame = try? JSONParser.parse(tap.text), let payload = frame.arrayValue?.last else { return }
+            let values: [String?]
+            if tap.action == V16.ChangeConfiguration.name {
+                values = payload["key"]?.stringValue == "HeartbeatInterval" ? [payload["value"]?.stringValue] : []
+            } else {
+                values = (payload["setVariableData"]?.arrayValue ?? [])
+                    .filter { $0["variable"]?["name"]?.stringValue == "HeartbeatInterval" }.map { $0["attributeValue"]?.stringValue }
+            }
+            for value in values.compactMap({ $0.flatMap(Double.init) }) where value.isFinite && value > 0 {
+                guard let current = compliance.heartbeatInterval else { return }
+                compliance.heartbeatInterval = min(current.lowerBound, value)...max(current.upperBound, value)
+                compliance.lastHeartbeat = nil
+            }
         default:
             break
         }
