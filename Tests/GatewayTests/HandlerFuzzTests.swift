@@ -15,15 +15,19 @@ final class HandlerFuzzTests: XCTestCase {
     static var cases: Int { ProcessInfo.processInfo.environment["PILEGATE_FUZZ_CASES"].flatMap(Int.init).map { $0 * 8 } ?? 800 }
     static var seed: UInt64 { ProcessInfo.processInfo.environment["PILEGATE_FUZZ_SEED"].flatMap(UInt64.init) ?? 0xF022 }
 
-    /// What piles send, plus actions of profiles we do not serve and names no version has.
-    static let actions: [(name: String, schema: Schema)] = {
-        var actions: [(String, Schema)] = V16.catalog.names.compactMap { name in
-            guard let action = V16.catalog[name], action.initiator != .centralSystem else { return nil }
+    /// What piles of `catalog`'s version send, plus actions of profiles we do not serve,
+    /// the other version's, and names no version has.
+    static func actions(_ catalog: ActionCatalog) -> [(name: String, schema: Schema)] {
+        var actions: [(String, Schema)] = catalog.names.compactMap { name in
+            guard let action = catalog[name], action.initiator != .centralSystem else { return nil }
             return (name, requestSchema(action))
         }
-        actions += [("FirmwareStatusNotification", .emptyObject), ("NoSuchAction", .emptyObject), ("", .emptyObject)]
+        actions += [
+            ("FirmwareStatusNotification", .emptyObject), ("StartTransaction", .emptyObject), ("TransactionEvent", .emptyObject),
+            ("NoSuchAction", .emptyObject), ("", .emptyObject),
+        ]
         return actions
-    }()
+    }
 
     static func requestSchema<A: OCPPAction>(_ action: A.Type) -> Schema { A.Request.schema }
 
@@ -37,17 +41,24 @@ final class HandlerFuzzTests: XCTestCase {
         return nil
     }
 
-    func testHostileCallsOfEveryActionAreAllAnsweredAndEveryViewStillReads() async throws {
+    func testHostileCallsOfEvery16ActionAreAllAnsweredAndEveryViewStillReads() async throws {
+        try await fuzz(catalog: V16.catalog, subprotocol: "ocpp1.6", seed: Self.seed)
+    }
+
+    func testHostileCallsOfEvery201ActionAreAllAnsweredAndEveryViewStillReads() async throws {
+        try await fuzz(catalog: V201.catalog, subprotocol: "ocpp2.0.1", seed: Self.seed ^ 0x201)
+    }
+
+    func fuzz(catalog: ActionCatalog, subprotocol: String, seed: UInt64) async throws {
+        let actions = Self.actions(catalog)
         var configuration = try ScanFixtures.configuration([])
         configuration.sessionReconcileGrace = 0.2
         try await GatewayHarness.with(configuration) { harness in
             let canary = try await Canary.start(harness)
-            var generator = HostileFrames(seed: Self.seed)
+            var generator = HostileFrames(seed: seed)
             var piles: [TestChargePoint] = []
             for i in 0..<4 {
-                let pile = try await harness.connect("FUZZ-\(i)")
-                _ = try await pile.boot()
-                piles.append(pile)
+                piles.append(try await harness.connect("FUZZ-\(i)", subprotocols: [subprotocol]))
             }
             var transactions: [Int64] = []
             var answered = 0
@@ -55,10 +66,10 @@ final class HandlerFuzzTests: XCTestCase {
             for i in 0..<Self.cases {
                 let slot = generator.below(piles.count)
                 if piles[slot].isClosed || piles[slot].closeCodes.contains(where: { !$0.isEmpty }) {
-                    piles[slot] = try await harness.connect("FUZZ-\(slot)")
+                    piles[slot] = try await harness.connect("FUZZ-\(slot)", subprotocols: [subprotocol])
                 }
                 let pile = piles[slot]
-                let (name, schema) = generator.pick(Self.actions) ?? ("Heartbeat", .emptyObject)
+                let (name, schema) = generator.pick(actions) ?? ("Heartbeat", .emptyObject)
                 let id = "fz-\(i)"
                 var (text, answerId) = generator.call(id: id, action: name, schema: schema)
                 // Half the meter values and stops name a transaction that exists.
@@ -87,7 +98,7 @@ final class HandlerFuzzTests: XCTestCase {
                 if name == "StartTransaction", let tx = reply.last?["transactionId"]?.intValue { transactions.append(tx) }
             }
             let rate = Double(Self.cases) / max(Date().timeIntervalSince(started), 1e-6)
-            print("handler fuzz: \(Self.cases) CALLs (seed \(Self.seed)), \(answered) owed an answer and got one, \(Int(rate)) CALLs/s")
+            print("handler fuzz \(subprotocol): \(Self.cases) CALLs (seed \(seed)), \(answered) owed an answer and got one, \(Int(rate)) CALLs/s")
             try await canary.finish()
             try await harness.store.flush()
             for path in [

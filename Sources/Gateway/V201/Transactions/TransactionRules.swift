@@ -12,7 +12,7 @@ extension ChargePointSession {
             if known.ended {
                 flag(.eventAfterEnded, "\(event.eventType.rawValue) (seqNo \(event.seqNo)) after transaction \(ref) ended", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
             }
-            if let last = known.lastSeqNo, event.seqNo > last + 1 {
+            if let last = known.lastSeqNo, last < Int.max, event.seqNo > last + 1 {
                 flag(.seqNoGap, "seqNo went \(last) → \(event.seqNo) in transaction \(ref)", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
             }
             if let evse = event.evse, evse.id != known.connectorId || known.events.values.contains(where: { $0.evse != nil }) {
