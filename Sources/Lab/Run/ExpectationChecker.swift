@@ -9,18 +9,26 @@ struct ExpectationChecker {
     /// What the simulated pile's register advanced by in each session it stopped, in order.
     let delivered: [CaseObserver.Stopped]
     let serial: String
+    /// How often a status sequence is read before it counts as not recorded (every 100 ms).
+    static let statusReads = 20
 
     func check(_ expect: Expectations, sessions: [LabSession], findings: [String]) async throws -> [String] {
         var failures: [String] = []
         if let sequences = expect.statuses {
-            let frames = try await view.frames(chargePointId: identity)
             for expected in sequences {
                 let connector = expected.connector ?? 1
-                let seen = Self.statuses(frames, connector: connector)
                 let want = expected.sequence.map(\.rawValue)
-                let ok = (expected.match ?? .exact) == .exact ? seen == want : Self.isSubsequence(want, of: seen)
-                if !ok {
-                    failures.append("statuses on connector \(connector): expected \(want.joined(separator: " → ")), recorded \(seen.joined(separator: " → "))")
+                // The pile's last StatusNotification may still be on its way to the log when
+                // the steps end: read again for a moment (bounded) before calling it missing.
+                var seen: [String] = []
+                for attempt in 0..<Self.statusReads {
+                    if attempt > 0 { try await Task.sleep(for: .milliseconds(100)) }
+                    seen = Self.statuses(try await view.frames(chargePointId: identity), connector: connector)
+                    let ok = (expected.match ?? .exact) == .exact ? seen == want : Self.isSubsequence(want, of: seen)
+                    if ok { break }
+                    if attempt == Self.statusReads - 1 {
+                        failures.append("statuses on connector \(connector): expected \(want.joined(separator: " → ")), recorded \(seen.joined(separator: " → "))")
+                    }
                 }
             }
         }
