@@ -103,21 +103,22 @@ extension ChargePointSession {
     /// A transaction the pile started. `reply` runs once it is stored, with its id, the
     /// verdict on its token and whether the store already had it; a strict refusal answers
     /// the CALLERROR instead. `resuming`: the pile names a transaction the store may know
-    /// (2.0.1 events after a reconnect), so finding it again is no repeat. A start without a
-    /// token (2.0.1 may start on the cable) is authorized when the token comes (`tokenLearned`).
+    /// (2.0.1 events after a reconnect), so finding it again is no repeat. `tokenless`: a
+    /// start without a token (2.0.1 may start on the cable), authorized when the token comes
+    /// (`tokenLearned`).
     func sessionStarted(
-        _ start: SessionStart, _ call: IncomingCall, verdict: Verdict, resuming: Bool = false,
+        _ start: SessionStart, _ call: IncomingCall, verdict: Verdict, resuming: Bool = false, tokenless: Bool = false,
         reply: @escaping (ChargePointSession, Int64, TokenVerdict, Bool) -> Void
     ) {
         var verdict = verdict
         checkStart(connectorId: start.connectorId, timestamp: start.startTime, call, into: &verdict)
         if rejected(verdict, call) { return }
         let token =
-            start.idTag.isEmpty
+            tokenless
             ? TokenVerdict(status: .accepted)
             : services.authorizer.authorizeStart(start.idTag, chargePointId: identity, connectorId: start.connectorId)
         var start = start
-        start.authorizationStatus = start.idTag.isEmpty ? "" : token.status.rawValue
+        start.authorizationStatus = tokenless ? "" : token.status.rawValue
         start.account = services.accountsByTag[start.idTag.lowercased()]?.id
         let stored = start
         commit(.startSession(stored), findings: verdict.findings, answering: call) { session, outcome in
@@ -133,7 +134,7 @@ extension ChargePointSession {
                     .duplicateStartTransaction, "StartTransaction repeated; answered with transaction \(id) again",
                     messageId: call.messageId, sessionId: id)
             } else {
-                if token.status == .accepted && !stored.idTag.isEmpty {
+                if token.status == .accepted && !tokenless {
                     session.services.authorizer.transactionStarted(
                         .init(chargePointId: session.identity, connectorId: stored.connectorId, transactionId: id), idTag: stored.idTag)
                 }

@@ -50,11 +50,14 @@ struct V201TransactionEvent: CallHandler {
                 meterStartWh: Int64(Self.register(in: samples) ?? 0), startTime: time, reservationId: request.reservationId,
                 authorizationStatus: "", ocppVersion: pile.version.label, receivedAt: call.receivedAt, transactionRef: ref,
                 remoteStartId: request.transactionInfo.remoteStartId.map(Int64.init))
-            pile.sessionStarted(start, call, verdict: Verdict(), resuming: true) { session, id, token, wasKnown in
+            pile.sessionStarted(start, call, verdict: Verdict(), resuming: true, tokenless: request.idToken == nil) {
+                session, id, token, wasKnown in
                 if !wasKnown && request.eventType != .started {
                     session.record(.eventWithoutStarted, "the first event of transaction \(ref) was \(request.eventType.rawValue)", messageId: call.messageId, sessionId: id)
                 }
-                next(session, id, request.idToken == nil ? nil : token)
+                guard let idToken = request.idToken else { return next(session, id, nil) }
+                // A stored session of an earlier connection may still wait for its token.
+                next(session, id, wasKnown ? session.tokenLearned(idToken.idToken, sessionId: id, connectorId: connectorId) : token)
             }
         }
         opened { session, id, token in
