@@ -10,6 +10,7 @@ extension SimulatedPile {
             respond(connection, call, error: RPCError(.genericError, "not registered"))
             return
         }
+        if speaks201 { return receive201(call, connection) }
         switch call.action {
         case V16.RemoteStartTransaction.name: handle(V16.RemoteStartTransaction.self, call, connection) { $0.remoteStart($1) }
         case V16.RemoteStopTransaction.name: handle(V16.RemoteStopTransaction.self, call, connection) { $0.remoteStop($1) }
@@ -37,7 +38,7 @@ extension SimulatedPile {
     }
 
     /// Validates, runs `body`, and answers, after the profile's reply delay (or late, with slow-replies).
-    private func handle<A: OCPPAction>(
+    func handle<A: OCPPAction>(
         _ action: A.Type, _ call: IncomingCall, _ connection: RPCConnection, _ body: @escaping (SimulatedPile, A.Request) -> A.Response
     ) {
         let request: A.Request
@@ -56,7 +57,7 @@ extension SimulatedPile {
         }
     }
 
-    private func respond(_ connection: RPCConnection, _ call: IncomingCall, error: RPCError) {
+    func respond(_ connection: RPCConnection, _ call: IncomingCall, error: RPCError) {
         connection.reply(to: call, error: error)
     }
 
