@@ -274,3 +274,8 @@ extension StopCause {
         }
     }
 }
+
+extension SimulatedPile {
+    /// The station's id of the transaction running on `evse` (2.0.1), for tests and scenarios.
+    public func transactionId201(evse: Int) -> String? { v201.transactions[evse]?.id }
+}
