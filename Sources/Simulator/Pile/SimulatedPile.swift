@@ -328,6 +328,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
                 if head.action == V16.StartTransaction.name, let local = head.localTransaction {
                     pile.startTransactionAnswered(local: local, json: json)
                 }
+                if head.action == V201.TransactionEvent.name { pile.transactionEventAnswered(head.payload, json) }
                 pile.notify(.queued(pile: pile.identity, depth: pile.queue.count))
                 pile.pumpQueue()
             case .failure(let error as RPCCallError) where error.isTransport:

@@ -221,6 +221,25 @@ final class V201SimulatedPileTests: SimulationTestCase {
         }
     }
 
+    func testATokenTheGatewayRefusesInItsAnswerStopsTheTransaction() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.acceptUnknownIdTags = false
+        try await withHarness(configuration) { harness in
+            let id = "XPENG2-E2E-VIN"
+            let pile = try await startPile(harness, "xpeng-s5-v201", identity: id)
+            let car = try vehicle("xpeng-g6")
+            // Plug and charge: the VIN is the token, no Authorize first; the gateway knows no such tag.
+            pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 20, targetSoC: 80, vin: "LXPVIN00000000001") }
+            let stopped = try await harness.eventually(10) { try await self.events(harness, id).contains { $0["eventType"] == "Ended" } }
+            XCTAssertTrue(stopped, "StopTxOnInvalidId: the refused token ends the transaction")
+            let events = try await events(harness, id)
+            XCTAssertEqual(events.first?["triggerReason"], "CablePluggedIn", "xpeng-s5-v201 opens the transaction at the plug")
+            XCTAssertEqual(events.first { $0["idToken"] != nil }?["idToken"]?["idToken"], "LXPVIN00000000001")
+            XCTAssertEqual(events.last?["triggerReason"], "Deauthorized")
+            XCTAssertEqual(events.last?["transactionInfo"]?["stoppedReason"], "DeAuthorized")
+        }
+    }
+
     func testAMixedFleetBootsEveryPileAndCompletesSessionsOfBothVersions() async throws {
         try await withHarness { harness in
             var options = FleetRunner.Options(endpoint: harness.endpoint)

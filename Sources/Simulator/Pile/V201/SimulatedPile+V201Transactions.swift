@@ -279,3 +279,20 @@ extension SimulatedPile {
     /// The station's id of the transaction running on `evse` (2.0.1), for tests and scenarios.
     public func transactionId201(evse: Int) -> String? { v201.transactions[evse]?.id }
 }
+
+extension SimulatedPile {
+    /// E05: a token the CSMS does not accept in its answer stops the transaction when
+    /// TxCtrlr.StopTxOnInvalidId is true (Deauthorized / DeAuthorized).
+    func transactionEventAnswered(_ sent: String, _ json: JSON) {
+        guard let (response, _) = try? V201.TransactionEvent.decodeResponse(json, mode: .lenient),
+            let status = response.idTokenInfo?.status, status != .accepted, configuration.bool("StopTransactionOnInvalidId"),
+            let event = try? JSONParser.parse(sent), let id = event["transactionInfo"]?["transactionId"]?.stringValue,
+            let connector = v201.transactions.first(where: { $0.value.id == id })?.key, let i = index(of: connector)
+        else { return }
+        if connectors[i].transaction != nil {
+            stopTransaction(connector: connector, cause: .deauthorized)
+        } else {
+            end201(connector: connector, trigger: .deauthorized, reason: .deAuthorized, at: context.clock.now(), byToken: false, vehicleStays: true)
+        }
+    }
+}
