@@ -1,3 +1,4 @@
+import Foundation
 import OCPP
 
 /// The station's device model (2.0.1 Part 2): components and variables that GetVariables
@@ -48,7 +49,7 @@ struct V201DeviceModel: Sendable {
         ]
         for evse in 1...max(1, profile.connectors) {
             entries.append(Entry(component: "EVSE", evse: evse, variable: "AvailabilityState", value: "Available", mutability: .readOnly, dataType: .optionList))
-            entries.append(Entry(component: "EVSE", evse: evse, variable: "Power", value: String(Int(profile.maxPowerKW * 1000)), mutability: .readOnly, dataType: .decimal))
+            entries.append(Entry(component: "EVSE", evse: evse, variable: "Power", value: String(format: "%.0f", profile.maxPowerKW * 1000), mutability: .readOnly, dataType: .decimal))
             entries.append(Entry(component: "Connector", evse: evse, connector: 1, variable: "ConnectorType", value: profile.current == .dc ? "cGBT" : "sType2", mutability: .readOnly, dataType: .string))
         }
     }
