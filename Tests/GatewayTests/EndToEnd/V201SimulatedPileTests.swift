@@ -215,8 +215,8 @@ final class V201SimulatedPileTests: SimulationTestCase {
                 return try await self.frames(harness, id).contains { $0.direction == .incoming && $0.action == "BootNotification" && $0.text.contains("RemoteReset") }
             }
             XCTAssertTrue(rebooted, "no BootNotification with reason RemoteReset after Reset")
-            let session = try await sessions(harness, id).first
-            XCTAssertEqual(session?.status, .completed)
+            let completed = try await harness.eventually(10) { try await self.sessions(harness, id).first?.status == .completed }
+            XCTAssertTrue(completed, "the Ended event arrives (before or after the reboot)")
             let ended = try await events(harness, id).last
             XCTAssertEqual(ended?["triggerReason"], "ResetCommand")
             XCTAssertEqual(ended?["transactionInfo"]?["stoppedReason"], "ImmediateReset")

@@ -80,9 +80,16 @@ extension SimulatedPile {
                 }
             }
             pile.v201.nextBootReason = .remoteReset
-            pile.reboot()
+            pile.rebootOnceDelivered(tries: 100)
         }
         return .init(status: .accepted)
+    }
+
+    /// Reboots once the Ended events are out (as a station flushes before it restarts), or
+    /// after `tries` × 20 ms; what is still queued then goes after the next boot.
+    func rebootOnceDelivered(tries: Int) {
+        guard tries > 0, isConnected, !queue.isEmpty else { return reboot() }
+        after(.milliseconds(20)) { $0.rebootOnceDelivered(tries: tries - 1) }
     }
 
     func unlock201(_ request: V201.UnlockConnector.Request) -> V201.UnlockConnector.Response {

@@ -178,7 +178,7 @@ extension SimulatedPile {
         if v201.resetWhenIdle && v201.transactions.isEmpty {
             v201.resetWhenIdle = false
             v201.nextBootReason = .remoteReset
-            after(.milliseconds(10)) { $0.reboot() }
+            after(.milliseconds(10)) { $0.rebootOnceDelivered(tries: 100) }
         }
     }
 
