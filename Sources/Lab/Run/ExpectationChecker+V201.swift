@@ -10,9 +10,16 @@ extension ExpectationChecker {
         var result: [String] = []
         var evseOf: [String: Int] = [:]
         func note(_ status: String) { if result.last != status { result.append(status) } }
-        for frame in frames where frame.direction == "in" && frame.messageType == 2 {
-            guard let items = (try? JSONParser.parse(frame.text))?.arrayValue, items.count > 3, let payload = items[3].objectValue else { continue }
-            switch frame.action {
+        // In the order things happened at the station (the payloads' timestamps): a
+        // StatusNotification goes out at once and may overtake queued TransactionEvents.
+        let payloads = frames.filter { $0.direction == "in" && $0.messageType == 2 }.compactMap { frame -> (action: String?, payload: JSONObject, time: Date)? in
+            guard let items = (try? JSONParser.parse(frame.text))?.arrayValue, items.count > 3, let payload = items[3].objectValue else { return nil }
+            let time = payload["timestamp"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date ?? frame.time
+            return (frame.action, payload, time)
+        }
+        let ordered = payloads.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        for (action, payload, _) in ordered {
+            switch action {
             case "StatusNotification":
                 guard payload["evseId"]?.intValue == Int64(evse), let raw = payload["connectorStatus"]?.stringValue else { continue }
                 switch raw {
