@@ -43,7 +43,8 @@ public struct SimulationContext: Sendable {
     }
 }
 
-/// One simulated charge point speaking OCPP 1.6J: boots, keeps its connectors' state
+/// One simulated charge point speaking OCPP 1.6J (or 2.0.1 when its profile says so; the
+/// 2.0.1 parts are in `V201/`): boots, keeps its connectors' state
 /// machines, charges vehicles by their curves, queues transaction messages while
 /// offline and answers the central system's commands with real effect.
 ///
