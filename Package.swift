@@ -128,6 +128,9 @@ let package = Package(
             name: "LabTests",
             dependencies: ["Lab", "Gateway", "HTTPAPI", "SessionStore", "Simulator", "OCPP", "YAMLConfig", "EVModel"],
             swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "OCPP", "YAMLConfig", "EVModel"], swiftSettings: strict),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "OCPP", "YAMLConfig", "EVModel", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
     ]
 )

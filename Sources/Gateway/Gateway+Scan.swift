@@ -19,7 +19,8 @@ extension Gateway {
         guard peer(code.chargePointId) != nil else { throw .pileOffline(code.chargePointId) }
         if let status = pile.connectors.first(where: { $0.connectorId == code.connectorId }) {
             switch status.status {
-            case "Available", "Preparing": break
+            // 2.0.1's Occupied without a session is 1.6's Preparing: a cable waits for the start.
+            case "Available", "Preparing", "Occupied": break
             case "Faulted": throw .connectorFaulted(errorCode: status.errorCode)
             case "Unavailable": throw .connectorUnavailable
             default: throw .connectorOccupied(status: status.status)

@@ -112,6 +112,9 @@ struct ExpectationChecker {
 
     /// The statuses the pile reported for `connector`, in order, repeats collapsed.
     static func statuses(_ frames: [LabFrame], connector: Int) -> [String] {
+        if frames.contains(where: { $0.action == "TransactionEvent" || $0.text.contains("\"connectorStatus\"") }) {
+            return statuses201(frames, evse: connector)
+        }
         var result: [String] = []
         let names = Dictionary(uniqueKeysWithValues: V16.ChargePointStatus.allCases.map { ($0.rawValue.lowercased(), $0.rawValue) })
         for frame in frames where frame.direction == "in" && frame.action == "StatusNotification" && frame.messageType == 2 {

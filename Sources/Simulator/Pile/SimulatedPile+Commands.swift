@@ -10,34 +10,42 @@ extension SimulatedPile {
             respond(connection, call, error: RPCError(.genericError, "not registered"))
             return
         }
-        switch call.action {
-        case V16.RemoteStartTransaction.name: handle(V16.RemoteStartTransaction.self, call, connection) { $0.remoteStart($1) }
-        case V16.RemoteStopTransaction.name: handle(V16.RemoteStopTransaction.self, call, connection) { $0.remoteStop($1) }
-        case V16.Reset.name: handle(V16.Reset.self, call, connection) { $0.reset($1) }
-        case V16.ChangeAvailability.name: handle(V16.ChangeAvailability.self, call, connection) { $0.changeAvailability($1) }
-        case V16.ChangeConfiguration.name:
-            handle(V16.ChangeConfiguration.self, call, connection) { pile, request in
+        if speaks201 { return receive201(call, connection) }
+        switch Self.v16Router.route(call.action, role: "pile") {
+        case .handler(let handler): handler(self, call, connection)
+        case .refused(let error): respond(connection, call, error: error)
+        }
+    }
+
+    typealias V16Command = @Sendable (SimulatedPile, IncomingCall, RPCConnection) -> Void
+
+    /// The 1.6 commands the pile serves, through the shared `CallRouter`: a 1.6 action it does
+    /// not serve is NotSupported, an unknown name NotImplemented, as the gateway answers.
+    static let v16Router = CallRouter<V16Command>(version: .v16, catalog: V16.catalog, knownElsewhere: V16.unsupportedActions, handlers: [
+        V16.RemoteStartTransaction.name: { p, c, n in p.handle(V16.RemoteStartTransaction.self, c, n) { $0.remoteStart($1) } },
+        V16.RemoteStopTransaction.name: { p, c, n in p.handle(V16.RemoteStopTransaction.self, c, n) { $0.remoteStop($1) } },
+        V16.Reset.name: { p, c, n in p.handle(V16.Reset.self, c, n) { $0.reset($1) } },
+        V16.ChangeAvailability.name: { p, c, n in p.handle(V16.ChangeAvailability.self, c, n) { $0.changeAvailability($1) } },
+        V16.ChangeConfiguration.name: { p, c, n in
+            p.handle(V16.ChangeConfiguration.self, c, n) { pile, request in
                 let status = pile.configuration.change(request.key, to: request.value)
                 if status == .Accepted && request.key == "HeartbeatInterval" { pile.scheduleHeartbeat() }
                 return .init(status: status)
             }
-        case V16.GetConfiguration.name:
-            handle(V16.GetConfiguration.self, call, connection) { pile, request in pile.configuration.get(request.key) }
-        case V16.TriggerMessage.name: handle(V16.TriggerMessage.self, call, connection) { $0.trigger($1) }
-        case V16.UnlockConnector.name: handle(V16.UnlockConnector.self, call, connection) { $0.unlock($1) }
-        case V16.ClearCache.name: handle(V16.ClearCache.self, call, connection) { _, _ in .init(status: .Accepted) }
-        case V16.DataTransfer.name:
-            handle(V16.DataTransfer.self, call, connection) { pile, request in
+        },
+        V16.GetConfiguration.name: { p, c, n in p.handle(V16.GetConfiguration.self, c, n) { pile, request in pile.configuration.get(request.key) } },
+        V16.TriggerMessage.name: { p, c, n in p.handle(V16.TriggerMessage.self, c, n) { $0.trigger($1) } },
+        V16.UnlockConnector.name: { p, c, n in p.handle(V16.UnlockConnector.self, c, n) { $0.unlock($1) } },
+        V16.ClearCache.name: { p, c, n in p.handle(V16.ClearCache.self, c, n) { _, _ in .init(status: .Accepted) } },
+        V16.DataTransfer.name: { p, c, n in
+            p.handle(V16.DataTransfer.self, c, n) { pile, request in
                 .init(status: request.vendorId == pile.profile.vendor ? .UnknownMessageId : .UnknownVendorId)
             }
-        default:
-            let known = V16.catalog[call.action] != nil || V16.unsupportedActions.contains(call.action)
-            respond(connection, call, error: RPCError(known ? .notSupported : .notImplemented, "\(call.action) is not supported by this pile"))
-        }
-    }
+        },
+    ])
 
     /// Validates, runs `body`, and answers, after the profile's reply delay (or late, with slow-replies).
-    private func handle<A: OCPPAction>(
+    func handle<A: OCPPAction>(
         _ action: A.Type, _ call: IncomingCall, _ connection: RPCConnection, _ body: @escaping (SimulatedPile, A.Request) -> A.Response
     ) {
         let request: A.Request
@@ -56,7 +64,7 @@ extension SimulatedPile {
         }
     }
 
-    private func respond(_ connection: RPCConnection, _ call: IncomingCall, error: RPCError) {
+    func respond(_ connection: RPCConnection, _ call: IncomingCall, error: RPCError) {
         connection.reply(to: call, error: error)
     }
 

@@ -83,6 +83,7 @@ extension SimulatedPile {
         connectors[i].soc = soc
         connectors[i].targetSoC = min(targetSoC, 100)
         move(connector, to: .Preparing)
+        if speaks201 { return evConnected201(connector: connector, idTag: idTag, vin: vin) }
         if let tag = connectors[i].pendingIdTag {
             beginTransaction(connector: connector, idTag: tag)
         } else if let idTag {
@@ -99,7 +100,11 @@ extension SimulatedPile {
 
     public func unplug(connector: Int) {
         guard let i = index(of: connector), connectors[i].vehicle != nil else { return }
-        if connectors[i].transaction != nil { stopTransaction(connector: connector, cause: .unplugged) }
+        if speaks201 {
+            evDisconnected201(connector: connector)
+        } else if connectors[i].transaction != nil {
+            stopTransaction(connector: connector, cause: .unplugged)
+        }
         connectors[i].vehicle = nil
         connectors[i].fleetDriver = false
         connectors[i].powerKW = 0
@@ -127,6 +132,7 @@ extension SimulatedPile {
     // MARK: Transactions
 
     func authorizeThenStart(connector: Int, idTag: String) {
+        if speaks201 { return authorize201(connector: connector, idTag: idTag) }
         call(V16.Authorize.name, V16.Authorize.encode(V16.Authorize.Request(idTag: idTag))) { pile, result in
             var status = V16.AuthorizationStatus.Accepted  // offline: LocalAuthorizeOffline-style optimism
             if case .success(let json) = result, let (response, _) = try? V16.Authorize.decodeResponse(json, mode: .lenient) {
@@ -139,6 +145,7 @@ extension SimulatedPile {
 
     /// Starts the transaction: StartTransaction is queued (it must not be lost), charging begins.
     func beginTransaction(connector: Int, idTag: String) {
+        if speaks201 { return authorized201(connector: connector, token: idTag, trigger: .authorized, remoteStartId: nil) }
         guard !closing else { return }
         guard let i = index(of: connector), connectors[i].transaction == nil else { return }
         guard connectors[i].vehicle != nil else {
@@ -187,6 +194,7 @@ extension SimulatedPile {
 
     /// Ends the transaction on `connector`: StopTransaction (with transactionData) is queued.
     func stopTransaction(connector: Int, cause: StopCause, at time: Date? = nil) {
+        if speaks201 { return stopTransaction201(connector: connector, cause: cause, at: time) }
         guard let i = index(of: connector), let transaction = connectors[i].transaction else { return }
         advance(until: time ?? context.clock.now())
         let stopTime = time ?? context.clock.now()
@@ -235,6 +243,10 @@ extension SimulatedPile {
                     connectors[i].lastAligned.map({ $0 < slot }) ?? true
                 else { continue }
                 connectors[i].lastAligned = slot
+                if speaks201 {
+                    sampled201(connector: connectors[i].id, context: .sampleClock, at: slot)
+                    continue
+                }
                 let reading = meterValues(connector: connectors[i], context: .sampleClock, transactionId: transaction.id, at: slot)
                 enqueue(V16.MeterValues.name, reading, localTransaction: transaction.local)
             }
@@ -245,6 +257,10 @@ extension SimulatedPile {
             guard let transaction = connectors[i].transaction else { continue }
             if sampleInterval > 0, let last = connectors[i].lastSample, now.timeIntervalSince(last) >= sampleInterval {
                 connectors[i].lastSample = now
+                if speaks201 {
+                    sampled201(connector: connectors[i].id, context: .samplePeriodic)
+                    continue
+                }
                 enqueue(V16.MeterValues.name, meterValues(connector: connectors[i], context: .samplePeriodic, transactionId: transaction.id), localTransaction: transaction.local)
             }
         }

@@ -43,7 +43,8 @@ public struct SimulationContext: Sendable {
     }
 }
 
-/// One simulated charge point speaking OCPP 1.6J: boots, keeps its connectors' state
+/// One simulated charge point speaking OCPP 1.6J (or 2.0.1 when its profile says so; the
+/// 2.0.1 parts are in `V201/`): boots, keeps its connectors' state
 /// machines, charges vehicles by their curves, queues transaction messages while
 /// offline and answers the central system's commands with real effect.
 ///
@@ -78,6 +79,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var closing = false
     /// No connection attempts before this simulated time (a scripted network outage).
     var offlineUntil: Date?
+    /// A 2.0.1 station's own state (transactions, device model); empty for a 1.6 pile.
+    var v201: V201StationState
 
     public convenience init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)
@@ -100,6 +103,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
         self.random = random
         let file = context.queueDirectory.map { "\($0)/\(identity.replacingOccurrences(of: "/", with: "_")).queue.json" }
         queue = TransactionQueue(file: file)
+        v201 = template.profile.ocppVersion == .v201 ? V201StationState(deviceModel: V201DeviceModel(profile: template.profile, identity: identity)) : V201StationState()
     }
 
     public var isConnected: Bool { connection?.isOpen ?? false }
@@ -137,6 +141,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
         plan = nil
         closing = true
         for connector in connectors where connector.transaction != nil { stopTransaction(connector: connector.id, cause: .local) }
+        if speaks201 { endIdleTransactions201() }
     }
 
     /// Disconnects for good.
@@ -187,6 +192,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
         notify(.connected(pile: identity))
         if bootedOnce && registration == .Accepted {
             // 1.6J: no new BootNotification unless something changed; report status and resume.
+            if speaks201 { reconnected201() }
             sendAllStatuses()
             if profile.quirks.contains(.duplicateStartAfterReconnect), let start = lastStartTransaction {
                 send(V16.StartTransaction.name, start)
@@ -226,6 +232,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
     // MARK: Boot and heartbeat
 
     func boot(reason: String) {
+        if speaks201 { return boot201(reason: reason) }
         let request = V16.BootNotification.Request(
             chargePointVendor: profile.vendor, chargePointModel: profile.model, chargePointSerialNumber: identity.suffix(25).description,
             firmwareVersion: profile.firmware)
@@ -264,11 +271,13 @@ public final class SimulatedPile: RPCConnectionDelegate {
     }
 
     func sendAllStatuses() {
+        if speaks201 { return sendAllStatuses201() }
         sendStatus(connector: 0, pileStatus.status)
         for connector in connectors { sendStatus(connector: connector.id, connector.machine.status) }
     }
 
     func sendStatus(connector: Int, _ status: V16.ChargePointStatus, errorCode: V16.ChargePointErrorCode = .NoError) {
+        if speaks201 { return sendStatus201(connector: connector, status) }
         let request = V16.StatusNotification.Request(
             connectorId: connector, errorCode: errorCode, status: status, timestamp: context.clock.stamp(context.clock.now()))
         send(V16.StatusNotification.name, V16.StatusNotification.encode(request))
@@ -320,6 +329,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
                 if head.action == V16.StartTransaction.name, let local = head.localTransaction {
                     pile.startTransactionAnswered(local: local, json: json)
                 }
+                if head.action == V201.TransactionEvent.name { pile.transactionEventAnswered(head.payload, json) }
                 pile.notify(.queued(pile: pile.identity, depth: pile.queue.count))
                 pile.pumpQueue()
             case .failure(let error as RPCCallError) where error.isTransport:

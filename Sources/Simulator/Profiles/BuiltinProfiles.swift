@@ -47,6 +47,30 @@ meterValueSampleInterval: 60
 quirks: []
 
 """#),
+        BuiltinFile(path: "piles/nio-640-v201.yaml", text: #"""
+# NIO 640 kW Power Charger (2024) with the OCPP 2.0.1 firmware branch, DC liquid-cooled, one gun.
+# Same hardware and figures as nio-640 (docs/profile-figures.md, pile nio-640); only the protocol differs.
+# Tags: [O] maker/official, [P] press or data site, [M] modelled, [?] unverified.
+id: nio-640-v201
+network: NIO
+vendor: NIO Power
+model: Power Charger 640
+firmware: "4.0.1"            # source: [M] the 2.0.1 branch
+ocppVersion: ocpp2.0.1       # source: [M] 2.0.1 stations where the network ships them
+current: dc                  # source: [O] DC liquid-cooled
+connectors: 1                # source: [O] 1 gun
+maxPowerKW: 640              # source: [O] 640 kW
+maxCurrentA: 765             # source: [O] 765 A
+maxVoltageV: 1000            # source: [O] 1000 V
+identityPattern: "NIO2-{n}"
+heartbeatInterval: 300
+meterValueSampleInterval: 60
+txStartPoint: [PowerPathClosed]           # source: [M] the common default
+txStopPoint: [EVConnected, Authorized]    # source: [M] the common default
+quirks: []
+v201Quirks: []
+
+"""#),
         BuiltinFile(path: "piles/nio-640.yaml", text: #"""
 # NIO 640 kW Power Charger (2024), DC liquid-cooled, one gun.
 # Figures: public reporting, late 2024 – 2025 (docs/profile-figures.md, pile nio-640).
@@ -177,6 +201,31 @@ meterValueSampleInterval: 60
 quirks: []
 
 """#),
+        BuiltinFile(path: "piles/xpeng-s5-v201.yaml", text: #"""
+# XPeng S5 supercharger (2024) speaking OCPP 2.0.1, DC liquid-cooled, one gun, plug and charge by VIN.
+# Same hardware and figures as xpeng-s5 (docs/profile-figures.md, pile xpeng-s5); only the protocol differs.
+# Tags: [O] maker/official, [P] press or data site, [M] modelled, [?] unverified.
+id: xpeng-s5-v201
+network: XPeng
+vendor: XPENG
+model: S5 Supercharger
+firmware: "6.0.0"            # source: [M] the 2.0.1 branch
+ocppVersion: ocpp2.0.1       # source: [M] 2.0.1 stations where the network ships them
+current: dc                  # source: [P] DC liquid-cooled
+connectors: 1                # source: [P] 1 gun
+maxPowerKW: 800              # source: [P] 800 kW
+maxCurrentA: 800             # source: [P] 800 A
+maxVoltageV: 1000            # source: [P] 1000 V
+identityPattern: "XPENG2-{n}"
+heartbeatInterval: 300
+meterValueSampleInterval: 60
+plugAndCharge: true          # source: [P] plug-and-charge by VIN
+txStartPoint: [EVConnected, Authorized]   # source: [M] opens the transaction at the plug, as plug-and-charge stations tend to
+txStopPoint: [EVConnected, Authorized]    # source: [M] the common default
+quirks: []
+v201Quirks: []
+
+"""#),
         BuiltinFile(path: "piles/xpeng-s5.yaml", text: #"""
 # XPeng S5 supercharger (2024), DC liquid-cooled, one gun, plug and charge by VIN.
 # Figures: public reporting, late 2024 – 2025 (docs/profile-figures.md, pile xpeng-s5).
@@ -225,15 +274,17 @@ quirks: [fractional-meter-values, null-optional-fields]
         BuiltinFile(path: "fleets/demo.yaml", text: #"""
 # A small fleet to watch sessions come and go: 12 piles around Beijing, every pile model
 # at least once, mostly Xiaomi cars. Try: `pilegate sim --fleet demo --speed 60 --duration 2m`.
-# TOTAL: 12 piles (23 connectors).
+# TOTAL: 14 piles (25 connectors), two of them speaking OCPP 2.0.1.
 # Models and cars: Simulators/piles/ and Simulators/vehicles/ (figures and sources there).
 name: demo
-description: "12 piles of every partner model around Beijing, Xiaomi cars arriving often"
+description: "14 piles of every partner model around Beijing, Xiaomi cars arriving often"
 seed: 7
 groups:
   - { pile: nio-640, count: 2, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
   - { pile: nio-500, count: 1, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
+  - { pile: nio-640-v201, count: 1, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
   - { pile: xpeng-s5, count: 2, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
+  - { pile: xpeng-s5-v201, count: 1, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
   - { pile: xpeng-s4, count: 1, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
   - { pile: li-5c, count: 1, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
   - { pile: teld-120, count: 1, stations: 1, city: "Beijing", latitude: 39.9042, longitude: 116.4074, radiusKm: 10 }
@@ -252,6 +303,31 @@ arrivals:
     - { vehicle: xpeng-g6, share: 0.04 }
     - { vehicle: li-mega, share: 0.04 }
     - { vehicle: byd-han, share: 0.03 }
+  arrivalSoC: [10, 40]
+  targetSoC: [80, 100]
+  dwellMinutes: 3
+  idTagPattern: "XIAOMI-{n}"
+
+"""#),
+        BuiltinFile(path: "fleets/mixed.yaml", text: #"""
+# Both protocol versions side by side: 1.6 and 2.0.1 models of the same networks at one
+# gateway, as a network migrating its firmware runs them. Try:
+# `pilegate sim --fleet mixed --speed 60 --duration 2m`.
+# TOTAL: 8 piles (8 connectors).
+name: mixed
+description: "NIO and XPeng piles in OCPP 1.6 and 2.0.1 at one gateway, Xiaomi cars"
+seed: 11
+groups:
+  - { pile: nio-640, count: 2, stations: 1, city: "Shanghai", latitude: 31.2304, longitude: 121.4737, radiusKm: 10 }
+  - { pile: nio-640-v201, count: 2, stations: 1, city: "Shanghai", latitude: 31.2304, longitude: 121.4737, radiusKm: 10 }
+  - { pile: xpeng-s5, count: 2, stations: 1, city: "Shanghai", latitude: 31.2304, longitude: 121.4737, radiusKm: 10 }
+  - { pile: xpeng-s5-v201, count: 2, stations: 1, city: "Shanghai", latitude: 31.2304, longitude: 121.4737, radiusKm: 10 }
+arrivals:
+  perConnectorPerHour: 3
+  vehicles:
+    - { vehicle: su7-max, share: 0.5 }
+    - { vehicle: su7-standard, share: 0.3 }
+    - { vehicle: yu7-max, share: 0.2 }
   arrivalSoC: [10, 40]
   targetSoC: [80, 100]
   dwellMinutes: 3

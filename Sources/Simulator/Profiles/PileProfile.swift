@@ -37,6 +37,13 @@ public struct PileProfile: Codable, Sendable, Equatable {
     /// Seconds the pile takes to answer the gateway's calls.
     public var replyDelay: Double = 0
     public var quirks: [Quirk] = []
+    /// 2.0.1 only: TxCtrlr.TxStartPoint, what opens a transaction (E01). Default as most
+    /// stations ship: when the power path closes (plugged in and authorized).
+    public var txStartPoint: [String] = ["PowerPathClosed"]
+    /// 2.0.1 only: TxCtrlr.TxStopPoint, what ends it: the cable leaving or the authorization ending.
+    public var txStopPoint: [String] = ["EVConnected", "Authorized"]
+    /// 2.0.1 only: the deviations of the station's TransactionEvents (docs/quirks.md).
+    public var v201Quirks: [V201Quirk] = []
 
     public typealias CurrentKind = EVModel.CurrentKind
 
@@ -52,6 +59,7 @@ extension PileProfile {
         case id, network, vendor, model, firmware, ocppVersion, current, connectors, maxPowerKW, sharedPowerKW
         case maxCurrentA, maxVoltageV, minVoltageV, identityPattern, heartbeatInterval, meterValueSampleInterval
         case clockAlignedDataInterval, measurands, stopTxnMeasurands, plugAndCharge, replyDelay, quirks
+        case txStartPoint, txStopPoint, v201Quirks
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +87,9 @@ extension PileProfile {
         plugAndCharge = try c.decodeIfPresent(Bool.self, forKey: .plugAndCharge) ?? plugAndCharge
         replyDelay = try c.decodeIfPresent(Double.self, forKey: .replyDelay) ?? replyDelay
         quirks = try c.decodeIfPresent([Quirk].self, forKey: .quirks) ?? quirks
+        txStartPoint = try c.decodeIfPresent([String].self, forKey: .txStartPoint) ?? txStartPoint
+        txStopPoint = try c.decodeIfPresent([String].self, forKey: .txStopPoint) ?? txStopPoint
+        v201Quirks = try c.decodeIfPresent([V201Quirk].self, forKey: .v201Quirks) ?? v201Quirks
     }
 }
 
