@@ -129,8 +129,13 @@ struct StepDriver {
         let connector = scan.connector ?? 1
         var qr = scan.qr
         if qr == nil {
-            let pileJSON = try await LabHTTP(base: view.apiBase, token: nil).get("/api/chargepoints/\(identity)").body
-            qr = pileJSON["connectors"]?.arrayValue?.first { $0["connectorId"]?.intValue == Int64(connector) }?["qr"]?.stringValue
+            // The connector's code appears once the gateway has stored its first status, which
+            // may lag the pile's: ask again for a moment (bounded) before concluding there is none.
+            for attempt in 0..<20 where qr == nil {
+                if attempt > 0 { try await Task.sleep(for: .milliseconds(100)) }
+                let pileJSON = try await LabHTTP(base: view.apiBase, token: nil).get("/api/chargepoints/\(identity)").body
+                qr = pileJSON["connectors"]?.arrayValue?.first { $0["connectorId"]?.intValue == Int64(connector) }?["qr"]?.stringValue
+            }
             // A central system other than PileGate (--gateway URL) may have no QR codes or scan endpoint.
             guard qr != nil else { throw ScenarioRunner.Skip(reason: "the gateway shows no QR code for connector \(connector) (GET /api/chargepoints/{id})") }
         }

@@ -15,7 +15,8 @@ final class V201ScanTests: XCTestCase {
         try await GatewayHarness.with(configuration) { harness in
             let pile = try await harness.connect("NIO-201", subprotocols: ["ocpp2.0.1"])
             _ = try await pile.call(V201.BootNotification.self, .init(chargingStation: .init(model: "S", vendorName: "NIO"), reason: .powerUp))
-            _ = try await pile.call(V201.StatusNotification.self, .init(timestamp: Date(), connectorStatus: .available, evseId: 1, connectorId: 1))
+            // The driver plugged in first: 2.0.1 says Occupied (1.6 would say Preparing).
+            _ = try await pile.call(V201.StatusNotification.self, .init(timestamp: Date(), connectorStatus: .occupied, evseId: 1, connectorId: 1))
             try await harness.store.flush()
             pile.respond(to: "RequestStartTransaction", with: ["status": "Accepted"])
             pile.respond(to: "RequestStopTransaction", with: ["status": "Accepted"])
