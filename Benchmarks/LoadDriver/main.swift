@@ -48,7 +48,9 @@ struct LoadDriver: AsyncParsableCommand {
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let stats = LoadStats()
-        var peers: [RPCPeer] = []
+        // Each connection with the index it booted under: its transaction (and 2.0.1 seqNo) is
+        // kept by that index, and connections finish connecting in any order.
+        var peers: [(index: Int, peer: RPCPeer)] = []
         peers.reserveCapacity(connections)
         let connectStart = Date()
         // Open connections in waves of `ramp / 10` every 100 ms.
@@ -57,18 +59,18 @@ struct LoadDriver: AsyncParsableCommand {
         while next < connections {
             let upper = min(connections, next + wave)
             let waveStart = Date()
-            try await withThrowingTaskGroup(of: RPCPeer?.self) { tasks in
+            try await withThrowingTaskGroup(of: (Int, RPCPeer)?.self) { tasks in
                 for i in next..<upper {
                     tasks.addTask {
                         do {
-                            return try await connectAndStart(index: i, group: group, stats: stats)
+                            return (i, try await connectAndStart(index: i, group: group, stats: stats))
                         } catch {
                             stats.connectFailed("\(error)")
                             return nil
                         }
                     }
                 }
-                for try await peer in tasks { if let peer { peers.append(peer) } }
+                for try await connected in tasks { if let (i, peer) = connected { peers.append((i, peer)) } }
             }
             next = upper
             let spent = Date().timeIntervalSince(waveStart)
@@ -84,12 +86,12 @@ struct LoadDriver: AsyncParsableCommand {
         let steadyStart = Date()
         let end = steadyStart.addingTimeInterval(duration)
         if closedLoop {
-            for (i, peer) in peers.enumerated() { drive(peer, index: i, until: end, stats: stats) }
+            for (index, peer) in peers { drive(peer, index: index, until: end, stats: stats) }
         } else if !peers.isEmpty {
             let perConnection = Double(peers.count) / rate  // seconds between one connection's messages
-            for (i, peer) in peers.enumerated() {
-                let offset = perConnection * Double(i) / Double(peers.count)
-                schedule(peer, index: i, every: perConnection, firstAfter: offset, until: end, stats: stats)
+            for (position, (index, peer)) in peers.enumerated() {
+                let offset = perConnection * Double(position) / Double(peers.count)
+                schedule(peer, index: index, every: perConnection, firstAfter: offset, until: end, stats: stats)
             }
         }
         try await Task.sleep(for: .milliseconds(Int(duration * 1000)))
@@ -102,7 +104,7 @@ struct LoadDriver: AsyncParsableCommand {
                 + "\"sent\": \(summary.sent), \"answered\": \(summary.answered), \"errors\": \(summary.errors), "
                 + "\"answeredPerSecond\": \(fmt(summary.rate)), \"p50ms\": \(fmt(summary.p50)), \"p99ms\": \(fmt(summary.p99)), "
                 + "\"maxms\": \(fmt(summary.max))}")
-        for peer in peers { peer.close() }
+        for (_, peer) in peers { peer.close() }
         try await Task.sleep(for: .milliseconds(500))
         try await group.shutdownGracefully()
     }
