@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Gateway load benchmark: N OCPP 1.6 connections against `pilegate serve` on loopback.
+"""Gateway load benchmark: N OCPP 1.6 (or 2.0.1) connections against `pilegate serve` on loopback.
 
 Starts G gateway processes sharing one port (SO_REUSEPORT) and one SQLite store, and
 M load-driver processes (each below the 20,000 open-file limit), lets every connection
 boot and start a transaction, then drives Heartbeat (20 %) and MeterValues (80 %, ~600 B)
-at the requested rate. It reads the gateways' CPU time and memory from /proc and prints:
+at the requested rate. With `--ocpp 2.0.1` each connection offers `ocpp2.0.1`, boots with a
+2.0.1 BootNotification, starts with TransactionEvent Started and sends the same readings as
+TransactionEvent Updated (seqNo counting up, ~810 B) instead of MeterValues. It reads the gateways' CPU time and memory from /proc and prints:
 connections held, gateway RSS per connection, gateway CPU microseconds per answered
 message, answered messages per second, p50/p99 latency, errors. It asserts nothing.
 
     python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30
+    python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --ocpp 2.0.1
+
+`--bin FOLDER` picks the gateway binary (e.g. an older build); the load driver comes from
+`--driver-bin` (default: this checkout's `.build-release/release`, else `--bin`), so builds
+are compared under the same driver.
 """
 import argparse
 import json
@@ -93,8 +100,18 @@ def main():
     p.add_argument("--drivers", type=int, default=0, help="driver processes (default: one per 15,000 connections)")
     p.add_argument("--port", type=int, default=8190)
     p.add_argument("--durability", choices=["full", "normal"], default="full")
-    p.add_argument("--bin", default=os.path.join(ROOT, ".build-release", "release"), help="folder with pilegate and pilegate-load")
+    default_bin = os.path.join(ROOT, ".build-release", "release")
+    p.add_argument("--bin", default=default_bin, help="folder with pilegate (the gateway)")
+    p.add_argument("--driver-bin", help="folder with pilegate-load (default: %s if it has one, else --bin)" % default_bin)
+    p.add_argument("--ocpp", choices=["1.6", "2.0.1"], default="1.6", help="OCPP version the driver's connections speak")
     args = p.parse_args()
+    driver_bin = args.driver_bin
+    if driver_bin is None:
+        driver_bin = default_bin if os.path.exists(os.path.join(default_bin, "pilegate-load")) else args.bin
+    for path in (os.path.join(args.bin, "pilegate"), os.path.join(driver_bin, "pilegate-load")):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"not found or not executable: {path} (build it first, see docs/benchmarks.md)")
+    print(f"gateway {os.path.join(args.bin, 'pilegate')}, driver {os.path.join(driver_bin, 'pilegate-load')}, OCPP {args.ocpp}")
 
     gateways = args.gateways or max(1, math.ceil(args.connections / 18000))
     drivers = args.drivers or max(1, math.ceil(args.connections / 15000))
@@ -116,9 +133,11 @@ def main():
         drv = []
         for d in range(drivers):
             n = min(per_driver, args.connections - d * per_driver)
-            cmd = [os.path.join(args.bin, "pilegate-load"), "--endpoint", f"ws://127.0.0.1:{args.port}/ocpp",
+            cmd = [os.path.join(driver_bin, "pilegate-load"), "--endpoint", f"ws://127.0.0.1:{args.port}/ocpp",
                    "--connections", str(n), "--first-id", str(d * per_driver), "--rate", str(args.rate / drivers),
                    "--duration", str(args.duration), "--start-at", str(start_at), "--sources", "16", "--ramp", "3000"]
+            if args.ocpp != "1.6":  # drivers from before the option know 1.6 only
+                cmd += ["--ocpp", args.ocpp]
             if args.closed_loop:
                 cmd.append("--closed-loop")
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -157,10 +176,12 @@ def main():
         cpu_us = (cpu1 - cpu0) * 1e6 / answered if answered else float("nan")
         figures = {
             "connections_requested": args.connections, "connections_held": held, "gateway_processes": gateways,
-            "driver_processes": drivers, "mode": "closed loop" if args.closed_loop else f"{args.rate:.0f} msg/s",
+            "driver_processes": drivers, "ocpp": args.ocpp, "mode": "closed loop" if args.closed_loop else f"{args.rate:.0f} msg/s",
             "durability": args.durability,
             "gateway_rss_mib": round(rss_end / 2**20, 1),
             "gateway_rss_per_connection_kib": round((rss_connected - base_rss) / max(1, held) / 1024, 2),
+            # The same growth read after the steady phase (what the connections' traffic left behind).
+            "gateway_rss_per_connection_end_kib": round((rss_end - base_rss) / max(1, held) / 1024, 2),
             "gateway_cpu_us_per_message": round(cpu_us, 1),
             "gateway_cpu_share_of_2_cores": round((cpu1 - cpu0) / (t1 - t0) / 2, 3),
             "answered_per_second": round(rate, 1), "answered": answered, "errors": errors,

@@ -22,7 +22,7 @@ struct V201TransactionEvent: CallHandler {
         var verdict = Verdict(findings: findings)
         let ref = request.transactionInfo.transactionId
         let known = pile.eventSequences[ref]
-        if let known, known.seqNos.contains(request.seqNo) {
+        if let known, known.saw(request.seqNo) {
             if known.events[request.seqNo] != request {
                 pile.flag(.seqNoRepeated, "seqNo \(request.seqNo) of transaction \(ref) came again with other content", call: call, mayReject: false, into: &verdict)
             }
@@ -99,7 +99,9 @@ struct V201TransactionTrack {
     var ended = false
     /// The events by seqNo, the last few, to tell a retry from a repeat with other content.
     var events: [Int: V201.TransactionEvent.Request] = [:]
-    var seqNos: Set<Int> { Set(events.keys) }
+
+    /// Whether an event with this seqNo is among the ones kept (a lookup: no Set of the keys per event).
+    func saw(_ seqNo: Int) -> Bool { events[seqNo] != nil }
 
     init(sessionId: Int64, connectorId: Int) {
         self.sessionId = sessionId
