@@ -23,7 +23,7 @@ struct V201TransactionEvent: CallHandler {
         let ref = request.transactionInfo.transactionId
         let known = pile.eventSequences[ref]
         if let known, known.saw(request.seqNo) {
-            if known.events[request.seqNo] != request {
+            if known.events[request.seqNo] != V201TransactionTrack.Fingerprint(request) {
                 pile.flag(.seqNoRepeated, "seqNo \(request.seqNo) of transaction \(ref) came again with other content", call: call, mayReject: false, into: &verdict)
             }
             pile.keep(verdict.findings)
@@ -97,8 +97,24 @@ struct V201TransactionTrack {
     var idTag: String?
     var lastSeqNo: Int?
     var ended = false
-    /// The events by seqNo, the last few, to tell a retry from a repeat with other content.
-    var events: [Int: V201.TransactionEvent.Request] = [:]
+    /// What the last few events said, by seqNo, to tell a retry (the same event again) from
+    /// a repeat with other content. A fingerprint, not the event: a station may run a
+    /// transaction for hours, and 10,000 stations each keep one.
+    var events: [Int: Fingerprint] = [:]
+
+    struct Fingerprint: Equatable {
+        var eventType: V201.TransactionEventEnum
+        var timestamp: Date
+        var triggerReason: V201.TriggerReasonEnum
+        var readings: Int
+
+        init(_ event: V201.TransactionEvent.Request) {
+            eventType = event.eventType
+            timestamp = event.timestamp
+            triggerReason = event.triggerReason
+            readings = event.meterValue?.reduce(0) { $0 + $1.sampledValue.count } ?? 0
+        }
+    }
 
     /// Whether an event with this seqNo is among the ones kept (a lookup: no Set of the keys per event).
     func saw(_ seqNo: Int) -> Bool { events[seqNo] != nil }
@@ -112,7 +128,7 @@ struct V201TransactionTrack {
         if self.idTag == nil { self.idTag = idTag }
         lastSeqNo = max(lastSeqNo ?? event.seqNo, event.seqNo)
         if event.eventType == .ended { ended = true }
-        events[event.seqNo] = event
+        events[event.seqNo] = Fingerprint(event)
         if events.count > 8, let oldest = events.keys.min() { events[oldest] = nil }
     }
 }

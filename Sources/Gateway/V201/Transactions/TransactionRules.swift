@@ -15,7 +15,8 @@ extension ChargePointSession {
             if let last = known.lastSeqNo, last < Int.max, event.seqNo > last + 1 {
                 flag(.seqNoGap, "seqNo went \(last) → \(event.seqNo) in transaction \(ref)", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
             }
-            if let evse = event.evse, evse.id != known.connectorId || known.events.values.contains(where: { $0.evse != nil }) {
+            // The first event named the EVSE; any later one that names it again (or another) is this rule.
+            if let evse = event.evse {
                 flag(.evseRepeated, "evse \(evse.id) sent again in \(event.eventType.rawValue) of transaction \(ref)", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
             }
         } else if event.evse == nil {
