@@ -141,10 +141,8 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     public var connectedChargePoints: [String] { services.registry.identities.sorted() }
     public var connectedCount: Int { services.registry.count }
 
-    /// Answers DataTransfer from piles for `vendorId`.
-    public func handleDataTransfer(
-        vendorId: String, _ handler: @escaping @Sendable (_ chargePointId: String, V16.DataTransfer.Request) -> V16.DataTransfer.Response
-    ) {
+    /// Answers DataTransfer from piles (of either version) for `vendorId`.
+    public func handleDataTransfer(vendorId: String, _ handler: @escaping @Sendable (_ chargePointId: String, VendorData) -> VendorDataAnswer) {
         services.dataTransfer.register(vendorId: vendorId, handler)
     }
 
@@ -157,13 +155,32 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     }
 }
 
+/// A pile's DataTransfer, in words both versions share (2.0.1's JSON `data` as its text).
+public struct VendorData: Sendable {
+    public var vendorId: String
+    public var messageId: String?
+    public var data: String?
+}
+
+public struct VendorDataAnswer: Sendable {
+    /// The same four words in 1.6 and 2.0.1.
+    public enum Status: String, Sendable { case accepted = "Accepted", rejected = "Rejected", unknownMessageId = "UnknownMessageId", unknownVendorId = "UnknownVendorId" }
+    public var status: Status
+    public var data: String?
+
+    public init(status: Status, data: String? = nil) {
+        self.status = status
+        self.data = data
+    }
+}
+
 /// Registered DataTransfer handlers by vendor id.
 final class DataTransferHandlers: Sendable {
-    typealias Handler = @Sendable (String, V16.DataTransfer.Request) -> V16.DataTransfer.Response
+    typealias Handler = @Sendable (String, VendorData) -> VendorDataAnswer
     private let handlers: Mutex<[String: Handler]>
 
     init(acceptedVendors: [String]) {
-        let accept: Handler = { _, _ in V16.DataTransfer.Response(status: .Accepted) }
+        let accept: Handler = { _, _ in VendorDataAnswer(status: .accepted) }
         handlers = Mutex(Dictionary(acceptedVendors.map { ($0, accept) }, uniquingKeysWith: { a, _ in a }))
     }
 
@@ -171,8 +188,8 @@ final class DataTransferHandlers: Sendable {
         handlers.withLock { $0[vendorId] = handler }
     }
 
-    func handle(_ request: V16.DataTransfer.Request, from chargePointId: String) -> V16.DataTransfer.Response {
-        guard let handler = handlers.withLock({ $0[request.vendorId] }) else { return .init(status: .UnknownVendorId) }
+    func handle(_ request: VendorData, from chargePointId: String) -> VendorDataAnswer {
+        guard let handler = handlers.withLock({ $0[request.vendorId] }) else { return .init(status: .unknownVendorId) }
         return handler(chargePointId, request)
     }
 }

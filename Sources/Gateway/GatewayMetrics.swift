@@ -15,7 +15,8 @@ final class GatewayMetrics: Sendable {
     let activeSessions: Meter
 
     init() {
-        let actions = V16.catalog.names + V16.unsupportedActions.sorted()
+        // Every action name of both versions gets its own series; anything else counts as "other".
+        let actions = Set(V16.catalog.names + V16.unsupportedActions + V201.catalog.names).sorted()
         func counter(_ action: String, _ direction: String) -> Counter {
             Counter(label: "pilegate_ocpp_messages_total", dimensions: [("action", action), ("direction", direction)])
         }

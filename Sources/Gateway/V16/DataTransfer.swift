@@ -8,6 +8,9 @@ struct V16DataTransfer: CallHandler {
 
     func handle(_ request: Action.Request, _ call: IncomingCall, _ pile: ChargePointSession, findings: [FindingRecord]) {
         pile.keep(findings)
-        pile.reply(Action.self, to: call, pile.services.dataTransfer.handle(request, from: pile.identity))
+        let answer = pile.services.dataTransfer.handle(
+            VendorData(vendorId: request.vendorId, messageId: request.messageId, data: request.data), from: pile.identity)
+        let status = V16.DataTransferStatus(rawValue: answer.status.rawValue) ?? .Rejected
+        pile.reply(Action.self, to: call, .init(status: status, data: answer.data))
     }
 }

@@ -9,7 +9,7 @@ struct V201DataTransfer: CallHandler {
 
     func handle(_ request: Action.Request, _ call: IncomingCall, _ pile: ChargePointSession, findings: [FindingRecord]) {
         pile.keep(findings)
-        let asked = V16.DataTransfer.Request(vendorId: request.vendorId, messageId: request.messageId, data: request.data.map(\.text))
+        let asked = VendorData(vendorId: request.vendorId, messageId: request.messageId, data: request.data.map(\.text))
         let answer = pile.services.dataTransfer.handle(asked, from: pile.identity)
         let status = V201.DataTransferStatusEnum(rawValue: answer.status.rawValue) ?? .rejected
         pile.reply(Action.self, to: call, .init(status: status, data: answer.data.map(JSON.string)))
