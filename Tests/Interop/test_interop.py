@@ -323,7 +323,17 @@ def test_full_session_is_recorded_and_readable_over_http(gateway):
     assert stop_call["action"] == "StopTransaction" and stop_call["frame"][3]["reason"] == "EVDisconnected"
     assert by_key[("out", 3, stop_id)]["frame"][0] == 3
 
-    cp_detail = gateway.get_json(f"/api/chargepoints/{identity}")
+    # A status is stored without holding its reply (only what starts, feeds or ends a
+    # session waits for the commit): poll, bounded, until the last one is there.
+    def finishing():
+        detail = gateway.get_json(f"/api/chargepoints/{identity}")
+        states = {c["connectorId"]: c["status"] for c in detail["connectors"]}
+        return detail if states.get(1) == "Finishing" else None
+
+    try:
+        cp_detail = wait_until(finishing, HTTP_POLL_TIMEOUT, 0.1, "the Finishing status stored")
+    except TimeoutError:
+        cp_detail = gateway.get_json(f"/api/chargepoints/{identity}")
     assert cp_detail["id"] == identity
     assert cp_detail["vendor"] == "InteropVendor"
     assert cp_detail["model"] == "PyOCPP-CP"
