@@ -56,6 +56,12 @@ EXCLUDED = {
         "the 70,000-session benchmark: needs the release build and both cores for minutes",
     "python3 Benchmarks/gateway_load.py --connections 10000 --closed-loop --duration 30 --bin FOLDER":
         "a saturation benchmark of a release build (FOLDER stands for its folder)",
+    "python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --port 8291 --bin /work/wt-before/.build/release":
+        "a load benchmark against a release build of the baseline commit, kept in a separate checkout",
+    "python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --port 8291":
+        "a load benchmark of a release build: 10,000 connections and both cores for a minute",
+    "python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --port 8291 --ocpp 2.0.1":
+        "the same load benchmark in 2.0.1 mode",
 }
 
 # Commands that run until Ctrl-C: SIGINT after this many seconds; they must then exit 0.
