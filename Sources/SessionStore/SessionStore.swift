@@ -47,6 +47,10 @@ public struct SessionStart: Sendable {
     /// The pile's own transaction id (2.0.1 chooses it; a string up to 36 characters).
     /// A second start with the same one is a repeat, answered with the same session.
     public var transactionRef: String?
+    /// A station's Started event: if the session its `transactionRef` names has ended, the
+    /// station reused the id for a new transaction. The new one takes the reference; the
+    /// ended one keeps it as `{ref}@{its id}`.
+    public var startsNewTransaction = false
     /// The id the central system gave a remote start (2.0.1 remoteStartId; the gateway
     /// uses the scanned session's id), so the start fills in that session.
     public var remoteStartId: Int64?
@@ -97,6 +101,9 @@ public struct MeterSampleBatch: Sendable {
     /// Or the pile's own id of it (2.0.1), looked up in the store.
     public var transactionRef: String?
     public var samples: [SampleRecord]
+    /// The batch may repeat one already stored (a station's retry after a reconnect):
+    /// readings identical to stored ones of the session are not stored again.
+    public var mayRepeat = false
 
     public init(chargePointId: String, connectorId: Int, transactionId: Int64?, transactionRef: String? = nil, samples: [SampleRecord]) {
         self.transactionRef = transactionRef

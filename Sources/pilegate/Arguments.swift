@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OCPP
 
 /// Numbers from the command line, checked as they are parsed: the message says what the
 /// option accepts (`--speed -1` is "must be a positive number", not "Missing value"), and
@@ -68,6 +69,15 @@ enum Arguments {
         let seconds = value * (unit ?? 1)
         guard seconds <= 8760 * 3600 else { throw Invalid(description: rule) }
         return seconds
+    }
+
+    /// `1.6`, `2.0.1`, or the subprotocol names `ocpp1.6`, `ocpp2.0.1`.
+    static func ocppVersion(_ text: String) throws -> OCPPVersion {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let version = OCPPVersion.allCases.first(where: { $0.label == trimmed || $0.subprotocol == trimmed }) else {
+            throw Invalid(description: "an OCPP version is 1.6 or 2.0.1 (or ocpp1.6, ocpp2.0.1)")
+        }
+        return version
     }
 
     /// `i/n` with 1 ≤ i ≤ n: run shard i of n.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Lab
 import Logging
+import OCPP
 import Simulator
 
 struct Run: AsyncParsableCommand {
@@ -66,6 +67,14 @@ struct Run: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Campaign: seed for vehicles and states of charge.", transform: Arguments.seed)
     var seed: UInt64 = 1
 
+    @Option(
+        name: .customLong("ocpp"), parsing: .unconditionalSingleValue,
+        help: ArgumentHelp(
+            "Only the cases whose pile speaks this OCPP version (1.6 or 2.0.1); a campaign runs each pile model at each version given. Repeatable.",
+            valueName: "version"),
+        transform: Arguments.ocppVersion)
+    var versions: [OCPPVersion] = []
+
     @Option(help: "Write a JUnit XML report here.")
     var junit: String?
 
@@ -125,6 +134,7 @@ struct Run: AsyncParsableCommand {
         if let campaign {
             var plan = CampaignPlan(sessions: campaign, seed: seed)
             plan.concurrentPiles = campaignPiles
+            plan.versions = versions
             report = try await Campaign.run(plan, library: library, options: options)
         } else {
             let scenarios: [LoadedScenario]
@@ -134,7 +144,11 @@ struct Run: AsyncParsableCommand {
                 Console.error("\(error)")
                 throw ExitCode(2)
             }
-            let cases = ScenarioCase.expand(scenarios, library: library, repeat: `repeat`)
+            let cases = ScenarioCase.expand(scenarios, library: library, repeat: `repeat`).filter { versions.isEmpty || versions.contains($0.version) }
+            guard !cases.isEmpty else {
+                Console.error("no case of these scenarios runs at OCPP \(versions.map(\.label).joined(separator: " or "))")
+                throw ExitCode(2)
+            }
             if remote != nil {
                 let configured = scenarios.filter { $0.gatewayConfigurationFile != nil }.map(\.file)
                 if !configured.isEmpty {
@@ -154,8 +168,9 @@ struct Run: AsyncParsableCommand {
             String(
                 format: "%d passed, %d failed, %d skipped of %d in %.1f s; compatibility %.1f %%", report.passed, report.failed, report.skipped,
                 report.results.count, report.wallSeconds, summary.overallRate * 100))
-        for network in summary.networks {
-            Console.error(String(format: "  %-12@ %5.1f %% (%d/%d)", network.name as NSString, network.rate * 100, network.passed, network.total))
+        let rates = summary.networks.map { ($0.name, $0) } + (summary.versions.count > 1 ? summary.versions.map { ("OCPP \($0.name)", $0) } : [])
+        for (name, rate) in rates {
+            Console.error(String(format: "  %-12@ %5.1f %% (%d/%d)", name as NSString, rate.rate * 100, rate.passed, rate.total))
         }
         if !report.allPassed { throw ExitCode(1) }
     }

@@ -185,6 +185,7 @@ final class CommandLineTests: XCTestCase {
             (["run", "Scenarios", "--speed", "-1"], "the speed must be a positive number"),
             (["run", "Scenarios", "--repeat", "0"], "the repeat count must be a whole number from 1 to 10000"),
             (["run", "Scenarios", "--parallel", "0"], "from 1 to 1000"),
+            (["run", "Scenarios", "--ocpp", "2.1"], "an OCPP version is 1.6 or 2.0.1"),
             (["run", "--campaign", "0"], "a campaign is a whole number of sessions from 1"),
             (["run", "--campaign", "5", "--campaign-piles", "0"], "the campaign's piles must be a whole number from 1 to 9000"),
             (["record", "--session", "0"], "a session id is a whole number from 1"),

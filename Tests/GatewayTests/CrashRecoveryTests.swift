@@ -98,6 +98,62 @@ final class CrashRecoveryTests: XCTestCase {
         }
     }
 
+    /// The same for a 2.0.1 station: every acknowledged TransactionEvent (an offline one
+    /// among them) is in the store after SIGKILL, and the station ends the transaction on
+    /// the restarted process under its own transactionId, with its retried last event
+    /// acknowledged but stored once.
+    func testAcknowledged201EventsSurviveSIGKILLAndTheTransactionEndsOnTheRestartedProcess() async throws {
+        try await withGatewayProcesses { start, _, group in
+            let (first, firstPort) = try await start("first")
+            let station = try await TestChargePoint.connect(
+                endpoint: "ws://127.0.0.1:\(firstPort)/ocpp", identity: "CRASH-201", group: group, subprotocols: ["ocpp2.0.1"])
+            _ = try await station.call(
+                V201.BootNotification.self, .init(chargingStation: .init(model: "S201", vendorName: "TestVendor"), reason: .powerUp))
+            let ref = "tx-crash-1"
+            _ = try await station.call(
+                V201.TransactionEvent.self, V201SessionTests.event(.started, ref, seqNo: 0, trigger: .authorized, wh: 10_000, evse: 1, token: "TAG-C201"))
+            _ = try await station.call(V201.TransactionEvent.self, V201SessionTests.event(.updated, ref, seqNo: 1, wh: 11_000))
+            let last = V201SessionTests.event(.updated, ref, seqNo: 2, wh: 12_000, offline: true)
+            _ = try await station.call(V201.TransactionEvent.self, last)
+
+            first.send(signal: SIGKILL)
+            let died = await first.waitForExit(timeout: 5)
+            XCTAssertTrue(died)
+            let noticed = try await eventually(5) { station.isClosed }
+            XCTAssertTrue(noticed, "the station sees its connection drop")
+
+            let (_, secondPort) = try await start("second")
+            let list = try await RawHTTP.get(port: secondPort, "/api/sessions?chargePoint=CRASH-201")
+            let session = try XCTUnwrap(list.body.arrayValue?.first ?? list.body[path: "sessions"]?.arrayValue?.first, "\(list.body)")
+            let id = try XCTUnwrap(session["id"]?.intValue)
+            let api = try await RawHTTP.get(port: secondPort, "/api/sessions/\(id)")
+            XCTAssertEqual(api.body[path: "status"], "active")
+            XCTAssertEqual(api.body[path: "ocppVersion"], "2.0.1")
+            XCTAssertEqual(api.body[path: "transactionRef"], .string(ref))
+            XCTAssertEqual(api.body[path: "idTag"], "TAG-C201")
+            XCTAssertEqual(api.body[path: "meterStartWh"], 10_000)
+            let samples = api.body[path: "samples"]?.arrayValue ?? []
+            XCTAssertEqual(samples.compactMap { $0["value"]?.doubleValue }, [10_000, 11_000, 12_000], "every acknowledged reading is there")
+
+            // The station reconnects, retries its last event (its answer may have been lost), and ends the transaction.
+            let again = try await TestChargePoint.connect(
+                endpoint: "ws://127.0.0.1:\(secondPort)/ocpp", identity: "CRASH-201", group: group, subprotocols: ["ocpp2.0.1"])
+            _ = try await again.call(
+                V201.BootNotification.self, .init(chargingStation: .init(model: "S201", vendorName: "TestVendor"), reason: .powerUp))
+            _ = try await again.call(V201.TransactionEvent.self, last)
+            _ = try await again.call(
+                V201.TransactionEvent.self, V201SessionTests.event(.ended, ref, seqNo: 3, trigger: .evDeparted, wh: 13_000, reason: .evDisconnected))
+            let finished = try await RawHTTP.get(port: secondPort, "/api/sessions/\(id)")
+            XCTAssertEqual(finished.body[path: "status"], "completed")
+            XCTAssertEqual(finished.body[path: "energyWh"], 3_000)
+            XCTAssertEqual(finished.body[path: "stopReason"], "EVDisconnected")
+            let stored = finished.body[path: "samples"]?.arrayValue?.compactMap { $0["value"]?.doubleValue } ?? []
+            XCTAssertEqual(stored.filter { $0 == 12_000 }.count, 1, "the retried event is stored once: \(stored)")
+            let all = try await RawHTTP.get(port: secondPort, "/api/sessions?chargePoint=CRASH-201")
+            XCTAssertEqual((all.body.arrayValue ?? all.body[path: "sessions"]?.arrayValue)?.count, 1, "one session, not one per node")
+        }
+    }
+
     func testSIGTERMClosesEveryPileWithGoingAwayAndExitsZero() async throws {
         try await withGatewayProcesses { start, _, group in
             let (process, port) = try await start("graceful")

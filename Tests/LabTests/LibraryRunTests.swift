@@ -27,6 +27,11 @@ final class LibraryRunTests: XCTestCase {
         // PileGate's own gateway has every endpoint the steps use: nothing may be skipped.
         let skipped = report.results.filter { $0.outcome == .skipped }.map { "\($0.caseName): \($0.skipReason ?? "")" }
         XCTAssertEqual(skipped, [], "skipped cases")
+        // The scenarios shared by both versions ran at both.
+        XCTAssertGreaterThan(report.results.filter { $0.ocppVersion == "2.0.1" }.count, 60)
+        let shared = Dictionary(grouping: report.results, by: \.scenario).mapValues { Set($0.map(\.ocppVersion)) }
+        XCTAssertEqual(shared["remote stop"], ["1.6", "2.0.1"])
+        XCTAssertEqual(shared["offline mid-session, queued transaction messages delivered on reconnect"], ["1.6", "2.0.1"])
         try checkReports(report)
     }
 
@@ -82,7 +87,7 @@ final class LibraryRunTests: XCTestCase {
         XCTAssertFalse(withTrace.isEmpty, "embedded runs carry each session's message trace")
 
         let html = Reports.html(report)
-        try openInChromium(html, expecting: ["id=\"matrix\"", "id=\"networks\"", "<polyline", "compatibility rate"])
+        try openInChromium(html, expecting: ["id=\"matrix\"", "id=\"networks\"", "id=\"versions\"", "<th>OCPP</th>", "<polyline", "compatibility rate"])
     }
 
     func openInChromium(_ html: String, expecting fragments: [String]) throws {
@@ -139,5 +144,20 @@ final class CampaignTests: XCTestCase {
         XCTAssertEqual(Set(report.results.map(\.profile)), Set(library.piles.keys), "every pile model takes part")
         XCTAssertGreaterThan(Set(report.results.compactMap(\.vehicle)).count, 3, "vehicles vary")
         XCTAssertGreaterThan(Set(report.results.compactMap(\.soc)).count, 10, "states of charge vary")
+    }
+
+    func testACampaignMixesVersions() async throws {
+        let library = try ProfileLibrary(root: Repository.simulators)
+        var plan = CampaignPlan(sessions: 80, seed: 5)
+        plan.concurrentPiles = 8
+        plan.piles = ["nio-640", "ykc-60"]
+        plan.versions = [.v16, .v201]
+        var options = LabRunOptions()
+        options.speed = 20_000
+        let report = try await Campaign.run(plan, library: library, options: options)
+        XCTAssertEqual(report.results.count, 80)
+        XCTAssertEqual(report.results.filter { $0.outcome != .passed }.flatMap(\.failures), [])
+        XCTAssertEqual(Set(report.results.map(\.profile)), ["nio-640", "nio-640-v201", "ykc-60", "ykc-60@2.0.1"])
+        XCTAssertEqual(Set(report.results.map(\.ocppVersion)), ["1.6", "2.0.1"])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import HTTPAPI
 import Lab
+import OCPP
 import SessionStore
 import Simulator
 import XCTest
@@ -22,15 +23,17 @@ final class ReplayTests: XCTestCase {
     }
 
     /// Runs one session of a quirky two-gun pile (both guns busy, so the recording must
-    /// pick its connector's frames) and returns the recorded scenario and the original session.
-    func recordASession() async throws -> (yaml: String, original: SessionDetail) {
+    /// pick its connector's frames) and returns the recorded scenario and the original
+    /// session. At 2.0.1 the pile is teld-120 speaking 2.0.1 (the library has no variant).
+    func recordASession(version: OCPPVersion = .v16) async throws -> (yaml: String, original: SessionDetail) {
         let library = try ProfileLibrary(root: Repository.simulators)
         let running = try await RunningGateway.start(
             host: "127.0.0.1", port: 0, db: "sqlite:\(directory.appendingPathComponent("original.sqlite").path)",
             configuration: GatewayConfiguration(), node: "test", reusePort: false, threads: 1)
         do {
-            var profile = try XCTUnwrap(library.piles["teld-120"])
+            var profile = library.variant(of: try XCTUnwrap(library.piles["teld-120"]), speaking: version)
             profile.quirks = [.timestampWithoutZone, .sampledValueAsNumber]
+            profile.v201Quirks = [.evseInEveryEvent]
             let context = SimulationContext(endpoint: "ws://127.0.0.1:\(running.port)/ocpp", clock: VirtualClock(speed: 1200))
             let pile = PileHandle(identity: "TELD-REC-1", profile: profile, context: context, eventLoop: running.group.next(), seed: 7)
             pile.start()
@@ -83,6 +86,31 @@ final class ReplayTests: XCTestCase {
             .filter { !$0.text.contains("\"connectorId\":2") }.map(\.text)
         let replayedCalls = (replayed.trace ?? []).filter { $0.direction == "in" && $0.messageType == 2 }.map(\.text)
         XCTAssertEqual(actions(replayedCalls).filter { $0 != "BootNotification" }, actions(originalCalls))
+    }
+
+    func testAReplayedRecorded201SessionReproducesTheOriginal() async throws {
+        let (yaml, original) = try await recordASession(version: .v201)
+        XCTAssertTrue(yaml.contains("ocppVersion: ocpp2.0.1"), yaml)
+        XCTAssertFalse(yaml.contains("OTHER-GUN"), "the other gun's session is not part of the recording")
+        let ref = try XCTUnwrap(original.session.transactionRef)
+        let result = try await replay(yaml)
+        XCTAssertEqual(result.outcome, .passed, result.failures.joined(separator: "\n"))
+        XCTAssertEqual(result.ocppVersion, "2.0.1")
+        let replayed = try XCTUnwrap(result.sessions.first)
+        XCTAssertEqual(result.sessions.count, 1)
+        XCTAssertEqual(replayed.session.ocppVersion, "2.0.1")
+        XCTAssertEqual(replayed.session.energyWh, original.session.energyWh)
+        XCTAssertEqual(replayed.session.stopReason, original.session.stopReason)
+        XCTAssertEqual(replayed.session.idTag, "RECORDED")
+        // A rule recorded once per connection (txevent.evse-repeated) may have gone to the
+        // other gun's session in the original; alone on its connection, the replay has it.
+        XCTAssertTrue(Set(replayed.findings).isSuperset(of: original.findings.map(\.rule)), "\(replayed.findings) \(original.findings.map(\.rule))")
+        XCTAssertTrue(replayed.findings.contains("txevent.evse-repeated"), "\(replayed.findings)")
+        // Every TransactionEvent of the transaction, Started to Ended, went out again.
+        let events = { (frames: [(Bool, String)]) in frames.filter { $0.0 && $0.1.contains("\"TransactionEvent\"") && $0.1.contains(ref) }.count }
+        let originalEvents = events(original.timeline.filter { $0.messageType == 2 }.map { ($0.direction == .incoming, $0.text) })
+        XCTAssertGreaterThan(originalEvents, 2)
+        XCTAssertEqual(events((replayed.trace ?? []).filter { $0.messageType == 2 }.map { ($0.direction == "in", $0.text) }), originalEvents)
     }
 
     func testAReplayThatNoLongerMatchesFails() async throws {

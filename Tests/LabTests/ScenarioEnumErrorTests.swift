@@ -33,11 +33,19 @@ final class ScenarioEnumErrorTests: XCTestCase {
     func testEveryEnumeratedScenarioKeyListsWhatItTakes() throws {
         let cases: [(String, String)] = [
             (scenario(step: "fault: {connector: 1, errorCode: Melted}"), #"steps[1].fault.errorCode: "Melted" is not allowed here; allowed: ConnectorLockFailure, "#),
-            (scenario(step: "raw: {frame: '[]', expectCallError: Oops}"), #"steps[1].raw: expectCallError: "Oops" is not a CALLERROR code; allowed: FormationViolation, GenericError, "#),
+            (scenario(step: "raw: {frame: '[]', expectCallError: Oops}"), #"steps[1].raw: expectCallError: "Oops" is not a CALLERROR code; allowed: FormatViolation, FormationViolation, GenericError, "#),
             (scenario(step: "injectQuirk: {quirks: [slow-replies, fast-replies]}"), #"steps[1].injectQuirk.quirks[1]: "fast-replies" is not allowed here; allowed: sampled-value-as-number, "#),
             (
                 "name: enums\nmatrix: {piles: [nio-640]}\nsteps:\n  - boot: {expect: Acepted}\n",
                 #"bad.yaml:4: steps[0].boot.expect: "Acepted" is not allowed here; allowed: Accepted, Pending, Rejected"#
+            ),
+            (
+                "name: enums\nmatrix: {piles: [nio-640], versions: [ocpp2.1]}\nsteps:\n  - boot: {}\n",
+                #"bad.yaml:2: matrix.versions[0]: "ocpp2.1" is not allowed here; allowed: ocpp1.6, ocpp2.0.1"#
+            ),
+            (
+                scenario(step: "unplug: {connector: 1}", expect: "expect:\n  session: {stopReason: Bored}\n"),
+                #"expect.session.stopReason: "Bored" is not allowed here; allowed: DeAuthorized, EmergencyStop, "#
             ),
             (
                 scenario(step: "unplug: {connector: 1}", expect: "expect:\n  statuses: [{connector: 1, sequence: [Available], match: exactly}]\n"),

@@ -1,5 +1,6 @@
 import Foundation
 import Lab
+import OCPP
 import Simulator
 import XCTest
 import YAMLConfig
@@ -126,11 +127,58 @@ final class ScenarioParsingTests: XCTestCase {
         XCTAssertGreaterThan(scenarios.count, 30)
         let cases = ScenarioCase.expand(scenarios, library: loader.library)
         // The happy path runs on every pile profile of Simulators/piles.
+        // The happy path runs on every pile profile of Simulators/piles, and every model at both versions.
         let happy = cases.filter { $0.scenario.scenario.tags?.contains("happy-path") == true }
-        XCTAssertEqual(Set(happy.map(\.profileId)), Set(loader.library.piles.keys))
+        XCTAssertTrue(Set(happy.map(\.profileId)).isSuperset(of: loader.library.piles.keys))
+        let models = Dictionary(grouping: happy) { "\($0.network) \($0.model)" }.mapValues { Set($0.map(\.version)) }
+        XCTAssertEqual(Set(models.values), [Set(OCPPVersion.allCases)], "\(models)")
+        // Scenarios that name versions: each case at one of them.
+        for loaded in scenarios {
+            guard let versions = loaded.scenario.matrix?.versions else { continue }
+            XCTAssertEqual(Set(cases.filter { $0.scenario.file == loaded.file }.map(\.version)), Set(versions), loaded.file)
+        }
         // Every quirk of the simulator has a scenario.
         let quirks = Set(scenarios.flatMap { $0.scenario.pile?.quirks ?? [] } + scenarios.flatMap { $0.scenario.steps ?? [] }.flatMap { $0.injectQuirk?.quirks ?? [] })
         XCTAssertEqual(quirks, Set(Quirk.allCases))
+        XCTAssertEqual(Set(scenarios.flatMap { $0.scenario.pile?.v201Quirks ?? [] }), Set(V201Quirk.allCases), "every 2.0.1 quirk has a scenario")
         XCTAssertEqual(ScenarioCase.expand(scenarios, library: loader.library, repeat: 3).count, cases.count * 3)
+    }
+
+    func testEachPileRunsAtEachVersionAsItsVariantOrSwitched() throws {
+        let loader = try loader
+        let loaded = try loader.load(
+            text: valid.replacingOccurrences(of: "piles: [nio-640]", with: "piles: [nio-640, teld-120, nio-640-v201]\n  versions: [ocpp1.6, ocpp2.0.1]"),
+            file: "both.yaml")
+        let cases = ScenarioCase.expand([loaded], library: loader.library)
+        // nio-640 and nio-640-v201 are one model at two versions: each runs once.
+        XCTAssertEqual(cases.map(\.profileId), ["nio-640", "nio-640-v201", "teld-120", "teld-120@2.0.1"])
+        XCTAssertEqual(cases.map(\.version), [.v16, .v201, .v16, .v201])
+        XCTAssertEqual(cases.map(\.firmware), ["3.2.0", "4.0.1", loader.library.piles["teld-120"]?.firmware, loader.library.piles["teld-120"]?.firmware])
+        XCTAssertTrue(cases[1].name.contains("ocpp2.0.1"), cases[1].name)
+        // Without versions each pile speaks its own.
+        let own = ScenarioCase.expand([try loader.load(text: valid.replacingOccurrences(of: "[nio-640]", with: "[nio-640-v201]"), file: "own.yaml")], library: loader.library)
+        XCTAssertEqual(own.map(\.version), [.v201])
+        XCTAssertFalse(own[0].name.contains("ocpp2.0.1"), "a scenario without versions keeps its case names")
+    }
+
+    func testARawFrameCannotRunAtTwoVersions() throws {
+        let text = """
+            name: raw at both
+            matrix: {piles: [nio-640], versions: [ocpp1.6, ocpp2.0.1]}
+            steps:
+              - boot: {}
+              - raw: {frame: '[2,"x","Heartbeat",{}]', expectResult: true}
+            """
+        let error = try XCTUnwrap(try self.error(text))
+        XCTAssertEqual(error.line, 5)
+        XCTAssertTrue(error.message.contains("a raw frame is written for one OCPP version"), error.message)
+    }
+
+    func testVersionsAreCheckedWhereTheyAreWritten() throws {
+        let empty = try XCTUnwrap(try error(valid.replacingOccurrences(of: "soc: [20]", with: "soc: [20]\n  versions: []")))
+        XCTAssertTrue(empty.message.contains("matrix.versions is empty"), empty.message)
+        let unknown = try XCTUnwrap(try error(valid.replacingOccurrences(of: "soc: [20]", with: "soc: [20]\n  versions: [ocpp2.1]")))
+        XCTAssertEqual(unknown.line, 6)
+        XCTAssertTrue(unknown.message.contains("ocpp1.6") && unknown.message.contains("ocpp2.0.1"), unknown.message)
     }
 }

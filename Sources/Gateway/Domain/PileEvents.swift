@@ -181,14 +181,15 @@ extension ChargePointSession {
     /// Meter readings, for a named transaction or a connector. `reply` runs once stored.
     func samplesReported(
         connectorId: Int, transactionId: Int64?, samples: [SampleRecord], _ call: IncomingCall, verdict: Verdict, live: Bool = true,
-        reply: @escaping (ChargePointSession) -> Void
+        mayRepeat: Bool = false, reply: @escaping (ChargePointSession) -> Void
     ) {
         var verdict = verdict
         let owner = checkMeterValues(connectorId: connectorId, transactionId: transactionId, samples: samples, call, into: &verdict)
         if rejected(verdict, call) { return }
         // Readings without a transaction id on a connector with a running transaction are that transaction's.
         let attached = owner.map { id in verdict.findings.map { var f = $0; f.sessionId = f.sessionId ?? id; return f } } ?? verdict.findings
-        let batch = MeterSampleBatch(chargePointId: identity, connectorId: connectorId, transactionId: transactionId, samples: samples)
+        var batch = MeterSampleBatch(chargePointId: identity, connectorId: connectorId, transactionId: transactionId, samples: samples)
+        batch.mayRepeat = mayRepeat
         commit(.meterSamples(batch), findings: attached, answering: call) { session, outcome in
             if case .samplesStored(nil) = outcome, let tx = transactionId {
                 session.record(

@@ -18,6 +18,7 @@ struct ReplayPlayer {
     func play() async throws -> [String] {
         let inbox = ReplayInbox()
         var configuration = OCPPClientConfiguration(endpoint: endpoint, identity: identity)
+        configuration.subprotocols = [(replay.ocppVersion ?? .v16).subprotocol]
         configuration.callTimeout = .seconds(30)
         let peer = try await OCPPClient.connect(configuration, group: eventLoop) { connection in
             connection.delegate = inbox

@@ -36,13 +36,18 @@ extension Reports {
             html += "<tr><td>\(escape(network.name))</td><td>\(network.passed)/\(network.total)</td><td><span class=\"barbg\"><span class=\"bar\" style=\"width:\(width)px\"></span></span> \(String(format: "%.1f %%", network.rate * 100))</td></tr>\n"
         }
         html += "</table>\n"
+        html += "<h2>Pass rate per OCPP version</h2>\n<table id=\"versions\"><tr><th>OCPP</th><th>passed</th><th>rate</th></tr>\n"
+        for version in matrix.versions {
+            html += "<tr><td>\(escape(version.name))</td><td>\(version.passed)/\(version.total)</td><td>\(String(format: "%.1f %%", version.rate * 100))</td></tr>\n"
+        }
+        html += "</table>\n"
 
-        html += "<h2>Compatibility matrix</h2>\n<p class=\"muted\">Rows: network, pile model, firmware. Columns: scenarios. A cell lists passed/run and the findings recorded; click it for the cases.</p>\n"
-        html += "<table id=\"matrix\"><tr><th>network</th><th>model</th><th>firmware</th>"
+        html += "<h2>Compatibility matrix</h2>\n<p class=\"muted\">Rows: network, pile model, firmware, OCPP version. Columns: scenarios. A cell lists passed/run and the findings recorded; click it for the cases.</p>\n"
+        html += "<table id=\"matrix\"><tr><th>network</th><th>model</th><th>firmware</th><th>OCPP</th>"
         for (i, scenario) in matrix.scenarios.enumerated() { html += "<th title=\"\(escape(scenario))\">S\(i + 1)</th>" }
         html += "</tr>\n"
         for row in matrix.rows {
-            html += "<tr><td>\(escape(row[0]))</td><td>\(escape(row[1]))</td><td>\(escape(row[2]))</td>"
+            html += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined()
             for scenario in matrix.scenarios {
                 guard let cell = matrix.cell(row, scenario) else {
                     html += "<td></td>"
@@ -82,7 +87,7 @@ extension Reports {
     static func caseHTML(_ result: CaseResult, index: Int) -> String {
         var html = "<div class=\"case \(result.outcome.rawValue)\" id=\"case-\(index)\">\n"
         html += "<h3>\(result.outcome == .passed ? "✓" : result.outcome == .failed ? "✗" : "–") \(escape(result.caseName))</h3>\n"
-        html += "<p class=\"muted\">\(escape(result.file)) — pile \(escape(result.chargePointId)) (\(escape(result.network)), \(escape(result.model)), firmware \(escape(result.firmware))) — \(String(format: "%.1f", result.wallSeconds)) s</p>\n"
+        html += "<p class=\"muted\">\(escape(result.file)) — pile \(escape(result.chargePointId)) (\(escape(result.network)), \(escape(result.model)), firmware \(escape(result.firmware)), OCPP \(escape(result.ocppVersion))) — \(String(format: "%.1f", result.wallSeconds)) s</p>\n"
         if !result.failures.isEmpty {
             html += "<ul>" + result.failures.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
         }

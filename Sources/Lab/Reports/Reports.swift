@@ -14,7 +14,7 @@ public enum Reports {
             let time = results.reduce(0) { $0 + $1.wallSeconds }
             xml += #"  <testsuite name="\#(escape(name))" tests="\#(results.count)" failures="\#(failures)" skipped="\#(skipped)" time="\#(String(format: "%.3f", time))">"# + "\n"
             for result in results {
-                let classname = escape("\(result.network).\(result.model) \(result.firmware)")
+                let classname = escape("\(result.network).\(result.model) \(result.firmware) OCPP \(result.ocppVersion)")
                 xml += #"    <testcase name="\#(escape(result.caseName))" classname="\#(classname)" file="\#(escape(result.file))" time="\#(String(format: "%.3f", result.wallSeconds))">"# + "\n"
                 switch result.outcome {
                 case .failed:
@@ -53,13 +53,14 @@ public enum Reports {
             var skipped: Int
             var compatibilityRate: Double
             var networks: [CompatibilityMatrix.Rate]
+            var versions: [CompatibilityMatrix.Rate]
         }
         let matrix = CompatibilityMatrix(report)
         let document = Document(
             summary: Summary(
                 startedAt: report.startedAt, wallSeconds: report.wallSeconds, speed: report.speed, gateway: report.gateway,
                 cases: report.results.count, passed: report.passed, failed: report.failed, skipped: report.skipped,
-                compatibilityRate: matrix.overallRate, networks: matrix.networks),
+                compatibilityRate: matrix.overallRate, networks: matrix.networks, versions: matrix.versions),
             matrix: matrix, results: report.results)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

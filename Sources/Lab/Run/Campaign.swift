@@ -5,6 +5,7 @@ import HTTPAPI
 import Logging
 import NIOCore
 import NIOPosix
+import OCPP
 import Simulator
 import Synchronization
 
@@ -21,12 +22,26 @@ public struct CampaignPlan: Sendable {
     public var arrivalSoC: ClosedRange<Double> = 10...60
     /// How far each car charges above its arrival state of charge.
     public var chargeSoC: ClosedRange<Double> = 10...30
+    /// Each pile model at each of these versions (its variant of that version, ProfileLibrary.variant);
+    /// empty: each profile at its own, which mixes the library's 1.6 and 2.0.1 models.
+    public var versions: [OCPPVersion] = []
     /// MeterValuesSampleInterval of the campaign's piles, simulated seconds: fewer readings, more sessions per second.
     public var meterValueSampleInterval = 300
 
     public init(sessions: Int, seed: UInt64) {
         self.sessions = sessions
         self.seed = seed
+    }
+}
+
+extension CampaignPlan {
+    /// The pile models the campaign spreads its piles over, each once.
+    func profiles(_ library: ProfileLibrary) -> [PileProfile] {
+        let own = (piles.isEmpty ? library.piles.keys.sorted() : piles).compactMap { library.piles[$0] }
+        guard !versions.isEmpty else { return own }
+        var seen = Set<String>()
+        return own.flatMap { profile in versions.map { library.variant(of: profile, speaking: $0) } }
+            .filter { seen.insert("\($0.id) \($0.ocppVersion.rawValue)").inserted }
     }
 }
 
@@ -59,7 +74,7 @@ public enum Campaign {
         }
         defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
 
-        let profiles = (plan.piles.isEmpty ? library.piles.keys.sorted() : plan.piles).compactMap { library.piles[$0] }
+        let profiles = plan.profiles(library)
         let vehicles = library.vehicles.keys.sorted().compactMap { library.vehicles[$0] }
         let tracker = CampaignTracker(total: plan.sessions, progress: options.progress)
         var context = SimulationContext(endpoint: view.ocppEndpoint, clock: VirtualClock(speed: options.speed), observer: tracker)

@@ -91,9 +91,9 @@ final class CampaignTracker: PileObserver {
             }
             let evidence = failures.isEmpty ? [] : session.map { [SessionEvidence(session: $0, apiLink: "/api/sessions/\($0.id)", trace: nil, findings: [], curve: [])] } ?? []
             return CaseResult(
-                scenario: "campaign", file: "campaign", caseName: "campaign #\(p.index + 1) [\(p.profile.id) \(p.vehicle) soc=\(Int(p.soc))→\(Int(p.target))]",
+                scenario: "campaign", file: "campaign", caseName: "campaign #\(p.index + 1) [\(p.profile.id) \(p.profile.ocppVersion.subprotocol) \(p.vehicle) soc=\(Int(p.soc))→\(Int(p.target))]",
                 tags: ["campaign"], network: p.profile.network, model: "\(p.profile.vendor) \(p.profile.model)", firmware: p.profile.firmware,
-                profile: p.profile.id, vehicle: p.vehicle, soc: p.soc, chargePointId: p.pile, outcome: failures.isEmpty ? .passed : .failed,
+                ocppVersion: p.profile.ocppVersion.label, profile: p.profile.id, vehicle: p.vehicle, soc: p.soc, chargePointId: p.pile, outcome: failures.isEmpty ? .passed : .failed,
                 failures: failures, skipReason: nil, findings: (findings[p.pile] ?? []).sorted(), sessions: evidence, wallSeconds: 0)
         }
     }

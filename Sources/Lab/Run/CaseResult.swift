@@ -11,6 +11,8 @@ public struct CaseResult: Sendable, Codable {
     public var network: String
     public var model: String
     public var firmware: String
+    /// The OCPP version the pile spoke: `1.6` or `2.0.1`.
+    public var ocppVersion: String
     public var profile: String
     public var vehicle: String?
     public var soc: Double?

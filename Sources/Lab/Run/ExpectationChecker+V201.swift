@@ -4,7 +4,8 @@ import OCPP
 /// A 2.0.1 station's connector, read in the scenario's (1.6) words, so one scenario checks
 /// stations of both versions: StatusNotification's connectorStatus (Occupied = Preparing
 /// when the cable arrives) and the TransactionEvents' chargingState (Charging,
-/// SuspendedEV/EVSE; EVConnected after charging = Finishing) of the EVSE's transactions.
+/// SuspendedEV/EVSE; EVConnected after charging = Finishing, unless a fault ended the
+/// charging) of the EVSE's transactions.
 extension ExpectationChecker {
     static func statuses201(_ frames: [LabFrame], evse: Int) -> [String] {
         var result: [String] = []
@@ -30,6 +31,8 @@ extension ExpectationChecker {
                 guard let info = payload["transactionInfo"]?.objectValue, let id = info["transactionId"]?.stringValue else { continue }
                 if evseOf[id] == nil { evseOf[id] = payload["evse"]?["id"]?.intValue.map { Int($0) } ?? 1 }
                 guard evseOf[id] == evse, let state = info["chargingState"]?.stringValue else { continue }
+                // A transaction a fault ended: the Faulted StatusNotification is the status, not Finishing.
+                if payload["triggerReason"]?.stringValue == "AbnormalCondition" { continue }
                 switch state {
                 case "Charging", "SuspendedEV", "SuspendedEVSE": note(state)
                 case "EVConnected": note(["Charging", "SuspendedEV", "SuspendedEVSE"].contains(result.last ?? "") ? "Finishing" : "Preparing")

@@ -17,6 +17,8 @@ public struct LabSession: Sendable, Codable, Equatable {
     public var energyWh: Int64?
     public var stopReason: String?
     public var costFen: Int64?
+    /// The version the pile spoke, as the gateway recorded it (`ocpp1.6`, `ocpp2.0.1`).
+    public var ocppVersion: String?
 }
 
 /// One recorded frame.
@@ -70,7 +72,7 @@ extension LabSession {
         self.init(
             id: record.id, chargePointId: record.chargePointId, connectorId: record.connectorId, idTag: record.idTag,
             status: record.status.rawValue, startTime: record.startTime, energyWh: record.energyWh, stopReason: record.stopReason,
-            costFen: record.costFen)
+            costFen: record.costFen, ocppVersion: record.ocppVersion)
     }
 }
 
@@ -119,9 +121,10 @@ struct EmbeddedGatewayView: GatewayView {
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
         // Failures in the words of the HTTP API (docs/api.md), so scenarios read the same either way.
+        guard let session = try await running.store.session(id: sessionId)?.session else { return "session_not_found" }
         do {
-            let status = try await running.gateway.remoteStopTransaction(chargePointId, transactionId: Int(clamping: sessionId))
-            return status == .Accepted ? "Accepted" : "pile_rejected"
+            // RemoteStopTransaction or RequestStopTransaction, as the pile speaks.
+            return try await running.gateway.requestStop(session) == "Accepted" ? "Accepted" : "pile_rejected"
         } catch let error as RPCCallError {
             switch error {
             case .timedOut: return "pile_timeout"
@@ -211,7 +214,8 @@ struct RemoteGatewayView: GatewayView {
         return LabSession(
             id: id, chargePointId: pile, connectorId: Int(json["connectorId"]?.intValue ?? 0), idTag: json["idTag"]?.stringValue,
             status: json["status"]?.stringValue ?? "?", startTime: json["startTime"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date,
-            energyWh: json["energyWh"]?.intValue, stopReason: json["stopReason"]?.stringValue, costFen: json["costFen"]?.intValue)
+            energyWh: json["energyWh"]?.intValue, stopReason: json["stopReason"]?.stringValue, costFen: json["costFen"]?.intValue,
+            ocppVersion: json["ocppVersion"]?.stringValue)
     }
 
     static func frame(_ json: JSON) -> LabFrame? {

@@ -25,7 +25,8 @@ struct ScenarioRunner {
         let scenario = testCase.scenario.scenario
         return CaseResult(
             scenario: scenario.name, file: testCase.scenario.file, caseName: testCase.name, tags: scenario.tags ?? [],
-            network: testCase.network, model: testCase.model, firmware: testCase.firmware, profile: testCase.profileId,
+            network: testCase.network, model: testCase.model, firmware: testCase.firmware, ocppVersion: testCase.version.label,
+            profile: testCase.profileId,
             vehicle: testCase.vehicle?.id, soc: testCase.soc, chargePointId: identity, outcome: .skipped,
             failures: [], skipReason: reason, findings: [], sessions: [], wallSeconds: 0)
     }
@@ -90,7 +91,8 @@ struct ScenarioRunner {
         let scenario = testCase.scenario.scenario
         return CaseResult(
             scenario: scenario.name, file: testCase.scenario.file, caseName: testCase.name, tags: scenario.tags ?? [],
-            network: testCase.network, model: testCase.model, firmware: testCase.firmware, profile: testCase.profileId,
+            network: testCase.network, model: testCase.model, firmware: testCase.firmware, ocppVersion: testCase.version.label,
+            profile: testCase.profileId,
             vehicle: testCase.vehicle?.id, soc: testCase.soc, chargePointId: identity,
             outcome: skipReason != nil && failures.isEmpty ? .skipped : (failures.isEmpty ? .passed : .failed),
             failures: failures, skipReason: skipReason, findings: findings, sessions: evidence,

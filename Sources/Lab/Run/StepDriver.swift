@@ -80,12 +80,10 @@ struct StepDriver {
             try await Task.sleep(for: .milliseconds(Int64(max(seconds / speed, 0.001) * 1000)))
         case .remoteStop(let stop):
             let connector = stop.connector ?? 1
-            // The transaction id arrives with the StartTransaction answer.
-            _ = try await poll(wall(60)) { $0.session(on: connector)?.transaction?.id != nil }
-            guard let transaction = try await pile.run({ $0.session(on: connector)?.transaction?.id }) else {
-                throw Failure(message: "no transaction with an id on connector \(connector) to stop")
+            guard let session = try await activeSession(on: connector, within: wall(60)) else {
+                throw Failure(message: "no active session on connector \(connector) recorded by the gateway to stop")
             }
-            let answer = try await view.remoteStop(chargePointId: identity, sessionId: Int64(transaction))
+            let answer = try await view.remoteStop(chargePointId: identity, sessionId: session)
             if ["method_not_allowed", "not_found"].contains(answer) {
                 throw ScenarioRunner.Skip(reason: "the gateway has no POST /api/sessions/{id}/stop (answered \(answer))")
             }
@@ -112,6 +110,20 @@ struct StepDriver {
         case .raw(let raw):
             try await send(raw)
         }
+    }
+
+    /// The gateway's active session on `connector` (polled, bounded), whichever version opened it:
+    /// a 1.6 StartTransaction or a 2.0.1 TransactionEvent.
+    func activeSession(on connector: Int, within seconds: Double) async throws -> Int64? {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            try await view.settle()
+            if let session = try await view.sessions(chargePointId: identity).last(where: { $0.connectorId == connector && $0.status == "active" }) {
+                return session.id
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        } while Date() < deadline
+        return nil
     }
 
     func status(_ connector: Int) async throws -> String {
@@ -160,7 +172,7 @@ struct StepDriver {
         guard try await poll(wall(120), { $0.isConnected }) else { throw Failure(message: "the pile is not connected") }
         let sentAt = Date()
         // The id as written, even in a frame that is not valid JSON (the gateway reads it the same way).
-        let messageId = raw.frame.firstMatch(of: /^\s*\[\s*2\s*,\s*"([^"]*)"/).map { String($0.1) }
+        let messageId = raw.frame.firstMatch(of: /^\s*\[\s*\d+\s*,\s*"([^"]*)"/).map { String($0.1) }
         guard try await pile.run({ $0.sendRaw(raw.frame) }) else { throw Failure(message: "the connection closed before the frame went out") }
         guard raw.expectCallError != nil || raw.expectResult == true else { return }
         var reply: LabFrame?

@@ -64,7 +64,7 @@ public struct PlannedStep: Sendable {
                     throw fail("frame is not JSON; say which CALLERROR (expectCallError) the gateway should answer")
                 }
                 if let code = raw.expectCallError, RPCErrorCode(wireName: code) == nil {
-                    let allowed = RPCErrorCode.allCases.map { $0.wireName(for: .v16) }
+                    let allowed = RPCErrorCode.allCases.flatMap { code in OCPPVersion.allCases.map(code.wireName) }
                     throw fail("expectCallError: \"\(code)\" is not a CALLERROR code; allowed: \(Array(Set(allowed)).sorted().joined(separator: ", "))")
                 }
                 self = .raw(raw)

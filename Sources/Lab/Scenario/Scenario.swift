@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import OCPP
 import Simulator
 
@@ -33,10 +34,16 @@ public struct Scenario: Codable, Sendable, Equatable {
         public var piles: [String]
         public var vehicles: [String]?
         public var soc: [Double]?
+        /// The OCPP versions each pile runs at (`ocpp1.6`, `ocpp2.0.1`); default the profile's
+        /// own. A model runs at another version as its variant of that version in the
+        /// library (same network, vendor and model), else as the same profile speaking it.
+        public var versions: [OCPPVersion]?
     }
 
     public struct PileOverrides: Codable, Sendable, Equatable {
         public var quirks: [Quirk]?
+        /// The deviations of a 2.0.1 station's TransactionEvents (docs/quirks.md).
+        public var v201Quirks: [V201Quirk]?
         public var meterValueSampleInterval: Int?
         public var heartbeatInterval: Int?
         public var replyDelay: Double?
@@ -166,7 +173,8 @@ public struct Expectations: Codable, Sendable, Equatable {
         public var index: Int?
         /// completed or active (the store's words; the HTTP API adds starting and failed).
         public var status: String?
-        public var stopReason: V16.Reason?
+        /// In the gateway's words, which are 1.6's and 2.0.1's reasons together (docs/api.md).
+        public var stopReason: StopReason?
         public var idTag: String?
         public var energy: Energy?
         public var costFen: Range?
@@ -202,6 +210,8 @@ public struct Replay: Codable, Sendable, Equatable {
     /// Where it was recorded: the pile, the session id, the gateway.
     public var chargePoint: String
     public var session: Int64?
+    /// The version the pile spoke (default ocpp1.6); the replay offers only that subprotocol.
+    public var ocppVersion: OCPPVersion?
     public var frames: [ReplayFrame]
 }
 

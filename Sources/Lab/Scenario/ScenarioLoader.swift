@@ -111,6 +111,13 @@ public struct ScenarioLoader: Sendable {
             for (i, soc) in (matrix.soc ?? []).enumerated() where !(0...100).contains(soc) {
                 throw fail(["matrix", "soc", .index(i)], "state of charge \(soc) is outside 0–100")
             }
+            if let versions = matrix.versions {
+                guard !versions.isEmpty else { throw fail(["matrix", "versions"], "matrix.versions is empty (leave it out to run each pile at its own version)") }
+                // A raw frame is written in one version's words; on the other it tests nothing.
+                if Set(versions).count > 1, let i = scenario.steps?.firstIndex(where: { $0.raw != nil }) {
+                    throw fail(["steps", .index(i)], "steps[\(i)].raw: a raw frame is written for one OCPP version; matrix.versions lists \(versions.count) (write one scenario per version)")
+                }
+            }
         } else if scenario.steps != nil || scenario.matrix != nil {
             throw fail([], "a replay scenario has no matrix or steps: it plays its recorded frames")
         }

@@ -39,8 +39,11 @@ indirect enum ScenarioShape: Sendable {
     static let scenario: ScenarioShape = .map([
         "name": .scalar, "description": .scalar, "tags": .list(.scalar), "gateway": .scalar,
         "simulation": .map(["slowReplySeconds": .scalar, "callTimeoutSeconds": .scalar]),
-        "matrix": .map(["piles": .list(.scalar), "vehicles": .list(.scalar), "soc": .list(.scalar)]),
-        "pile": .map(["quirks": .list(.scalar), "meterValueSampleInterval": .scalar, "heartbeatInterval": .scalar, "replyDelay": .scalar, "minVoltageV": .scalar]),
+        "matrix": .map(["piles": .list(.scalar), "vehicles": .list(.scalar), "soc": .list(.scalar), "versions": .list(.scalar)]),
+        "pile": .map([
+            "quirks": .list(.scalar), "v201Quirks": .list(.scalar), "meterValueSampleInterval": .scalar, "heartbeatInterval": .scalar,
+            "replyDelay": .scalar, "minVoltageV": .scalar,
+        ]),
         "steps": .list(step),
         "expect": .map([
             "statuses": .list(.map(["connector": .scalar, "sequence": .list(.scalar), "match": .scalar])),
@@ -49,7 +52,7 @@ indirect enum ScenarioShape: Sendable {
             "eachSession": session,
             "findings": .map(["present": .list(.scalar), "absent": .list(.scalar)]),
         ]),
-        "replay": .map(["chargePoint": .scalar, "session": .scalar, "frames": .list(.map(["send": .scalar, "receive": .scalar]))]),
+        "replay": .map(["chargePoint": .scalar, "session": .scalar, "ocppVersion": .scalar, "frames": .list(.map(["send": .scalar, "receive": .scalar]))]),
     ])
 
     /// The first key or value out of place, as (line, message).

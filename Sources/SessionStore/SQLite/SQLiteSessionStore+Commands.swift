@@ -62,7 +62,10 @@ extension SQLiteSessionStore {
             return .done
         case .startSession(let start):
             if let ref = start.transactionRef, let existing = try sessionId(chargePointId: start.chargePointId, ref: ref) {
-                return .sessionStarted(id: existing, duplicate: true)
+                let status = try writer.query("SELECT status FROM sessions WHERE id = ?", [.integer(existing)]).first?.string(0)
+                let ended = ["completed", "abandoned", "failed"].contains(status ?? "")
+                guard start.startsNewTransaction && ended else { return .sessionStarted(id: existing, duplicate: true) }
+                try writer.run("UPDATE sessions SET transaction_ref = transaction_ref || '@' || id WHERE id = ?", [.integer(existing)])
             }
             if start.transactionRef == nil, let existing = try writer.query(
                 """
@@ -122,7 +125,11 @@ extension SQLiteSessionStore {
                     [.integer(transactionId), .text(batch.chargePointId)]
                 ).first?.int(0)
             }
-            try insert(batch.samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
+            var samples = batch.samples
+            if batch.mayRepeat, let sessionId {
+                samples = try samples.filter { try !isStored($0, sessionId: sessionId) }
+            }
+            try insert(samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
             return .samplesStored(sessionId: sessionId)
         case .putIdTag(let tag):
             try writer.run(
@@ -234,6 +241,20 @@ extension SQLiteSessionStore {
 }
 
 extension SQLiteSessionStore {
+    /// Whether the session already has this very reading (same time, measurand, phase, location, context and value).
+    func isStored(_ sample: SampleRecord, sessionId: Int64) throws -> Bool {
+        try !writer.query(
+            """
+            SELECT 1 FROM meter_samples WHERE session_id = ? AND time = ? AND measurand = ? AND value = ?
+                AND phase IS ? AND location IS ? AND context IS ? LIMIT 1
+            """,
+            [
+                .integer(sessionId), .init(sample.time), .text(sample.measurand), .real(sample.value), .init(sample.phase),
+                .init(sample.location), .init(sample.context),
+            ]
+        ).isEmpty
+    }
+
     /// The session a pile's own transaction id names.
     func sessionId(chargePointId: String, ref: String) throws -> Int64? {
         try writer.query(

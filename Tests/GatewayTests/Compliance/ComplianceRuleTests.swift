@@ -69,6 +69,7 @@ final class ComplianceRuleTests: XCTestCase {
         "value.out-of-range", "value.timestamp-out-of-window",  // HostileValueTests
         "txevent.seqno-gap", "txevent.seqno-repeated", "txevent.event-without-started", "txevent.event-after-ended",  // V201SessionTests
         "txevent.evse-missing", "txevent.trigger-inconsistent", "txevent.evse-repeated", "rpc.other-version-action",
+        "txevent.transaction-id-reused",  // V201QuirksOnTheWireTests
     ]
 
     /// Runs each case on its own pile and checks its rule fired, naming the offending message.

@@ -13,6 +13,8 @@ final class V201QuirksOnTheWireTests: SimulationTestCase {
         var events: [JSON]
         var frames: [String]
         var findings: [String]
+        /// The gateway's sessions of the station, oldest first.
+        var sessions: [SessionRecord] = []
     }
 
     /// Runs sessions (`sessions` of them, one after the other) on a 2.0.1 station with `quirk`.
@@ -41,6 +43,7 @@ final class V201QuirksOnTheWireTests: SimulationTestCase {
             result.frames = frames.map(\.text)
             result.events = frames.filter { $0.action == "TransactionEvent" }.compactMap { try? JSONParser.parse($0.text).arrayValue?.last }
             result.findings = try await harness.store.findings(chargePointId: id, limit: 1000).map(\.rule)
+            result.sessions = try await harness.store.sessions(chargePointId: id, status: nil, limit: 10).sorted { $0.id < $1.id }
         }
         return result
     }
@@ -70,9 +73,14 @@ final class V201QuirksOnTheWireTests: SimulationTestCase {
         XCTAssertEqual(starts.count, 2)
         guard starts.count == 2 else { return }
         XCTAssertEqual(starts[0]["transactionInfo"]?["transactionId"], starts[1]["transactionInfo"]?["transactionId"])
-        XCTAssertTrue(
-            run.findings.contains("txevent.event-after-ended") || run.findings.contains("txevent.seqno-repeated"),
-            "the second transaction under an ended one's id: \(run.findings)")
+        XCTAssertTrue(run.findings.contains("txevent.transaction-id-reused"), "the second transaction under an ended one's id: \(run.findings)")
+        // Two sessions, each with its own tag and energy; the ended one's reference moved aside.
+        XCTAssertEqual(run.sessions.map(\.idTag), ["XIAOMI-Q1", "XIAOMI-Q2"])
+        XCTAssertEqual(run.sessions.map(\.status), [.completed, .completed])
+        XCTAssertTrue(run.sessions.allSatisfy { ($0.energyWh ?? 0) > 0 }, "\(run.sessions.map(\.energyWh))")
+        let ref = starts[1]["transactionInfo"]?["transactionId"]?.stringValue
+        XCTAssertEqual(run.sessions.last?.transactionRef, ref)
+        XCTAssertEqual(run.sessions.first?.transactionRef, ref.map { "\($0)@\(run.sessions[0].id)" })
     }
 
     func testMeterValuesOnlyInEnded() async throws {

@@ -21,6 +21,12 @@ struct V201TransactionEvent: CallHandler {
     func handle(_ request: Action.Request, _ call: IncomingCall, _ pile: ChargePointSession, findings: [FindingRecord]) {
         var verdict = Verdict(findings: findings)
         let ref = request.transactionInfo.transactionId
+        // Started again after it ended: a new transaction under a reused id (events keep
+        // their order, so it cannot be a retry of the first Started).
+        if pile.eventSequences[ref]?.ended == true && request.eventType == .started {
+            pile.flag(.transactionIdReused, "transaction \(ref) was Started again after it ended; recorded as a new session", call: call, mayReject: false, into: &verdict)
+            pile.eventSequences[ref] = nil
+        }
         let known = pile.eventSequences[ref]
         if let known, known.saw(request.seqNo) {
             if known.events[request.seqNo] != V201TransactionTrack.Fingerprint(request) {
@@ -45,11 +51,12 @@ struct V201TransactionEvent: CallHandler {
                 next(pile, id, token)
                 return
             }
-            let start = SessionStart(
+            var start = SessionStart(
                 chargePointId: pile.identity, connectorId: connectorId, idTag: request.idToken?.idToken ?? "",
                 meterStartWh: Int64(Self.register(in: samples) ?? 0), startTime: time, reservationId: request.reservationId,
                 authorizationStatus: "", ocppVersion: pile.version.label, receivedAt: call.receivedAt, transactionRef: ref,
                 remoteStartId: request.transactionInfo.remoteStartId.map(Int64.init))
+            start.startsNewTransaction = request.eventType == .started
             pile.sessionStarted(start, call, verdict: Verdict(), resuming: true, tokenless: request.idToken == nil) {
                 session, id, token, wasKnown in
                 if !wasKnown && request.eventType != .started {
@@ -67,7 +74,10 @@ struct V201TransactionEvent: CallHandler {
             }
             let answer = Action.Response(idTokenInfo: token.map(V201.IdTokenInfo.init))
             session.samplesReported(
-                connectorId: connectorId, transactionId: id, samples: samples, call, verdict: verdict, live: request.offline != true
+                connectorId: connectorId, transactionId: id, samples: samples, call, verdict: verdict, live: request.offline != true,
+                // The first event of a transaction this connection hears of may be a retry of
+                // one stored before a reconnect or restart: its readings are stored once.
+                mayRepeat: known == nil
             ) { session in
                 guard request.eventType == .ended else {
                     session.reply(Action.self, to: call, answer)

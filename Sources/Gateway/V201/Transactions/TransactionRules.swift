@@ -32,7 +32,8 @@ extension ChargePointSession {
     /// Trigger reasons that contradict the event they come with (E01–E07).
     static let triggerConflicts: [V201.TransactionEventEnum: Set<V201.TriggerReasonEnum>] = [
         .started: [.remoteStop, .stopAuthorized, .evDeparted, .deauthorized, .energyLimitReached, .timeLimitReached],
-        .ended: [.remoteStart, .cablePluggedIn, .evDetected],
+        // An authorization opens or continues a transaction; ending one is StopAuthorized or Deauthorized.
+        .ended: [.remoteStart, .cablePluggedIn, .evDetected, .authorized],
     ]
 }
 
@@ -66,5 +67,11 @@ extension FindingRule {
         reference: "OCPP 2.0.1 E01–E07 (trigger reasons)")
 
     /// The 2.0.1 transaction rules, for the catalogue.
-    static let transactions201: [FindingRule] = [seqNoGap, seqNoRepeated, eventWithoutStarted, eventAfterEnded, evseMissing, evseRepeated, triggerInconsistent]
+    public static let transactionIdReused = FindingRule(
+        id: "txevent.transaction-id-reused", severity: .warning,
+        summary: "A transactionId that had ended was Started again: recorded as a new session; the ended one's reference becomes {id}@{session}.",
+        reference: "OCPP 2.0.1 E01.FR.01 (a transactionId is unique per station)")
+    static let transactions201: [FindingRule] = [
+        seqNoGap, seqNoRepeated, eventWithoutStarted, eventAfterEnded, evseMissing, evseRepeated, triggerInconsistent, transactionIdReused,
+    ]
 }
