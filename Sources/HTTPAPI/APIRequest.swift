@@ -8,14 +8,20 @@ struct APIError: Error {
     let status: HTTPResponseStatus
     let code: String
     let message: String
+    /// What a program needs beyond the message (a payload's field path, a pile's CALLERROR code).
+    var details: JSON?
 
-    init(_ status: HTTPResponseStatus, _ code: String, _ message: String) {
+    init(_ status: HTTPResponseStatus, _ code: String, _ message: String, details: JSON? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.details = details
     }
 
-    var response: HTTPResponse { .error(status, code: code, message: message) }
+    var response: HTTPResponse {
+        guard let details else { return .error(status, code: code, message: message) }
+        return .json(["error": ["code": .string(code), "message": .string(message), "details": details]], status: status)
+    }
 }
 
 extension HTTPRequest {

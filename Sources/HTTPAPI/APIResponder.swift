@@ -32,7 +32,13 @@ public struct APIResponder: HTTPResponder {
             // /api/{collection}/{id}[/{aspect}]: the route pattern names the metric, not the id.
             route = segments.count >= 3 && segments[0] == "api" ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
             let id = segments.count >= 3 ? segments[2] : ""
-            response = try await dispatch(request, route: route, id: id)
+            // /api/chargepoints/{id}/commands/{action}: the action, too, is a parameter.
+            var action = ""
+            if route.count == 5 && route.starts(with: ["api", "chargepoints", "{id}", "commands"]) {
+                action = route[4]
+                route[4] = "{action}"
+            }
+            response = try await dispatch(request, route: route, id: id, action: action)
         } catch let error as APIError {
             response = error.response
         } catch {
@@ -45,7 +51,7 @@ public struct APIResponder: HTTPResponder {
         return response
     }
 
-    private func dispatch(_ request: HTTPRequest, route: [String], id: String) async throws -> HTTPResponse {
+    private func dispatch(_ request: HTTPRequest, route: [String], id: String, action: String) async throws -> HTTPResponse {
         let method = request.method == .HEAD ? .GET : request.method
         let mutating = method != .GET
         guard let allowed = Self.methods(route) else {
@@ -90,6 +96,10 @@ public struct APIResponder: HTTPResponder {
             return .json(.array(frames.map(SessionViews.frame)))
         case ["api", "chargepoints", "{id}", "device-model"]:
             return .json(encodeJSON(try await store.deviceModel(chargePointId: id)))
+        case ["api", "chargepoints", "{id}", "commands"]:
+            return .json(encodeJSON(try await store.commands(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))))
+        case ["api", "chargepoints", "{id}", "commands", "{action}"]:
+            return try await command(request, chargePointId: id, action: action)
         case ["api", "compatibility"]:
             return .json(CompatibilityRoute.body(try await store.compatibility()))
         case ["api", "findings"]:
@@ -158,10 +168,12 @@ public struct APIResponder: HTTPResponder {
     /// Which methods a route takes; nil for no such route.
     static func methods(_ route: [String]) -> [HTTPMethod]? {
         switch route {
-        case ["api", "scan"], ["api", "sessions", "{id}", "stop"], ["api", "sessions", "{id}", "close"]: [.POST]
+        case ["api", "scan"], ["api", "sessions", "{id}", "stop"], ["api", "sessions", "{id}", "close"],
+            ["api", "chargepoints", "{id}", "commands", "{action}"]:
+            [.POST]
         case [], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
             ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"],
-            ["api", "chargepoints", "{id}", "device-model"], ["api", "findings"],
+            ["api", "chargepoints", "{id}", "device-model"], ["api", "chargepoints", "{id}", "commands"], ["api", "findings"],
             ["api", "compatibility"],
             ["api", "sessions"], ["api", "sessions", "{id}"], ["api", "sessions", "{id}", "receipt"], ["api", "recommend"],
             ["api", "events"]:
@@ -215,6 +227,43 @@ public struct APIResponder: HTTPResponder {
         }
     }
 
+    /// POST /api/chargepoints/{id}/commands/{action}: the body is the action's request payload.
+    private func command(_ request: HTTPRequest, chargePointId: String, action: String) async throws -> HTTPResponse {
+        // No body is the empty payload (ClearCache, Heartbeat-like actions).
+        let payload = request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) ? JSON.object(JSONObject()) : .object(try request.jsonObject())
+        let issuedBy = request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous"
+        do {
+            return .json(try await gateway.command(chargePointId, action: action, payload: payload, issuedBy: issuedBy))
+        } catch {
+            let details: JSON?
+            let status: HTTPResponseStatus
+            switch error {
+            case .unknownAction(_, let version, let known):
+                status = .notFound
+                details = ["ocppVersion": .string(version.label), "actions": .array(known.map(JSON.string))]
+            case .invalidPayload(let problem):
+                status = .badRequest
+                details = ["path": .string(problem.path), "rule": .string(problem.rule)]
+            case .pileOffline:
+                status = .conflict
+                details = nil
+            case .pileTimeout(_, let seconds):
+                status = .gatewayTimeout
+                details = ["timeoutSeconds": .number(seconds)]
+            case .pileError(let code, let description):
+                status = .badGateway
+                details = ["ocppErrorCode": .string(code), "ocppErrorDescription": .string(description)]
+            case .invalidResponse(let problem, let response):
+                status = .badGateway
+                details = ["path": .string(problem.path), "rule": .string(problem.rule), "response": response]
+            case .storeUnavailable:
+                status = .serviceUnavailable
+                details = nil
+            }
+            throw APIError(status, error.code, error.description, details: details)
+        }
+    }
+
     /// The HTTP status for each way a scan or stop fails.
     static func apiError(_ error: ScanFailure) -> APIError {
         let status: HTTPResponseStatus
@@ -248,6 +297,14 @@ public struct APIAccess: Sendable {
         let b = Array(token.utf8)
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A label for who used a token, for the command history: 8 hex digits of a hash,
+    /// which cannot give the token back.
+    static func fingerprint(_ token: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in token.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "token:" + String(format: "%08x", UInt32(truncatingIfNeeded: hash >> 32))
     }
 
     /// A random token for a gateway started without one.

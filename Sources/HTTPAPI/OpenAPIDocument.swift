@@ -410,6 +410,169 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/chargepoints/{id}/commands": {
+   "get": {
+    "operationId": "chargePointCommands",
+    "summary": "The operator commands sent to the pile, newest first, each with its payload, how the pile answered and how long it took.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Commands, newest first",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Command"
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/commands/{action}": {
+   "post": {
+    "operationId": "sendCommand",
+    "summary": "Sends any action of the pile's OCPP version that a central system sends (Reset, UnlockConnector, GetConfiguration, TriggerMessage, RequestStartTransaction …) with the body as its payload, once the payload passes the action's schema; answers with the pile's response payload. Whether a connector or reservation exists is for the pile to say. Every command is recorded (GET …/commands).",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "action",
+      "in": "path",
+      "required": true,
+      "description": "The OCPP action name, e.g. Reset.",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "description": "The action's request payload; no body is {}."
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The pile's answer (its CALLRESULT payload)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "invalid_payload: the payload breaks the action's schema (error.details.path names the field), or the body is not a JSON object",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown_action: not an action of the pile's version that the central system sends (error.details.actions lists them)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "pile_offline: the pile is not connected to this gateway",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "502": {
+      "description": "pile_error: the pile answered CALLERROR (error.details.ocppErrorCode, ocppErrorDescription); invalid_response: its answer broke the schema (error.details.response)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "description": "pile_timeout: the pile did not answer within the call timeout",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/api/chargepoints/{id}/messages": {
    "get": {
     "operationId": "chargePointMessages",
@@ -1017,6 +1180,9 @@ enum OpenAPIDocument {
        },
        "message": {
         "type": "string"
+       },
+       "details": {
+        "description": "Machine-readable particulars, where the code has any (a payload's field path, a pile's CALLERROR code)."
        }
       }
      }
@@ -1711,6 +1877,68 @@ enum OpenAPIDocument {
      },
      "explanation": {
       "type": "string"
+     }
+    }
+   },
+   "Command": {
+    "type": "object",
+    "required": [
+     "id",
+     "chargePointId",
+     "time",
+     "issuedBy",
+     "ocppVersion",
+     "action",
+     "payload",
+     "outcome"
+    ],
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "chargePointId": {
+      "type": "string"
+     },
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "issuedBy": {
+      "type": "string",
+      "description": "token:XXXXXXXX, a fingerprint of the API token used (never the token)"
+     },
+     "ocppVersion": {
+      "type": "string"
+     },
+     "action": {
+      "type": "string"
+     },
+     "payload": {
+      "type": "string",
+      "description": "The request payload as sent (JSON text)"
+     },
+     "outcome": {
+      "type": "string",
+      "enum": [
+       "answered",
+       "pile_error",
+       "invalid_response",
+       "pile_timeout",
+       "pile_offline"
+      ]
+     },
+     "response": {
+      "type": "string",
+      "description": "The pile's answer payload (JSON text)"
+     },
+     "errorCode": {
+      "type": "string"
+     },
+     "errorDescription": {
+      "type": "string"
+     },
+     "latencyMs": {
+      "type": "number"
      }
     }
    }

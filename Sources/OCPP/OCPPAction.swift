@@ -42,6 +42,22 @@ extension OCPPAction {
         }
     }
 
+    /// Checks a request payload strictly, without the type: for payloads that go on the
+    /// wire as given (an operator's command).
+    public static func checkRequest(_ json: JSON) throws(ValidationError) {
+        _ = try SchemaValidator.validate(json, against: Request.schema, mode: .strict)
+    }
+
+    /// Checks a response payload strictly; nil when it conforms.
+    public static func responseProblem(_ json: JSON) -> ValidationError? {
+        do {
+            _ = try SchemaValidator.validate(json, against: Response.schema, mode: .strict)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     public static func encode<P: OCPPPayload>(_ payload: P) -> JSON {
         (try? JSONValueEncoder().encode(payload)) ?? .object(JSONObject())
     }

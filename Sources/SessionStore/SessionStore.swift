@@ -28,6 +28,8 @@ public enum StoreCommand: Sendable {
     case deviceModel(chargePointId: String, variables: [DeviceVariableRecord])
     /// The session's cost as billed (at stop, and again when the car is unplugged).
     case sessionCost(sessionId: Int64, costFen: Int64)
+    /// An operator's command and how the pile answered it.
+    case operatorCommand(CommandRecord)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -234,6 +236,8 @@ public protocol SessionStore: Sendable {
     func idTags() async throws -> [IdTagRecord]
     /// A 2.0.1 station's device model as reported, ordered by component and variable.
     func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord]
+    /// A pile's operator commands, newest first.
+    func commands(chargePointId: String, limit: Int) async throws -> [CommandRecord]
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
     /// Findings by network × model × firmware × rule, with each group's piles and sessions.

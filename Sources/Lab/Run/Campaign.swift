@@ -55,7 +55,7 @@ public enum Campaign {
         var directory: URL?
         let view: any GatewayView
         if let url = options.gatewayURL {
-            view = RemoteGatewayView(http: LabHTTP(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: options.token))
+            view = RemoteGatewayView(http: GatewayHTTP(base: url, token: options.token))
         } else {
             var configuration = GatewayConfiguration()
             configuration.durability = "normal"

@@ -87,11 +87,11 @@ extension LabFrame {
 /// The lab's own gateway, in this process: reads go straight to its store.
 struct EmbeddedGatewayView: GatewayView {
     let running: RunningGateway
-    let http: LabHTTP
+    let http: GatewayHTTP
 
     init(running: RunningGateway, token: String?) {
         self.running = running
-        http = LabHTTP(base: "http://127.0.0.1:\(running.port)", token: token)
+        http = GatewayHTTP(base: "http://127.0.0.1:\(running.port)", token: token)
     }
 
     var ocppEndpoint: String { "ws://127.0.0.1:\(running.port)/ocpp" }
@@ -136,7 +136,7 @@ struct EmbeddedGatewayView: GatewayView {
 
     func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
         let answer = try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
-        if answer.status == 401 { throw LabHTTP.Failure(description: LabHTTP.tokenRefused) }
+        if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
         return answer
     }
 
@@ -147,7 +147,7 @@ struct EmbeddedGatewayView: GatewayView {
 
 /// A gateway elsewhere (`--gateway URL`): everything goes through its HTTP API.
 struct RemoteGatewayView: GatewayView {
-    let http: LabHTTP
+    let http: GatewayHTTP
 
     var ocppEndpoint: String {
         let rest = http.base.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
@@ -169,7 +169,7 @@ struct RemoteGatewayView: GatewayView {
 
     func sessions(chargePointId: String) async throws -> [LabSession] {
         let (status, body) = try await http.get("/api/sessions?chargePoint=\(chargePointId)&limit=10000")
-        guard status == 200 else { throw LabHTTP.Failure(description: "GET /api/sessions answered \(status)") }
+        guard status == 200 else { throw GatewayHTTP.Failure(description: "GET /api/sessions answered \(status)") }
         return (body.arrayValue ?? []).compactMap(Self.session).sorted { $0.id < $1.id }
     }
 
@@ -195,13 +195,13 @@ struct RemoteGatewayView: GatewayView {
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
         let (status, body) = try await http.post("/api/sessions/\(sessionId)/stop", [:])
-        if status == 401 { throw LabHTTP.Failure(description: LabHTTP.tokenRefused) }
+        if status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
         return status == 202 ? (body["status"]?.stringValue ?? "Accepted") : (body.errorCode ?? "HTTP \(status)")
     }
 
     func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
         let answer = try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
-        if answer.status == 401 { throw LabHTTP.Failure(description: LabHTTP.tokenRefused) }
+        if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
         return answer
     }
 

@@ -64,8 +64,7 @@ public enum LabRun {
                 let key = options.gatewayURL ?? testCase.scenario.gatewayConfigurationFile ?? "default"
                 if gateways[key] == nil {
                     if let url = options.gatewayURL {
-                        let trimmed = url.hasSuffix("/") ? String(url.dropLast()) : url
-                        gateways[key] = (RemoteGatewayView(http: LabHTTP(base: trimmed, token: options.token)), nil, nil)
+                        gateways[key] = (RemoteGatewayView(http: GatewayHTTP(base: url, token: options.token)), nil, nil)
                     } else {
                         var configuration = testCase.scenario.gatewayConfiguration ?? GatewayConfiguration()
                         configuration.durability = "normal"
@@ -134,7 +133,7 @@ public enum LabRun {
     /// Waits up to `seconds` for `GET /health` of a remote gateway to answer 200; nil when
     /// it does, else why not (a gateway started a moment ago gets that long to come up).
     public static func waitForGateway(_ url: String, seconds: Double) async -> String? {
-        let http = LabHTTP(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: nil)
+        let http = GatewayHTTP(base: url, token: nil)
         let deadline = Date().addingTimeInterval(seconds)
         var last = "no answer"
         repeat {

@@ -112,6 +112,24 @@ enum Migrations {
             PRIMARY KEY (charge_point_id, component, component_instance, evse_id, connector_id, variable, variable_instance, attribute)
         );
         """,
+        // 6: operators' commands to piles (POST /api/chargepoints/{id}/commands/{action}) and their answers.
+        """
+        CREATE TABLE operator_commands(
+            id INTEGER PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            time REAL NOT NULL,
+            issued_by TEXT NOT NULL,
+            ocpp_version TEXT NOT NULL,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            response TEXT,
+            error_code TEXT,
+            error_description TEXT,
+            latency_ms REAL
+        );
+        CREATE INDEX operator_commands_by_pile ON operator_commands(charge_point_id, id);
+        """,
     ]
 
     static var latest: Int { steps.count }

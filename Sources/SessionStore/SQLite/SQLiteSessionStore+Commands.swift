@@ -179,6 +179,17 @@ extension SQLiteSessionStore {
                 WHERE id = ? AND (id_tag IS NULL OR id_tag = '')
                 """, [.text(idTag), .text(status), .init(account), .integer(id)])
             return .done
+        case .operatorCommand(let c):
+            try writer.run(
+                """
+                INSERT INTO operator_commands(charge_point_id, time, issued_by, ocpp_version, action, payload, outcome, response, error_code,
+                    error_description, latency_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(c.chargePointId), .init(c.time), .text(c.issuedBy), .text(c.ocppVersion), .text(c.action), .text(c.payload),
+                    .text(c.outcome.rawValue), .init(c.response), .init(c.errorCode), .init(c.errorDescription), c.latencyMs.map { .real($0) } ?? .null,
+                ])
+            return .done
         case .deviceModel(let chargePointId, let variables):
             for v in variables {
                 try writer.run(

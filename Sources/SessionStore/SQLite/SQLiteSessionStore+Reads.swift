@@ -118,6 +118,23 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func commands(chargePointId: String, limit: Int) async throws -> [CommandRecord] {
+        try await read { db in
+            try db.query(
+                """
+                SELECT id, charge_point_id, time, issued_by, ocpp_version, action, payload, outcome, response, error_code, error_description,
+                    latency_ms FROM operator_commands WHERE charge_point_id = ? ORDER BY id DESC LIMIT ?
+                """, [.text(chargePointId), .init(limit)]
+            ).map { r in
+                CommandRecord(
+                    id: r.int(0) ?? 0, chargePointId: r.string(1) ?? "", time: r.date(2) ?? .distantPast, issuedBy: r.string(3) ?? "",
+                    ocppVersion: r.string(4) ?? "", action: r.string(5) ?? "", payload: r.string(6) ?? "{}",
+                    outcome: r.string(7).flatMap(CommandRecord.Outcome.init) ?? .pileError, response: r.string(8), errorCode: r.string(9),
+                    errorDescription: r.string(10), latencyMs: r.double(11))
+            }
+        }
+    }
+
     public func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord] {
         try await read { db in
             try db.query(

@@ -4,24 +4,29 @@ import OCPP
 import FoundationNetworking
 #endif
 
-/// The few HTTP calls the lab makes to a gateway's API (docs/api.md).
-struct LabHTTP: Sendable {
+/// The few HTTP calls the lab and `pilegate call` make to a gateway's API (docs/api.md).
+public struct GatewayHTTP: Sendable {
     /// e.g. `http://127.0.0.1:8180`.
-    let base: String
+    public let base: String
     let token: String?
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public init(base: String, token: String?) {
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.token = token
     }
 
-    static let tokenRefused =
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let tokenRefused =
         "the gateway refused the API token (HTTP 401): pass the token `pilegate serve` uses (--api-token, PILEGATE_API_TOKEN or api.token) with --token or PILEGATE_API_TOKEN"
 
-    func get(_ path: String) async throws -> (status: Int, body: JSON) {
+    public func get(_ path: String) async throws -> (status: Int, body: JSON) {
         try await send("GET", path, body: nil)
     }
 
-    func post(_ path: String, _ body: JSON) async throws -> (status: Int, body: JSON) {
+    public func post(_ path: String, _ body: JSON) async throws -> (status: Int, body: JSON) {
         try await send("POST", path, body: body)
     }
 
@@ -44,5 +49,5 @@ struct LabHTTP: Sendable {
 
 extension JSON {
     /// `{"error": {"code": …}}` of an error response.
-    var errorCode: String? { self["error"]?["code"]?.stringValue }
+    public var errorCode: String? { self["error"]?["code"]?.stringValue }
 }
