@@ -181,4 +181,19 @@ final class ScenarioParsingTests: XCTestCase {
         XCTAssertEqual(unknown.line, 6)
         XCTAssertTrue(unknown.message.contains("ocpp1.6") && unknown.message.contains("ocpp2.0.1"), unknown.message)
     }
+
+    func testACommandStepIsCheckedWhereItIsWritten() throws {
+        func scenario(_ step: String) -> String { "name: c\nmatrix: {piles: [nio-640]}\nsteps:\n  - boot: {}\n  - \(step)\n" }
+        let loaded = try loader.load(text: scenario("command: {action: Reset, payload: {type: Soft}, expect: {status: Accepted}}"), file: "ok.yaml")
+        XCTAssertEqual(loaded.steps.map(\.kind), ["boot", "command"])
+        let code = try XCTUnwrap(try error(scenario("command: {action: Reset, expectError: pile_sad}")))
+        XCTAssertEqual(code.line, 5)
+        XCTAssertTrue(code.message.contains("expectError is one of pile_error"), code.message)
+        let both = try XCTUnwrap(try error(scenario("command: {action: Reset, expect: {status: Accepted}, expectError: pile_error}")))
+        XCTAssertTrue(both.message.contains("not both"), both.message)
+        let payload = try XCTUnwrap(try error(scenario("command: {action: Reset, payload: [1]}")))
+        XCTAssertTrue(payload.message.contains("payload must be a mapping"), payload.message)
+        let key = try XCTUnwrap(try error(scenario("command: {action: Reset, answer: {}}")))
+        XCTAssertTrue(key.message.contains("unknown key \"answer\""), key.message)
+    }
 }

@@ -22,6 +22,11 @@ public struct GatewayHTTP: Sendable {
     public static let tokenRefused =
         "the gateway refused the API token (HTTP 401): pass the token `pilegate serve` uses (--api-token, PILEGATE_API_TOKEN or api.token) with --token or PILEGATE_API_TOKEN"
 
+    /// A path segment percent-encoded, so an id with `/` or spaces names one segment.
+    public static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
+    }
+
     public func get(_ path: String) async throws -> (status: Int, body: JSON) {
         try await send("GET", path, body: nil)
     }

@@ -65,6 +65,17 @@ protocol GatewayView: Sendable {
     func scan(qr: String, account: String) async throws -> (status: Int, body: JSON)
     /// GET /api/sessions/{id} costFen.
     func costFen(sessionId: Int64) async throws -> Int64?
+    var http: GatewayHTTP { get }
+}
+
+extension GatewayView {
+    /// POST /api/chargepoints/{id}/commands/{action}: the HTTP status and the pile's answer (or the error).
+    func command(chargePointId: String, action: String, payload: JSON) async throws -> (status: Int, body: JSON) {
+        let path = "/api/chargepoints/\(GatewayHTTP.segment(chargePointId))/commands/\(GatewayHTTP.segment(action))"
+        let answer = try await http.post(path, payload)
+        if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
+        return answer
+    }
 }
 
 extension LabSession {

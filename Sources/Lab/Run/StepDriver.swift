@@ -109,6 +109,8 @@ struct StepDriver {
             pile.execute { $0.recover(connector: connector ?? 1) }
         case .raw(let raw):
             try await send(raw)
+        case .command(let command):
+            try await self.command(command)
         }
     }
 
@@ -164,6 +166,47 @@ struct StepDriver {
         }
         if let code = scan.expectError, body.errorCode != code {
             throw Failure(message: "POST /api/scan error code \(body.errorCode ?? "none") (status \(status)), expected \(code)")
+        }
+    }
+
+    /// Sends an operator's command through the gateway and checks the pile's answer.
+    func command(_ command: Step.Command) async throws {
+        if command.expectError != "pile_offline" {
+            guard try await poll(wall(120), { $0.isConnected && $0.registration == .Accepted }) else { throw Failure(message: "the pile is not connected") }
+        }
+        let (status, body) = try await view.command(chargePointId: identity, action: command.action, payload: command.payload ?? .object(JSONObject()))
+        if status == 404 || status == 405, ["not_found", "method_not_allowed"].contains(body.errorCode ?? "") {
+            throw ScenarioRunner.Skip(reason: "the gateway has no POST /api/chargepoints/{id}/commands/{action} (answered \(status))")
+        }
+        if let code = command.expectError {
+            guard body.errorCode == code else { throw Failure(message: "\(command.action): expected \(code), the gateway answered \(status) \(body.text)") }
+            return
+        }
+        guard status == 200 else { throw Failure(message: "\(command.action): HTTP \(status) \(body.text)") }
+        if let expected = command.expect, let mismatch = Self.mismatch(expected, in: body, at: "") {
+            throw Failure(message: "\(command.action): the pile answered \(body.text); \(mismatch)")
+        }
+    }
+
+    /// Where `answer` lacks what `expected` says, or nil: every key of an object, every
+    /// element of a list (in order), equal scalars.
+    static func mismatch(_ expected: JSON, in answer: JSON, at path: String) -> String? {
+        switch expected {
+        case .object(let object):
+            for (key, value) in object {
+                let place = path.isEmpty ? key : "\(path).\(key)"
+                guard let found = answer[key] else { return "\(place) is missing" }
+                if let problem = mismatch(value, in: found, at: place) { return problem }
+            }
+            return nil
+        case .array(let items):
+            guard let found = answer.arrayValue, found.count >= items.count else { return "\(path) has fewer than \(items.count) elements" }
+            for (i, item) in items.enumerated() {
+                if let problem = mismatch(item, in: found[i], at: "\(path)[\(i)]") { return problem }
+            }
+            return nil
+        default:
+            return expected == answer ? nil : "\(path) is \(answer.text), expected \(expected.text)"
         }
     }
 

@@ -25,6 +25,10 @@ public struct PlannedStep: Sendable {
         case fault(Step.Fault)
         case recover(connector: Int?)
         case raw(Step.Raw)
+        case command(Step.Command)
+
+        /// The API's error codes of a command (docs/api.md).
+        static let commandErrors = ["pile_error", "pile_timeout", "pile_offline", "invalid_response", "invalid_payload", "unknown_action"]
 
         /// Resolves `kind` (the single key written) against the decoded step.
         init(kind: String, step: Step, fail: (String) -> YAMLConfigError) throws(YAMLConfigError) {
@@ -68,6 +72,14 @@ public struct PlannedStep: Sendable {
                     throw fail("expectCallError: \"\(code)\" is not a CALLERROR code; allowed: \(Array(Set(allowed)).sorted().joined(separator: ", "))")
                 }
                 self = .raw(raw)
+            case "command":
+                let command = try need(step.command)
+                if let payload = command.payload, payload.objectValue == nil { throw fail("payload must be a mapping (the action's request payload)") }
+                if let code = command.expectError, !Self.commandErrors.contains(code) {
+                    throw fail("expectError is one of \(Self.commandErrors.joined(separator: ", "))")
+                }
+                if command.expect != nil && command.expectError != nil { throw fail("give expect or expectError, not both") }
+                self = .command(command)
             default: throw fail("unknown step")
             }
         }

@@ -70,6 +70,7 @@ public struct Step: Codable, Sendable, Equatable {
     public var fault: Fault?
     public var recover: ConnectorRef?
     public var raw: Raw?
+    public var command: Command?
 
     public struct Empty: Codable, Sendable, Equatable {}
     public struct ConnectorRef: Codable, Sendable, Equatable { public var connector: Int? }
@@ -142,10 +143,21 @@ public struct Step: Codable, Sendable, Equatable {
         public var expectResult: Bool?
     }
 
+    /// An operator's command through the gateway (POST /api/chargepoints/{id}/commands/{action}).
+    public struct Command: Codable, Sendable, Equatable {
+        public var action: String
+        /// The action's request payload (default {}).
+        public var payload: JSON?
+        /// What the pile's answer must contain (every key given, recursively; lists element by element).
+        public var expect: JSON?
+        /// The API's error code instead of an answer: pile_error, pile_timeout, pile_offline, invalid_response, invalid_payload, unknown_action.
+        public var expectError: String?
+    }
+
     /// The list keys, in documentation order.
     public static let kinds = [
         "boot", "plugIn", "authorize", "scan", "waitStatus", "chargeTo", "chargeFor", "wait", "remoteStop", "unplug",
-        "dropConnection", "reboot", "injectQuirk", "fault", "recover", "raw",
+        "dropConnection", "reboot", "injectQuirk", "fault", "recover", "raw", "command",
     ]
 }
 

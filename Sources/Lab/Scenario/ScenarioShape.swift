@@ -28,6 +28,7 @@ indirect enum ScenarioShape: Sendable {
         "fault": .map(["connector": .scalar, "errorCode": .scalar]),
         "recover": connector,
         "raw": .map(["frame": .scalar, "expectCallError": .scalar, "expectResult": .scalar]),
+        "command": .map(["action": .scalar, "payload": .any, "expect": .any, "expectError": .scalar]),
     ])
 
     static let session: ScenarioShape = .map([
