@@ -31,9 +31,10 @@ public struct APIResponder: HTTPResponder {
             let segments = try request.pathSegments()
             // /api/{collection}/{id}[/{aspect}]: the route pattern names the metric, not the id.
             route = segments.count >= 3 && segments[0] == "api" ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
-            let id = segments.count >= 3 ? segments[2] : ""
+            let id = segments.count >= 3 ? segments[2] : (segments.count == 2 ? segments[1] : "")
             // /api/chargepoints/{id}/commands/{action}: the action, too, is a parameter.
             var action = ""
+            if route.count == 2 && route[0] == "piles" { route[1] = "{id}" }
             if route.count == 5 && route.starts(with: ["api", "chargepoints", "{id}", "commands"]) {
                 action = route[4]
                 route[4] = "{action}"
@@ -74,6 +75,8 @@ public struct APIResponder: HTTPResponder {
         switch route {
         case []:
             return HTTPResponse(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(DashboardPage.html.utf8))
+        case ["piles", "{id}"]:
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(PilePage.html.utf8))
         case ["health"]:
             return .json(["status": "ok", "connectedChargePoints": .integer(Int64(gateway.connectedCount))])
         case ["metrics"]:
@@ -171,7 +174,7 @@ public struct APIResponder: HTTPResponder {
         case ["api", "scan"], ["api", "sessions", "{id}", "stop"], ["api", "sessions", "{id}", "close"],
             ["api", "chargepoints", "{id}", "commands", "{action}"]:
             [.POST]
-        case [], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
+        case [], ["piles", "{id}"], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
             ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"],
             ["api", "chargepoints", "{id}", "device-model"], ["api", "chargepoints", "{id}", "commands"], ["api", "findings"],
             ["api", "compatibility"],

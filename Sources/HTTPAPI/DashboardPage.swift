@@ -196,7 +196,11 @@ enum DashboardPage {
         tr.dataset.chargePointId = String(pile.id);
         tr.dataset.network = String(pile.network || '');
         tr.dataset.connected = String(Boolean(pile.connected));
-        setCell(tr, 'pile', pile.id);
+        const pileCell = tr.querySelector('td.pile');
+        if (pileCell.dataset.id !== String(pile.id)) {
+          pileCell.dataset.id = String(pile.id);
+          pileCell.replaceChildren(el('a', { href: '/piles/' + encodeURIComponent(pile.id) }, pile.id));
+        }
         setCell(tr, 'network', pile.network || '\u2014');
         setCell(tr, 'station', [pile.station, pile.city].filter(Boolean).join(', ') || '\u2014');
         setCell(tr, 'power', isNumber(pile.maxPowerKW) ? pile.maxPowerKW + (pile.current ? ' ' + String(pile.current).toUpperCase() : '') : '\u2014');

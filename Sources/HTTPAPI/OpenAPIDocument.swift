@@ -139,6 +139,43 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/piles/{id}": {
+   "get": {
+    "operationId": "pilePage",
+    "summary": "One pile's page: connectors, configuration, frames, findings, command history and an operations panel (HTML and JavaScript).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The page",
+      "content": {
+       "text/html": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/api/chargepoints": {
    "get": {
     "operationId": "listChargePoints",
