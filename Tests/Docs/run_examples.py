@@ -62,6 +62,12 @@ EXCLUDED = {
         "a load benchmark of a release build: 10,000 connections and both cores for a minute",
     "python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --port 8291 --ocpp 2.0.1":
         "the same load benchmark in 2.0.1 mode",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin BUILD --driver-bin .build-release/release --connections 10000 --duration 30 --rate 5000":
+        "a load benchmark of release builds (BUILD stands for each build's folder): 10,000 connections and both cores for a minute",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin BUILD --driver-bin .build-release/release --connections 10000 --duration 30 --closed-loop":
+        "a saturation benchmark of release builds (BUILD stands for each build's folder)",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin BUILD --driver-bin .build-release/release --connections 10000 --duration 30 --rate 5000 --ocpp 2.0.1":
+        "the same load benchmark in 2.0.1 mode",
 }
 
 # Commands that run until Ctrl-C: SIGINT after this many seconds; they must then exit 0.

@@ -65,7 +65,9 @@ public final class SQLiteDatabase {
         }
     }
 
-    /// A prepared statement, reset and ready for new bindings; cached by `sql`.
+    /// A prepared statement, reset and ready for new bindings; cached by `sql`, for good:
+    /// bind values, never write them into `sql`, or every distinct value is one more
+    /// statement kept (a few KiB each).
     public func prepare(_ sql: String) throws -> SQLiteStatement {
         if let cached = statements[sql] {
             cached.reset()
@@ -96,6 +98,9 @@ public final class SQLiteDatabase {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Statements in the cache (a test checks it stays bounded).
+    var cachedStatementCount: Int { statements.count }
 
 }
 
