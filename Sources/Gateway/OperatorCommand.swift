@@ -60,15 +60,24 @@ extension Gateway {
         }
     }
 
+    /// The version a pile's commands are written in: the connection's, else the registry's
+    /// pin, else what the store last saw, else 1.6.
+    public func commandVersion(_ chargePointId: String) async -> OCPPVersion {
+        if let peer = peer(chargePointId) { return peer.version }
+        if let stored = try? await store.chargePoint(id: chargePointId)?.chargePoint.ocppVersion,
+            let version = OCPPVersion.allCases.first(where: { $0.label == stored })
+        {
+            return version
+        }
+        return knownChargePoint(chargePointId)?.ocppVersion ?? .v16
+    }
+
     /// Sends `action` with `payload` to the pile and returns its answer payload.
     public func command(
         _ chargePointId: String, action: String, payload: JSON, issuedBy: String, timeout: TimeAmount? = nil
     ) async throws(CommandFailure) -> JSON {
         let peer = peer(chargePointId)
-        var version = peer?.version ?? knownChargePoint(chargePointId)?.ocppVersion ?? .v16
-        if peer == nil, let stored = try? await store.chargePoint(id: chargePointId)?.chargePoint.ocppVersion {
-            version = OCPPVersion.allCases.first { $0.label == stored } ?? version
-        }
+        let version = await commandVersion(chargePointId)
         guard let type = Self.catalog(version)[action], type.initiator != .chargePoint else {
             throw .unknownAction(action, version: version, known: Self.commandActions(version))
         }

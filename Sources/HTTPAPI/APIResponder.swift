@@ -32,12 +32,12 @@ public struct APIResponder: HTTPResponder {
             // /api/{collection}/{id}[/{aspect}]: the route pattern names the metric, not the id.
             route = segments.count >= 3 && segments[0] == "api" ? Array(segments.prefix(2)) + ["{id}"] + segments.dropFirst(3) : segments
             let id = segments.count >= 3 ? segments[2] : (segments.count == 2 ? segments[1] : "")
-            // /api/chargepoints/{id}/commands/{action}: the action, too, is a parameter.
+            // …/commands/{action} and …/configuration/{key}: the last segment, too, is a parameter.
             var action = ""
             if route.count == 2 && route[0] == "piles" { route[1] = "{id}" }
-            if route.count == 5 && route.starts(with: ["api", "chargepoints", "{id}", "commands"]) {
+            if route.count == 5 && route.starts(with: ["api", "chargepoints", "{id}"]), let name = Self.itemParameters[route[3]] {
                 action = route[4]
-                route[4] = "{action}"
+                route[4] = name
             }
             response = try await dispatch(request, route: route, id: id, action: action)
         } catch let error as APIError {
@@ -58,12 +58,12 @@ public struct APIResponder: HTTPResponder {
         guard let allowed = Self.methods(route) else {
             throw APIError(.notFound, "not_found", "no route for \(request.path)")
         }
-        guard allowed.contains(method) else {
+        guard allowed.contains(method), request.method != .HEAD || allowed.contains(.HEAD) else {
             var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")
             response.headers.add(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
             return response
         }
-        if route.first == "api" && (mutating || access.protectReads) {
+        if route.first == "api" && (mutating || access.protectReads || Self.reachesThePile.contains(route)) {
             guard let token = request.bearerToken, access.accepts(token) else {
                 var response = HTTPResponse.error(.unauthorized, code: "unauthorized", message: "this endpoint needs Authorization: Bearer TOKEN")
                 response.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"PileGate\"")
@@ -103,6 +103,34 @@ public struct APIResponder: HTTPResponder {
             return .json(encodeJSON(try await store.commands(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))))
         case ["api", "chargepoints", "{id}", "commands", "{action}"]:
             return try await command(request, chargePointId: id, action: action)
+        case ["api", "chargepoints", "{id}", "remote-start"]:
+            let body = try request.jsonObject()
+            guard let idTag = body["idTag"]?.stringValue, !idTag.isEmpty else {
+                throw APIError(.badRequest, "invalid_request", "the body needs \"idTag\" (a string); \"connectorId\" and \"chargingProfile\" are optional")
+            }
+            var connector: Int?
+            if let value = body["connectorId"] {
+                guard let number = value.intValue, (0...1000).contains(number) else {
+                    throw APIError(.badRequest, "invalid_request", "connectorId must be a whole number from 0 to 1000")
+                }
+                connector = Int(number)
+            }
+            let (version, answer) = try await operate { issuedBy throws(CommandFailure) in
+                try await gateway.remoteStart(id, idTag: idTag, connectorId: connector, chargingProfile: body["chargingProfile"], issuedBy: issuedBy)
+            }(request)
+            return .json(["ocppVersion": .string(version.label), "response": answer])
+        case ["api", "chargepoints", "{id}", "configuration"]:
+            let keys = (request.query["key"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let entries = try await operate { issuedBy throws(CommandFailure) in try await gateway.readConfiguration(id, keys: keys, issuedBy: issuedBy) }(request)
+            return .json(["ocppVersion": .string(await gateway.commandVersion(id).label), "keys": encodeJSON(entries)])
+        case ["api", "chargepoints", "{id}", "configuration", "{key}"]:
+            guard let value = try request.jsonObject()["value"]?.stringValue else {
+                throw APIError(.badRequest, "invalid_request", "the body needs \"value\" as a string")
+            }
+            let status = try await operate { issuedBy throws(CommandFailure) in
+                try await gateway.changeConfiguration(id, key: action, value: value, issuedBy: issuedBy)
+            }(request)
+            return .json(["key": .string(action), "status": .string(status)])
         case ["api", "compatibility"]:
             return .json(CompatibilityRoute.body(try await store.compatibility()))
         case ["api", "findings"]:
@@ -172,8 +200,11 @@ public struct APIResponder: HTTPResponder {
     static func methods(_ route: [String]) -> [HTTPMethod]? {
         switch route {
         case ["api", "scan"], ["api", "sessions", "{id}", "stop"], ["api", "sessions", "{id}", "close"],
-            ["api", "chargepoints", "{id}", "commands", "{action}"]:
+            ["api", "chargepoints", "{id}", "commands", "{action}"], ["api", "chargepoints", "{id}", "remote-start"]:
             [.POST]
+        case ["api", "chargepoints", "{id}", "configuration", "{key}"]: [.PUT]
+        // A read that asks the pile: no HEAD, which would ask it for nothing.
+        case ["api", "chargepoints", "{id}", "configuration"]: [.GET]
         case [], ["piles", "{id}"], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
             ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"],
             ["api", "chargepoints", "{id}", "device-model"], ["api", "chargepoints", "{id}", "commands"], ["api", "findings"],
@@ -230,41 +261,57 @@ public struct APIResponder: HTTPResponder {
         }
     }
 
+    /// Routes whose last segment is a parameter: `commands/{action}`, `configuration/{key}`.
+    static let itemParameters = ["commands": "{action}", "configuration": "{key}"]
+    /// Reads that send a command to the pile: they need the token like any command.
+    static let reachesThePile: Set<[String]> = [["api", "chargepoints", "{id}", "configuration"]]
+
     /// POST /api/chargepoints/{id}/commands/{action}: the body is the action's request payload.
     private func command(_ request: HTTPRequest, chargePointId: String, action: String) async throws -> HTTPResponse {
         // No body is the empty payload (ClearCache, Heartbeat-like actions).
         let payload = request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) ? JSON.object(JSONObject()) : .object(try request.jsonObject())
-        let issuedBy = request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous"
-        do {
-            return .json(try await gateway.command(chargePointId, action: action, payload: payload, issuedBy: issuedBy))
-        } catch {
-            let details: JSON?
-            let status: HTTPResponseStatus
-            switch error {
-            case .unknownAction(_, let version, let known):
-                status = .notFound
-                details = ["ocppVersion": .string(version.label), "actions": .array(known.map(JSON.string))]
-            case .invalidPayload(let problem):
-                status = .badRequest
-                details = ["path": .string(problem.path), "rule": .string(problem.rule)]
-            case .pileOffline:
-                status = .conflict
-                details = nil
-            case .pileTimeout(_, let seconds):
-                status = .gatewayTimeout
-                details = ["timeoutSeconds": .number(seconds)]
-            case .pileError(let code, let description):
-                status = .badGateway
-                details = ["ocppErrorCode": .string(code), "ocppErrorDescription": .string(description)]
-            case .invalidResponse(let problem, let response):
-                status = .badGateway
-                details = ["path": .string(problem.path), "rule": .string(problem.rule), "response": response]
-            case .storeUnavailable:
-                status = .serviceUnavailable
-                details = nil
+        return .json(try await operate { issuedBy throws(CommandFailure) in
+            try await gateway.command(chargePointId, action: action, payload: payload, issuedBy: issuedBy)
+        }(request))
+    }
+
+    /// Runs an operation that sends a command, with who asked, and words its failure for HTTP.
+    private func operate<T>(_ body: @escaping (String) async throws(CommandFailure) -> T) -> (HTTPRequest) async throws -> T {
+        { request in
+            do throws(CommandFailure) {
+                return try await body(request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous")
+            } catch {
+                throw Self.apiError(error)
             }
-            throw APIError(status, error.code, error.description, details: details)
         }
+    }
+
+    /// The HTTP status, code and details for each way a command fails (docs/api.md).
+    static func apiError(_ error: CommandFailure) -> APIError {
+        let status: HTTPResponseStatus
+        var details: JSON?
+        switch error {
+        case .unknownAction(_, let version, let known):
+            status = .notFound
+            details = ["ocppVersion": .string(version.label), "actions": .array(known.map(JSON.string))]
+        case .invalidPayload(let problem):
+            status = .badRequest
+            details = ["path": .string(problem.path), "rule": .string(problem.rule)]
+        case .pileOffline:
+            status = .conflict
+        case .pileTimeout(_, let seconds):
+            status = .gatewayTimeout
+            details = ["timeoutSeconds": .number(seconds)]
+        case .pileError(let code, let description):
+            status = .badGateway
+            details = ["ocppErrorCode": .string(code), "ocppErrorDescription": .string(description)]
+        case .invalidResponse(let problem, let response):
+            status = .badGateway
+            details = ["path": .string(problem.path), "rule": .string(problem.rule), "response": response]
+        case .storeUnavailable:
+            status = .serviceUnavailable
+        }
+        return APIError(status, error.code, error.description, details: details)
     }
 
     /// The HTTP status for each way a scan or stop fails.

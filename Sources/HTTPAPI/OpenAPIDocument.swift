@@ -610,6 +610,290 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/chargepoints/{id}/remote-start": {
+   "post": {
+    "operationId": "remoteStart",
+    "summary": "Starts charging remotely in the pile's version: RemoteStartTransaction (1.6) or RequestStartTransaction with a fresh remoteStartId (2.0.1); recorded in the command history.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "idTag"
+        ],
+        "properties": {
+         "idTag": {
+          "type": "string",
+          "minLength": 1
+         },
+         "connectorId": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 1000,
+          "description": "1.6 connectorId, 2.0.1 evseId"
+         },
+         "chargingProfile": {
+          "type": "object",
+          "description": "The version's ChargingProfile, sent as given"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The pile's answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "ocppVersion",
+          "response"
+         ],
+         "properties": {
+          "ocppVersion": {
+           "type": "string"
+          },
+          "response": {
+           "type": "object"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/configuration": {
+   "get": {
+    "operationId": "readConfiguration",
+    "summary": "Asks the pile for its configuration: GetConfiguration (1.6; all keys or key=A,B), GetVariables (2.0.1; key=Component.Variable,…). Sends a command, so it needs the token.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "key",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "Comma-separated keys (2.0.1: Component.Variable)"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The keys as the pile answered",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "ocppVersion",
+          "keys"
+         ],
+         "properties": {
+          "ocppVersion": {
+           "type": "string"
+          },
+          "keys": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "key",
+             "status"
+            ],
+            "properties": {
+             "key": {
+              "type": "string"
+             },
+             "value": {
+              "type": "string"
+             },
+             "readonly": {
+              "type": "boolean"
+             },
+             "status": {
+              "type": "string",
+              "description": "Accepted, UnknownKey (1.6), or the 2.0.1 attributeStatus"
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/configuration/{key}": {
+   "put": {
+    "operationId": "changeConfiguration",
+    "summary": "Changes one key: ChangeConfiguration (1.6) or SetVariables of Component.Variable (2.0.1).",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "key",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "value"
+        ],
+        "properties": {
+         "value": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The pile's status word",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "key",
+          "status"
+         ],
+         "properties": {
+          "key": {
+           "type": "string"
+          },
+          "status": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/api/chargepoints/{id}/messages": {
    "get": {
     "operationId": "chargePointMessages",

@@ -14,6 +14,12 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     /// The rule that was broken, e.g. `expected string, got integer`.
     public let rule: String
 
+    public init(code: RPCErrorCode, path: String, rule: String) {
+        self.code = code
+        self.path = path
+        self.rule = rule
+    }
+
     public var description: String { path.isEmpty ? rule : "\(path): \(rule)" }
     public var rpcError: RPCError { RPCError(code, description) }
 }
