@@ -183,19 +183,20 @@ class GenerationError(Exception):
     pass
 
 
-def locate_schemas(explicit: str | None) -> Path:
+def locate_schemas(explicit: str | None, version: str = "v201", script: str = "generate_v201") -> Path:
+    """The schema folder of `version` ("v16", "v201") in the installed `ocpp` package, or `explicit`."""
     if explicit:
         return Path(explicit)
     try:
         import ocpp  # noqa: PLC0415 (only needed to find the files)
     except ImportError:
         print(
-            "generate_v201: the Python `ocpp` package is not installed "
+            f"{script}: the Python `ocpp` package is not installed "
             "(pip install -r Tests/Interop/requirements.txt), and no --schemas DIR was given",
             file=sys.stderr,
         )
         sys.exit(3)
-    return Path(os.path.dirname(ocpp.__file__)) / "v201" / "schemas"
+    return Path(os.path.dirname(ocpp.__file__)) / version / "schemas"
 
 
 # MARK: Reading the schemas
@@ -405,20 +406,9 @@ class Model:
             if name == "CustomDataType":
                 return "JSON"
             return self.names[name]
-        kind = prop.get("type")
-        if kind is None:
+        if prop.get("type") is None:
             return "JSON"
-        if kind == "string":
-            return "Date" if prop.get("format") == "date-time" else "String"
-        if kind == "integer":
-            return "Int"
-        if kind == "number":
-            return "Double"
-        if kind == "boolean":
-            return "Bool"
-        if kind == "array":
-            return f"[{self.swift_type(prop['items'], where)}]"
-        raise GenerationError(f"{where}: unsupported type {kind!r}")
+        return scalar_swift_type(prop, where, lambda items: self.swift_type(items, where))
 
     def schema_expr(self, prop: dict, where: str) -> str:
         known = {"description", "type", "$ref", "maxLength", "format", "minimum", "maximum", "items", "minItems",
@@ -434,38 +424,65 @@ class Model:
             if definition.is_enum:
                 return f".enumeration({self.names[name]}.self)"
             return f"{self.names[name]}.schema"
-        kind = prop.get("type")
-        if kind is None:
+        if prop.get("type") is None:
             return ".any"
-        if kind == "string":
-            if prop.get("format") == "date-time":
-                return ".dateTime"
-            if "format" in prop:
-                raise GenerationError(f"{where}: string format {prop['format']!r} not handled")
-            return f".string(maxLength: {prop['maxLength']})" if "maxLength" in prop else ".string()"
-        if kind == "integer":
-            args = [f"{k}: {int(prop[k])}" for k in ("minimum", "maximum") if k in prop]
-            for k in ("minimum", "maximum"):
-                if k in prop and int(prop[k]) != prop[k]:
-                    raise GenerationError(f"{where}: fractional integer bound {prop[k]}")
-            return f".integer({', '.join(args)})"
-        if kind == "number":
-            if "maximum" in prop:
-                raise GenerationError(f"{where}: number maximum needs Schema.number(maximum:)")
-            return f".number(minimum: {float(prop['minimum'])})" if "minimum" in prop else ".number()"
-        if kind == "boolean":
-            return ".boolean"
-        if kind == "array":
-            items = prop["items"]
-            if not isinstance(items, dict):
-                raise GenerationError(f"{where}: tuple arrays not handled")
-            args = [f"of: {self.schema_expr(items, where + '[]')}"]
-            if prop.get("minItems", 0):
-                args.append(f"minItems: {prop['minItems']}")
-            if "maxItems" in prop:
-                args.append(f"maxItems: {prop['maxItems']}")
-            return f".array({', '.join(args)})"
-        raise GenerationError(f"{where}: unsupported type {kind!r}")
+        return scalar_schema_expr(prop, where, lambda items: self.schema_expr(items, where + "[]"))
+
+
+# Shared with Scripts/generate_v16.py: a property that is not a named type (a `$ref`, an enum, an object).
+
+
+def scalar_swift_type(prop: dict, where: str, item_type) -> str:
+    """The Swift type of a string, integer, number, boolean or array property; `item_type(items)`
+    gives an array's element type."""
+    kind = prop.get("type")
+    if kind == "string":
+        return "Date" if prop.get("format") == "date-time" else "String"
+    if kind == "integer":
+        return "Int"
+    if kind == "number":
+        return "Double"
+    if kind == "boolean":
+        return "Bool"
+    if kind == "array":
+        return f"[{item_type(prop['items'])}]"
+    raise GenerationError(f"{where}: unsupported type {kind!r}")
+
+
+def scalar_schema_expr(prop: dict, where: str, item_expr, plain_string_formats: frozenset[str] = frozenset()) -> str:
+    """The `Schema` of such a property; `item_expr(items)` gives an array's item schema. A string
+    `format` other than date-time is an error unless listed in `plain_string_formats` (then the
+    value is checked as a plain string)."""
+    kind = prop.get("type")
+    if kind == "string":
+        if prop.get("format") == "date-time":
+            return ".dateTime"
+        if "format" in prop and prop["format"] not in plain_string_formats:
+            raise GenerationError(f"{where}: string format {prop['format']!r} not handled")
+        return f".string(maxLength: {prop['maxLength']})" if "maxLength" in prop else ".string()"
+    if kind == "integer":
+        args = [f"{k}: {int(prop[k])}" for k in ("minimum", "maximum") if k in prop]
+        for k in ("minimum", "maximum"):
+            if k in prop and int(prop[k]) != prop[k]:
+                raise GenerationError(f"{where}: fractional integer bound {prop[k]}")
+        return f".integer({', '.join(args)})"
+    if kind == "number":
+        if "maximum" in prop:
+            raise GenerationError(f"{where}: number maximum needs Schema.number(maximum:)")
+        return f".number(minimum: {float(prop['minimum'])})" if "minimum" in prop else ".number()"
+    if kind == "boolean":
+        return ".boolean"
+    if kind == "array":
+        items = prop["items"]
+        if not isinstance(items, dict):
+            raise GenerationError(f"{where}: tuple arrays not handled")
+        args = [f"of: {item_expr(items)}"]
+        if prop.get("minItems", 0):
+            args.append(f"minItems: {prop['minItems']}")
+        if "maxItems" in prop:
+            args.append(f"maxItems: {prop['maxItems']}")
+        return f".array({', '.join(args)})"
+    raise GenerationError(f"{where}: unsupported type {kind!r}")
 
 
 @dataclass
@@ -593,19 +610,29 @@ def data_type_lines(model: Model, definition: Definition, indent: str) -> list[s
 
 def action_lines(model: Model, action: str, indent: str) -> list[str]:
     _, initiator, summary = ACTIONS[action]
+    payloads = []
+    for kind in ("Request", "Response"):
+        schema = model.messages[action][kind]
+        payloads.append((kind, doc_lines(indent + "    ", schema.get("description")), fields_of(model, schema, f"{action}{kind}")))
+    return action_block(indent, action, "v201", initiator, summary, payloads)
+
+
+def action_block(indent: str, action: str, version: str, initiator: str, summary: str, payloads) -> list[str]:
+    """`enum Action: OCPPAction` with its name, version, sender and nested payload structs;
+    `payloads` holds (kind, doc comment lines, fields) for Request and Response.
+    Shared with Scripts/generate_v16.py."""
     out = summary_lines(indent, summary) + [f"{indent}public enum {action}: OCPPAction {{"]
     inner = indent + "    "
     out += [
         f"{inner}public static let name = \"{action}\"",
-        f"{inner}public static let version = OCPPVersion.v201",
+        f"{inner}public static let version = OCPPVersion.{version}",
         f"{inner}public static let initiator = Initiator.{initiator}",
     ]
-    for kind in ("Request", "Response"):
-        schema = model.messages[action][kind]
+    for kind, doc, fields in payloads:
         out.append("")
-        out += doc_lines(inner, schema.get("description"))
+        out += doc
         out.append(f"{inner}public struct {kind}: OCPPPayload, Equatable {{")
-        out += struct_body(fields_of(model, schema, f"{action}{kind}"), inner + "    ")
+        out += struct_body(fields, inner + "    ")
         out.append(f"{inner}}}")
     out.append(f"{indent}}}")
     return out
@@ -747,29 +774,35 @@ def main() -> int:
     except GenerationError as error:
         print(f"generate_v201: {error}", file=sys.stderr)
         return 2
-    # Files this script wrote before (they start with its header); hand-written ones are left alone.
-    existing = {p.name for p in OUT_DIR.glob("*.swift") if p.read_text(encoding="utf-8").startswith("// Generated by Scripts/generate_v201.py")}
+    return sync_files(OUT_DIR, files, "generate_v201", args.check, schema_dir)
+
+
+def sync_files(out_dir: Path, files: dict[str, str], script: str, check: bool, schema_dir: Path) -> int:
+    """Writes `files` into `out_dir`, or with `check` only compares them; a file this script
+    wrote before (it starts with the script's header) and no longer makes is removed or
+    reported. Hand-written files in the same folder are left alone."""
+    relative = out_dir.relative_to(ROOT)
+    existing = {p.name for p in out_dir.glob("*.swift") if p.read_text(encoding="utf-8").startswith(f"// Generated by Scripts/{script}.py")}
     stale = sorted(existing - set(files))
     changed = sorted(name for name, text in files.items()
-                     if not (OUT_DIR / name).exists() or (OUT_DIR / name).read_text(encoding="utf-8") != text)
-    if args.check:
+                     if not (out_dir / name).exists() or (out_dir / name).read_text(encoding="utf-8") != text)
+    if check:
         if changed or stale:
             for name in changed:
-                print(f"out of date: Sources/OCPP/V201/{name}", file=sys.stderr)
+                print(f"out of date: {relative}/{name}", file=sys.stderr)
             for name in stale:
-                print(f"not generated (remove it): Sources/OCPP/V201/{name}", file=sys.stderr)
-            print("rerun: python3 Scripts/generate_v201.py", file=sys.stderr)
+                print(f"not generated (remove it): {relative}/{name}", file=sys.stderr)
+            print(f"rerun: python3 Scripts/{script}.py", file=sys.stderr)
             return 1
-        print(f"generate_v201: {len(files)} files up to date ({schema_dir})")
+        print(f"{script}: {len(files)} files up to date ({schema_dir})")
         return 0
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     for name in changed:
-        (OUT_DIR / name).write_text(files[name], encoding="utf-8")
+        (out_dir / name).write_text(files[name], encoding="utf-8")
     for name in stale:
-        (OUT_DIR / name).unlink()
-    print(f"generate_v201: wrote {len(changed)} of {len(files)} files, removed {len(stale)} ({schema_dir})")
+        (out_dir / name).unlink()
+    print(f"{script}: wrote {len(changed)} of {len(files)} files, removed {len(stale)} ({schema_dir})")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -59,7 +59,13 @@ final class V201CatalogTests: XCTestCase {
         XCTAssertEqual(
             shared,
             ["Authorize", "BootNotification", "ChangeAvailability", "ClearCache", "DataTransfer", "Heartbeat", "MeterValues",
-             "Reset", "StatusNotification", "TriggerMessage", "UnlockConnector"])
+             "Reset", "StatusNotification", "TriggerMessage", "UnlockConnector",
+             // The 1.6 profiles beyond Core
+             "CancelReservation", "ClearChargingProfile", "FirmwareStatusNotification", "GetCompositeSchedule",
+             "GetLocalListVersion", "ReserveNow", "SendLocalList", "SetChargingProfile", "UpdateFirmware",
+             // and the 1.6 security whitepaper, which took these from 2.0.1
+             "CertificateSigned", "DeleteCertificate", "GetInstalledCertificateIds", "GetLog", "InstallCertificate",
+             "LogStatusNotification", "SecurityEventNotification", "SignCertificate"])
         for name in shared {
             XCTAssertEqual(try XCTUnwrap(V16.catalog[name]).version, .v16)
             XCTAssertEqual(try XCTUnwrap(V201.catalog[name]).version, .v201)

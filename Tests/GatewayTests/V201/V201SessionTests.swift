@@ -153,6 +153,12 @@ final class V201SessionTests: XCTestCase {
             assertCallError(reply3, id: "bad-3", code: "NotImplemented")
             XCTAssertEqual(reply3[3], "StartTransaction is an OCPP 1.6 message; this connection speaks 2.0.1")
             _ = try await harness.finding("rpc.other-version-action", for: "V201-BAD", messageId: "bad-3")
+            // A 1.6 action of a profile beyond Core is named as such too, now that 1.6 types it.
+            pile.peer.sendRaw(#"[2,"bad-7","DiagnosticsStatusNotification",{"status":"Idle"}]"#)
+            let reply7 = try await harness.reply(from: pile, to: "bad-7")
+            assertCallError(reply7, id: "bad-7", code: "NotImplemented")
+            XCTAssertEqual(reply7[3], "DiagnosticsStatusNotification is an OCPP 1.6 message; this connection speaks 2.0.1")
+            _ = try await harness.finding("rpc.other-version-action", for: "V201-BAD", messageId: "bad-7")
             pile.peer.sendRaw(#"[2,"bad-4","ReserveNow",{}]"#)
             let reply4 = try await harness.reply(from: pile, to: "bad-4")
             assertCallError(reply4, id: "bad-4", code: "NotSupported")
