@@ -163,4 +163,54 @@ final class OperatorCommandTests: SimulationTestCase {
             XCTAssertEqual(anonymous.status, 401, "commands need the API token")
         }
     }
+
+    func testTheShortcutsSpeakEachPilesVersion() async throws {
+        try await withHarness { harness in
+            let pile16 = try await startPile(harness, "nio-640", identity: "OPS-S16")
+            let pile201 = try await startPile(harness, "nio-640-v201", identity: "OPS-S201")
+            let car = try vehicle("byd-han")
+            for pile in [pile16, pile201] { pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 30, targetSoC: 90, idTag: nil) } }
+
+            let read16 = await harness.api("GET", "/api/chargepoints/OPS-S16/configuration?key=HeartbeatInterval,NoSuchKey")
+            XCTAssertEqual(read16.status, 200, read16.text)
+            XCTAssertEqual(read16.json[path: "keys.0.key"], "HeartbeatInterval")
+            XCTAssertEqual(read16.json[path: "keys.1.status"], "UnknownKey")
+            let change16 = await harness.api("PUT", "/api/chargepoints/OPS-S16/configuration/HeartbeatInterval", json: ["value": "120"])
+            XCTAssertEqual(change16.json[path: "status"], "Accepted", change16.text)
+            let again16 = await harness.api("GET", "/api/chargepoints/OPS-S16/configuration?key=HeartbeatInterval")
+            XCTAssertEqual(again16.json[path: "keys.0.value"], "120")
+
+            let change201 = await harness.api("PUT", "/api/chargepoints/OPS-S201/configuration/OCPPCommCtrlr.HeartbeatInterval", json: ["value": "120"])
+            XCTAssertEqual(change201.json[path: "status"], "Accepted", change201.text)
+            let read201 = await harness.api("GET", "/api/chargepoints/OPS-S201/configuration?key=OCPPCommCtrlr.HeartbeatInterval")
+            XCTAssertEqual(read201.json[path: "ocppVersion"], "2.0.1")
+            XCTAssertEqual(read201.json[path: "keys.0.value"], "120", read201.text)
+            let unnamed = await harness.api("GET", "/api/chargepoints/OPS-S201/configuration")
+            XCTAssertEqual(unnamed.status, 400, "a 2.0.1 station is read by variable")
+            let badKey = await harness.api("PUT", "/api/chargepoints/OPS-S201/configuration/HeartbeatInterval", json: ["value": "1"])
+            XCTAssertEqual(badKey.json[path: "error.details.path"], "key", badKey.text)
+            let open = await harness.api("GET", "/api/chargepoints/OPS-S16/configuration", token: nil)
+            XCTAssertEqual(open.status, 401, "a read that asks the pile needs the token")
+
+            for id in ["OPS-S16", "OPS-S201"] {
+                let start = await harness.api("POST", "/api/chargepoints/\(id)/remote-start", json: ["idTag": "OPS-SHORT", "connectorId": 1])
+                XCTAssertEqual(start.json[path: "response.status"], "Accepted", "\(id): \(start.text)")
+                let running = try await harness.eventually(10) { try await self.sessions(harness, id).contains { $0.idTag == "OPS-SHORT" && [.active, .completed].contains($0.status) } }
+                let seen = try await self.sessions(harness, id).map { "\($0.status) \($0.idTag ?? "-")" }
+                XCTAssertTrue(running, "\(id) started the remote transaction: \(seen)")
+            }
+            let history = await harness.api("GET", "/api/chargepoints/OPS-S201/commands")
+            XCTAssertEqual(history.json.arrayValue?.compactMap { $0["action"]?.stringValue }, ["RequestStartTransaction", "GetVariables", "SetVariables"])
+        }
+    }
+
+    func testAnActionOfAProfileThePileDoesNotPlayIsItsCallError() async throws {
+        try await withHarness { harness in
+            _ = try await startPile(harness, "nio-640", identity: "OPS-PROFILE")
+            let reserve = await command(
+                harness, "OPS-PROFILE", "ReserveNow", ["connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "R", "reservationId": 7])
+            XCTAssertEqual(reserve.status, 502, reserve.text)
+            XCTAssertEqual(reserve.json[path: "error.details.ocppErrorCode"], "NotSupported")
+        }
+    }
 }
