@@ -50,6 +50,24 @@ final class GatewayMetrics: Sendable {
         Meter(label: "pilegate_connected_chargepoints", dimensions: [("network", network ?? "unknown"), ("ocpp_version", version.label)])
     }
 
+    /// The security event types both versions' appendices name (1.6 security whitepaper,
+    /// 2.0.1 Part 2 appendix); any other type a pile sends counts as "other", so a pile
+    /// cannot grow the series without bound.
+    static let securityEventTypes: Set<String> = [
+        "FirmwareUpdated", "FailedToAuthenticateAtCsms", "FailedToAuthenticateAtCentralSystem", "CsmsFailedToAuthenticate",
+        "CentralSystemFailedToAuthenticate", "SettingSystemTime", "StartupOfTheDevice", "ResetOrReboot", "SecurityLogWasCleared",
+        "ReconfigurationOfSecurityParameters", "MemoryExhaustion", "InvalidMessages", "AttemptedReplayAttacks",
+        "TamperDetectionActivated", "InvalidFirmwareSignature", "InvalidFirmwareSigningCertificate", "InvalidCsmsCertificate",
+        "InvalidCentralSystemCertificate", "InvalidChargingStationCertificate", "InvalidChargePointCertificate", "InvalidTLSVersion",
+        "InvalidTLSCipherSuite", "MaintenanceLoginAccepted", "MaintenanceLoginFailed",
+    ]
+
+    /// A security event a pile reported, by type.
+    func securityEvent(_ type: String) {
+        let name = Self.securityEventTypes.contains(type) ? type : "other"
+        Counter(label: "pilegate_security_events_total", dimensions: [("type", name)]).increment()
+    }
+
     /// A CALLERROR we sent (`direction: out`) or received.
     func callError(_ code: String, direction: String) {
         Counter(label: "pilegate_ocpp_callerrors_total", dimensions: [("code", code), ("direction", direction)]).increment()

@@ -99,6 +99,17 @@ public struct APIResponder: HTTPResponder {
             return .json(.array(frames.map(SessionViews.frame)))
         case ["api", "chargepoints", "{id}", "device-model"]:
             return .json(encodeJSON(try await store.deviceModel(chargePointId: id)))
+        case ["api", "chargepoints", "{id}", "notices"]:
+            var kind: PileNoticeRecord.Kind?
+            if let text = request.query["kind"] {
+                guard let parsed = PileNoticeRecord.Kind(rawValue: text) else {
+                    let known = PileNoticeRecord.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw APIError(.badRequest, "invalid_kind", "kind must be one of \(known)")
+                }
+                kind = parsed
+            }
+            let limit = try request.integer("limit", in: 1...10_000, default: 100)
+            return .json(encodeJSON(try await store.notices(chargePointId: id, kind: kind, limit: limit)))
         case ["api", "chargepoints", "{id}", "commands"]:
             return .json(encodeJSON(try await store.commands(chargePointId: id, limit: try request.integer("limit", in: 1...10_000, default: 100))))
         case ["api", "chargepoints", "{id}", "commands", "{action}"]:
@@ -207,7 +218,8 @@ public struct APIResponder: HTTPResponder {
         case ["api", "chargepoints", "{id}", "configuration"]: [.GET]
         case [], ["piles", "{id}"], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
             ["api", "chargepoints", "{id}", "findings"], ["api", "chargepoints", "{id}", "messages"],
-            ["api", "chargepoints", "{id}", "device-model"], ["api", "chargepoints", "{id}", "commands"], ["api", "findings"],
+            ["api", "chargepoints", "{id}", "device-model"], ["api", "chargepoints", "{id}", "commands"],
+            ["api", "chargepoints", "{id}", "notices"], ["api", "findings"],
             ["api", "compatibility"],
             ["api", "sessions"], ["api", "sessions", "{id}"], ["api", "sessions", "{id}", "receipt"], ["api", "recommend"],
             ["api", "events"]:

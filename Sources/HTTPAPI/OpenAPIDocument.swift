@@ -501,6 +501,116 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/chargepoints/{id}/notices": {
+   "get": {
+    "operationId": "chargePointNotices",
+    "summary": "What the pile reported of its firmware, diagnostics and log jobs and its security events, newest first (FirmwareStatusNotification, DiagnosticsStatusNotification, LogStatusNotification, SignedFirmwareStatusNotification, SecurityEventNotification; both versions).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "kind",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "firmware",
+        "diagnostics",
+        "log",
+        "security"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Notices, newest first",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "type": "object",
+          "required": [
+           "id",
+           "chargePointId",
+           "time",
+           "kind",
+           "status",
+           "ocppVersion"
+          ],
+          "properties": {
+           "id": {
+            "type": "integer"
+           },
+           "chargePointId": {
+            "type": "string"
+           },
+           "time": {
+            "type": "string",
+            "format": "date-time"
+           },
+           "kind": {
+            "type": "string",
+            "enum": [
+             "firmware",
+             "diagnostics",
+             "log",
+             "security"
+            ]
+           },
+           "status": {
+            "type": "string",
+            "description": "The pile's status word, or the security event's type"
+           },
+           "requestId": {
+            "type": "integer"
+           },
+           "detail": {
+            "type": "string"
+           },
+           "ocppVersion": {
+            "type": "string"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/api/chargepoints/{id}/commands/{action}": {
    "post": {
     "operationId": "sendCommand",

@@ -30,6 +30,8 @@ public enum StoreCommand: Sendable {
     case sessionCost(sessionId: Int64, costFen: Int64)
     /// An operator's command and how the pile answered it.
     case operatorCommand(CommandRecord)
+    /// A firmware, diagnostics or log status, or a security event, as the pile reported it.
+    case pileNotice(PileNoticeRecord)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -238,6 +240,8 @@ public protocol SessionStore: Sendable {
     func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord]
     /// A pile's operator commands, newest first.
     func commands(chargePointId: String, limit: Int) async throws -> [CommandRecord]
+    /// A pile's notices (firmware, diagnostics, log, security), newest first; `kind` filters.
+    func notices(chargePointId: String, kind: PileNoticeRecord.Kind?, limit: Int) async throws -> [PileNoticeRecord]
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
     /// Findings by network × model × firmware × rule, with each group's piles and sessions.

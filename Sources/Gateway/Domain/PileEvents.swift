@@ -63,6 +63,19 @@ extension ChargePointSession {
         if !all.isEmpty { store.submit(.none, frame: nil, findings: all) { _ in } }
     }
 
+    /// A firmware, diagnostics or log status, or a security event: stored, then `reply`.
+    func noticeReported(
+        _ kind: PileNoticeRecord.Kind, status: String, requestId: Int?, detail: String?, _ call: IncomingCall, findings: [FindingRecord],
+        reply: @escaping (ChargePointSession) -> Void
+    ) {
+        let notice = PileNoticeRecord(
+            chargePointId: identity, time: call.receivedAt, kind: kind, status: status, requestId: requestId.map(Int64.init), detail: detail,
+            ocppVersion: version.label)
+        if kind == .security { services.metrics.securityEvent(status) }
+        logger.info("\(kind.rawValue) notice: \(status)", metadata: ["messageId": "\(call.messageId)"])
+        commit(.pileNotice(notice), findings: findings, answering: call) { session, _ in reply(session) }
+    }
+
     /// Findings of a message that changes nothing else, stored without waiting.
     func keep(_ findings: [FindingRecord]) {
         if !findings.isEmpty { store.submit(.none, frame: nil, findings: findings) { _ in } }

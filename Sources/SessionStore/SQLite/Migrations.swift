@@ -130,6 +130,20 @@ enum Migrations {
         );
         CREATE INDEX operator_commands_by_pile ON operator_commands(charge_point_id, id);
         """,
+        // 7: what piles report of their firmware, diagnostics and log jobs, and security events.
+        """
+        CREATE TABLE pile_notices(
+            id INTEGER PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            time REAL NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            request_id INTEGER,
+            detail TEXT,
+            ocpp_version TEXT NOT NULL
+        );
+        CREATE INDEX pile_notices_by_pile ON pile_notices(charge_point_id, id);
+        """,
     ]
 
     static var latest: Int { steps.count }

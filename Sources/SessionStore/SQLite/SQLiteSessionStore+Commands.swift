@@ -190,6 +190,11 @@ extension SQLiteSessionStore {
                     .text(c.outcome.rawValue), .init(c.response), .init(c.errorCode), .init(c.errorDescription), c.latencyMs.map { .real($0) } ?? .null,
                 ])
             return .done
+        case .pileNotice(let n):
+            try writer.run(
+                "INSERT INTO pile_notices(charge_point_id, time, kind, status, request_id, detail, ocpp_version) VALUES(?, ?, ?, ?, ?, ?, ?)",
+                [.text(n.chargePointId), .init(n.time), .text(n.kind.rawValue), .text(n.status), .init(n.requestId), .init(n.detail), .text(n.ocppVersion)])
+            return .done
         case .deviceModel(let chargePointId, let variables):
             for v in variables {
                 try writer.run(

@@ -135,6 +135,22 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func notices(chargePointId: String, kind: PileNoticeRecord.Kind?, limit: Int) async throws -> [PileNoticeRecord] {
+        try await read { db in
+            try db.query(
+                """
+                SELECT id, charge_point_id, time, kind, status, request_id, detail, ocpp_version FROM pile_notices
+                WHERE charge_point_id = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id DESC LIMIT ?3
+                """, [.text(chargePointId), .init(kind?.rawValue), .init(limit)]
+            ).map { r in
+                PileNoticeRecord(
+                    id: r.int(0) ?? 0, chargePointId: r.string(1) ?? "", time: r.date(2) ?? .distantPast,
+                    kind: r.string(3).flatMap(PileNoticeRecord.Kind.init) ?? .security, status: r.string(4) ?? "", requestId: r.int(5),
+                    detail: r.string(6), ocppVersion: r.string(7) ?? "")
+            }
+        }
+    }
+
     public func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord] {
         try await read { db in
             try db.query(
