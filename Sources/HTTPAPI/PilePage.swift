@@ -3,7 +3,7 @@ import OCPP
 
 /// One pile's page, `/piles/{id}`: its connectors and live status, its configuration (1.6:
 /// read and changed through GetConfiguration / ChangeConfiguration; 2.0.1: the reported
-/// device model), recent frames, findings, command history, and an operations panel that
+/// device model), recent frames, findings, notices (firmware, diagnostics, logs, security), command history, and an operations panel that
 /// sends any command of the pile's version through `POST /api/chargepoints/{id}/commands/…`.
 /// Self-contained like the dashboard; API strings reach the page only through `textContent`.
 /// The ids (`#connectors`, `#command-action`, `#command-result[data-outcome]`, `#history`,
@@ -62,6 +62,7 @@ enum PilePage {
       <section><h2>Configuration</h2><p><button id="configuration-read">Read from the pile</button></p>
         <table id="configuration"><thead><tr><th>key</th><th>value</th><th></th></tr></thead><tbody></tbody></table></section>
       <section><h2>Command history</h2><table id="history"><thead><tr><th>time</th><th>action</th><th>outcome</th><th>ms</th><th>answer</th></tr></thead><tbody></tbody></table></section>
+      <section><h2>Firmware, diagnostics, logs, security</h2><table id="notices"><thead><tr><th>time</th><th>kind</th><th>status</th><th>request</th><th>detail</th></tr></thead><tbody></tbody></table></section>
       <section><h2>Findings</h2><table id="findings"><thead><tr><th>time</th><th>rule</th><th>detail</th></tr></thead><tbody></tbody></table></section>
       <section><h2>Recent frames</h2><table id="frames"><thead><tr><th>time</th><th></th><th>frame</th></tr></thead><tbody></tbody></table></section>
     </main>
@@ -136,6 +137,8 @@ enum PilePage {
         } catch (e) { $('#pile-facts').textContent = String(e.message || e); }
         const parts = [['/commands?limit=50', (list) => rows('#history', list.map((c) => Object.assign({ attrs: { 'data-action': c.action, 'data-outcome': c.outcome } }, c)),
             (c) => [[clock(c.time)], [c.action, 'action'], [c.outcome, 'outcome'], [c.latencyMs ? Math.round(c.latencyMs) : '\u2014'], [c.response || c.errorCode || '', 'json']])],
+          ['/notices?limit=50', (list) => rows('#notices', list.map((n) => Object.assign({ attrs: { 'data-kind': n.kind } }, n)),
+            (n) => [[clock(n.time)], [n.kind], [n.status, 'status'], [n.requestId === undefined || n.requestId === null ? '' : n.requestId], [n.detail || '', 'detail']])],
           ['/findings?limit=50', (list) => rows('#findings', list, (f) => [[clock(f.time)], [f.rule], [f.detail || '', 'detail']])],
           ['/messages?limit=50', (list) => rows('#frames', list.slice().reverse(), (f) => [[clock(f.time)], [f.direction === 'in' ? '\u2192' : '\u2190'], [typeof f.frame === 'string' ? f.frame : JSON.stringify(f.frame), 'frame']])]];
         for (const [suffix, show] of parts) { try { show(await get(path + suffix)); } catch (e) { /* shown on the next refresh */ } }
