@@ -42,6 +42,15 @@ extension HTTPRequest {
     }
 
     /// An integer query parameter within `range`; `fallback` when absent.
+    /// One of an enumeration's words, or nil when the query leaves it out.
+    func choice<E: RawRepresentable & CaseIterable>(_ name: String, _ type: E.Type) throws(APIError) -> E? where E.RawValue == String {
+        guard let text = query[name] else { return nil }
+        guard let value = E(rawValue: text) else {
+            throw APIError(.badRequest, "invalid_\(name)", "\(name) must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
     func integer(_ name: String, in range: ClosedRange<Int>, default fallback: Int) throws(APIError) -> Int {
         guard let text = query[name] else { return fallback }
         guard let value = Int(text), range.contains(value) else {

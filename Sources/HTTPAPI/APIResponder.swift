@@ -100,14 +100,7 @@ public struct APIResponder: HTTPResponder {
         case ["api", "chargepoints", "{id}", "device-model"]:
             return .json(encodeJSON(try await store.deviceModel(chargePointId: id)))
         case ["api", "chargepoints", "{id}", "notices"]:
-            var kind: PileNoticeRecord.Kind?
-            if let text = request.query["kind"] {
-                guard let parsed = PileNoticeRecord.Kind(rawValue: text) else {
-                    let known = PileNoticeRecord.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw APIError(.badRequest, "invalid_kind", "kind must be one of \(known)")
-                }
-                kind = parsed
-            }
+            let kind = try request.choice("kind", PileNoticeRecord.Kind.self)
             let limit = try request.integer("limit", in: 1...10_000, default: 100)
             return .json(encodeJSON(try await store.notices(chargePointId: id, kind: kind, limit: limit)))
         case ["api", "chargepoints", "{id}", "commands"]:
@@ -147,14 +140,7 @@ public struct APIResponder: HTTPResponder {
         case ["api", "findings"]:
             return .json(encodeJSON(try await store.findings(chargePointId: nil, limit: try request.integer("limit", in: 1...10_000, default: 100))))
         case ["api", "sessions"]:
-            var status: SessionRecord.Status?
-            if let text = request.query["status"] {
-                guard let parsed = SessionRecord.Status(rawValue: text) else {
-                    let known = SessionRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw APIError(.badRequest, "invalid_status", "status must be one of \(known)")
-                }
-                status = parsed
-            }
+            let status = try request.choice("status", SessionRecord.Status.self)
             let limit = try request.integer("limit", in: 1...10_000, default: 100)
             let found = try await store.sessions(chargePointId: request.query["chargePoint"], status: status, limit: limit)
             return .json(try await sessions.list(found, now: now))
