@@ -43,6 +43,10 @@ REPO = Path(__file__).resolve().parents[2]
 # Commands (one logical line of a block, as written, without its comment) that cannot run
 # here, and why. Keep this short: everything else in the docs runs.
 EXCLUDED = {
+    '/usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB max RSS" .build-release/release/pilegate run --campaign 70000 --campaign-piles 400 --speed 20000 --json /tmp/campaign-mixed.json':
+        "a benchmark of minutes on a release build, recorded in docs/benchmarks.md; not a docs example to rerun in CI",
+    '/usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB max RSS" .build-release/release/pilegate run --campaign 70000 --campaign-piles 400 --speed 20000 --ocpp 1.6 --ocpp 2.0.1 --json /tmp/campaign-both.json':
+        "a benchmark of minutes on a release build, recorded in docs/benchmarks.md; not a docs example to rerun in CI",
     "swift test": ".ci/run runs the whole test suite as its first step",
     "pip install -r Tests/Interop/requirements.txt": ".ci/run installs the test requirements at its start (needs the network)",
     "PILEGATE_BIN=$(swift build --show-bin-path)/pilegate python3 -m pytest -q Tests/Interop":
