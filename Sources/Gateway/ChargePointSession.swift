@@ -45,12 +45,6 @@ final class ChargePointSession: RPCConnectionDelegate {
     var reconcile: ReconcileWatch?
     /// A 2.0.1 pile's transactions by its own id, as this connection saw their events.
     var eventSequences: [String: V201TransactionTrack] = [:]
-    static func catalog(_ version: OCPPVersion) -> ActionCatalog {
-        switch version {
-        case .v16: V16.catalog
-        case .v201: V201.catalog
-        }
-    }
 
     /// The handlers of this pile's version.
     var handlers: HandlerTable {
@@ -98,7 +92,7 @@ final class ChargePointSession: RPCConnectionDelegate {
             handle(call, self)
         case .refused(let error):
             // A message of the other version on this connection: say which, precisely.
-            if error.code == .notImplemented, let other = OCPPVersion.supported.first(where: { $0 != version && Self.catalog($0)[call.action] != nil }) {
+            if error.code == .notImplemented, let other = OCPPVersion.supported.first(where: { $0 != version && $0.catalog[call.action] != nil }) {
                 let detail = "\(call.action) is an OCPP \(other.label) message; this connection speaks \(version.label)"
                 record(.otherVersionAction, detail, messageId: call.messageId)
                 replyError(to: call, RPCError(.notImplemented, detail))

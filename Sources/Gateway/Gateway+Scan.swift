@@ -23,6 +23,14 @@ extension Gateway {
             case "Available", "Preparing", "Occupied": break
             case "Faulted": throw .connectorFaulted(errorCode: status.errorCode)
             case "Unavailable": throw .connectorUnavailable
+            case "Reserved":
+                // The driver it is held for may scan it; nobody else. A reservation the gateway
+                // did not make (or that lapsed) leaves it to the pile to say no.
+                if let held = await holdingReservation(code.chargePointId, connectorId: code.connectorId, now: now),
+                    held.account != accountId && held.idTag.lowercased() != account.idTag.lowercased()
+                {
+                    throw .connectorReserved(until: held.expiry)
+                }
             default: throw .connectorOccupied(status: status.status)
             }
         }

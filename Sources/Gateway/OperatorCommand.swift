@@ -50,18 +50,13 @@ public enum CommandFailure: Error, Sendable, Equatable, CustomStringConvertible 
 extension Gateway {
     /// The actions an operator can send to a pile of `version`.
     public static func commandActions(_ version: OCPPVersion) -> [String] {
-        catalog(version).names.filter { catalog(version)[$0].map { $0.initiator != .chargePoint } ?? false }
+        let actions = version.catalog
+        return actions.names.filter { actions[$0].map { $0.initiator != .chargePoint } ?? false }
     }
 
-    static func catalog(_ version: OCPPVersion) -> ActionCatalog {
-        switch version {
-        case .v16: V16.catalog
-        case .v201: V201.catalog
-        }
-    }
 
-    /// The version a pile's commands are written in: the connection's, else the registry's
-    /// pin, else what the store last saw, else 1.6.
+    /// The version a pile's commands are written in: the connection's, else what the store
+    /// last saw, else the registry's pin, else 1.6.
     public func commandVersion(_ chargePointId: String) async -> OCPPVersion {
         if let peer = peer(chargePointId) { return peer.version }
         if let stored = try? await store.chargePoint(id: chargePointId)?.chargePoint.ocppVersion,
@@ -78,7 +73,7 @@ extension Gateway {
     ) async throws(CommandFailure) -> JSON {
         let peer = peer(chargePointId)
         let version = await commandVersion(chargePointId)
-        guard let type = Self.catalog(version)[action], type.initiator != .chargePoint else {
+        guard let type = version.catalog[action], type.initiator != .chargePoint else {
             throw .unknownAction(action, version: version, known: Self.commandActions(version))
         }
         do throws(ValidationError) {

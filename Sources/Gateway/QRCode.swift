@@ -1,4 +1,5 @@
 import Foundation
+import OCPP
 
 /// The code printed on every connector, which the driver scans in the app:
 /// `pilegate://charge/v1/{network}/{chargePointId}/{connectorId}`, each part
@@ -56,6 +57,8 @@ public enum ScanFailure: Error, Equatable, Sendable, CustomStringConvertible {
     case connectorOccupied(status: String)
     case connectorFaulted(errorCode: String?)
     case connectorUnavailable
+    /// Reserved for another driver until `until`.
+    case connectorReserved(until: Date)
     case pileRejected(String)
     case pileTimeout(String)
     case sessionNotFound(Int64)
@@ -74,6 +77,7 @@ public enum ScanFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .connectorOccupied: "connector_occupied"
         case .connectorFaulted: "connector_faulted"
         case .connectorUnavailable: "connector_unavailable"
+        case .connectorReserved: "connector_reserved"
         case .pileRejected: "pile_rejected"
         case .pileTimeout: "pile_timeout"
         case .sessionNotFound: "session_not_found"
@@ -94,6 +98,7 @@ public enum ScanFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .connectorOccupied(let status): "the connector is in use (\(status))"
         case .connectorFaulted(let code): "the connector is faulted (\(code ?? "no error code"))"
         case .connectorUnavailable: "the connector is out of service"
+        case .connectorReserved(let until): "the connector is reserved for another driver until \(OCPPTimestamp.format(until))"
         case .pileRejected(let why): "the pile refused: \(why)"
         case .pileTimeout(let why): "the pile did not answer in time: \(why)"
         case .sessionNotFound(let id): "no session \(id)"

@@ -184,6 +184,35 @@ public struct APIResponder: HTTPResponder {
             } catch {
                 throw Self.apiError(error)
             }
+        case ["api", "reservations"] where request.method == .POST:
+            let body = try request.jsonObject()
+            guard let pile = body["chargePointId"]?.stringValue, let expiryText = body["expiryDate"]?.stringValue,
+                let expiry = OCPPTimestamp.parse(expiryText)?.date
+            else {
+                throw APIError(.badRequest, "invalid_request", "the body needs \"chargePointId\", \"expiryDate\" (RFC 3339) and \"idTag\" or \"account\"; \"connectorId\" defaults to 0 (any)")
+            }
+            let connector = body["connectorId"]?.intValue ?? 0
+            do {
+                let record = try await gateway.reserve(
+                    pile, connectorId: Int(clamping: connector), idTag: body["idTag"]?.stringValue, account: body["account"]?.stringValue,
+                    expiry: expiry, issuedBy: request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous", now: now)
+                return .json(encodeJSON(record), status: .created)
+            } catch {
+                throw Self.apiError(error)
+            }
+        case ["api", "reservations"]:
+            let found = try await store.reservations(chargePointId: request.query["chargePoint"], limit: try request.integer("limit", in: 1...10_000, default: 100))
+            return .json(encodeJSON(found.map { $0.seen(at: now) }))
+        case ["api", "reservations", "{id}"]:
+            guard let number = Int64(id), number > 0 else { throw APIError(.badRequest, "invalid_reservation_id", "reservation ids are positive integers, got \(id)") }
+            do {
+                if request.method == .DELETE {
+                    return .json(encodeJSON(try await gateway.cancelReservation(number, issuedBy: request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous", now: now)))
+                }
+                return .json(encodeJSON(try await gateway.storedReservation(number, now: now)))
+            } catch {
+                throw Self.apiError(error)
+            }
         case ["api", "recommend"]:
             return try await recommend(request)
         case ["api", "events"]:
@@ -200,6 +229,8 @@ public struct APIResponder: HTTPResponder {
             ["api", "chargepoints", "{id}", "commands", "{action}"], ["api", "chargepoints", "{id}", "remote-start"]:
             [.POST]
         case ["api", "chargepoints", "{id}", "configuration", "{key}"]: [.PUT]
+        case ["api", "reservations"]: [.GET, .HEAD, .POST]
+        case ["api", "reservations", "{id}"]: [.GET, .HEAD, .DELETE]
         // A read that asks the pile: no HEAD, which would ask it for nothing.
         case ["api", "chargepoints", "{id}", "configuration"]: [.GET]
         case [], ["piles", "{id}"], ["health"], ["metrics"], ["openapi.json"], ["api", "chargepoints"], ["api", "chargepoints", "{id}"],
@@ -312,6 +343,18 @@ public struct APIResponder: HTTPResponder {
         return APIError(status, error.code, error.description, details: details)
     }
 
+    /// The HTTP status for each way a reservation fails.
+    static func apiError(_ error: ReservationFailure) -> APIError {
+        switch error {
+        case .invalid(let why): APIError(.badRequest, "invalid_request", why)
+        case .notFound: APIError(.notFound, "reservation_not_found", error.description)
+        case .notCancellable: APIError(.conflict, "reservation_not_active", error.description)
+        case .accountUnknown: APIError(.notFound, "account_unknown", error.description)
+        case .command(let failure): apiError(failure)
+        case .storeUnavailable: APIError(.serviceUnavailable, "store_unavailable", error.description)
+        }
+    }
+
     /// The HTTP status for each way a scan or stop fails.
     static func apiError(_ error: ScanFailure) -> APIError {
         let status: HTTPResponseStatus
@@ -319,7 +362,8 @@ public struct APIResponder: HTTPResponder {
         case .invalidQR: status = .badRequest
         case .unknownQR, .accountUnknown, .sessionNotFound: status = .notFound
         case .accountBlocked, .accountExpired: status = .forbidden
-        case .accountAlreadyCharging, .connectorOccupied, .connectorFaulted, .connectorUnavailable, .pileRejected, .sessionNotActive, .pileOffline:
+        case .accountAlreadyCharging, .connectorOccupied, .connectorFaulted, .connectorUnavailable, .connectorReserved, .pileRejected,
+            .sessionNotActive, .pileOffline:
             status = .conflict
         case .pileTimeout: status = .gatewayTimeout
         case .storeUnavailable: status = .serviceUnavailable

@@ -1571,6 +1571,235 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/reservations": {
+   "get": {
+    "operationId": "reservations",
+    "summary": "Reservations, newest first (an accepted one past its expiry reads as expired).",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "chargePoint",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Reservations",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Reservation"
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "post": {
+    "operationId": "reserve",
+    "summary": "Reserves a connector (0: any) for an id tag or an app account until expiryDate: ReserveNow in the pile's version, under the reservation's id. 201 with the pile's word, also when it says no (status refused).",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "chargePointId",
+         "expiryDate"
+        ],
+        "properties": {
+         "chargePointId": {
+          "type": "string"
+         },
+         "connectorId": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 1000,
+          "default": 0
+         },
+         "expiryDate": {
+          "type": "string",
+          "format": "date-time"
+         },
+         "idTag": {
+          "type": "string",
+          "maxLength": 36
+         },
+         "account": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The reservation as the pile answered it",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Reservation"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/reservations/{id}": {
+   "get": {
+    "operationId": "reservation",
+    "summary": "One reservation.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The reservation",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Reservation"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "delete": {
+    "operationId": "cancelReservation",
+    "summary": "CancelReservation for one the pile holds; status cancelled when the pile accepts.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The reservation after the pile's answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Reservation"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -2370,6 +2599,67 @@ enum OpenAPIDocument {
      },
      "latencyMs": {
       "type": "number"
+     }
+    }
+   },
+   "Reservation": {
+    "type": "object",
+    "required": [
+     "id",
+     "chargePointId",
+     "connectorId",
+     "idTag",
+     "expiry",
+     "status",
+     "createdAt",
+     "ocppVersion"
+    ],
+    "properties": {
+     "id": {
+      "type": "integer",
+      "description": "also the reservationId on the wire"
+     },
+     "chargePointId": {
+      "type": "string"
+     },
+     "connectorId": {
+      "type": "integer"
+     },
+     "idTag": {
+      "type": "string"
+     },
+     "account": {
+      "type": "string"
+     },
+     "expiry": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "requested",
+       "accepted",
+       "refused",
+       "failed",
+       "used",
+       "cancelled",
+       "expired"
+      ]
+     },
+     "answer": {
+      "type": "string",
+      "description": "The pile's word (Accepted, Occupied, Faulted, Unavailable, Rejected), or why there was none"
+     },
+     "sessionId": {
+      "type": "integer"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "ocppVersion": {
+      "type": "string"
      }
     }
    }

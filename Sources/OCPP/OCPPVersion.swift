@@ -16,3 +16,13 @@ public enum OCPPVersion: String, Sendable, Hashable, CaseIterable, Codable {
     /// The versions the gateway negotiates.
     public static let supported: [OCPPVersion] = [.v16, .v201]
 }
+
+extension OCPPVersion {
+    /// Every action of this version, by wire name.
+    public var catalog: ActionCatalog {
+        switch self {
+        case .v16: V16.catalog
+        case .v201: V201.catalog
+        }
+    }
+}

@@ -32,6 +32,8 @@ public enum StoreCommand: Sendable {
     case operatorCommand(CommandRecord)
     /// A firmware, diagnostics or log status, or a security event, as the pile reported it.
     case pileNotice(PileNoticeRecord)
+    /// A reservation, new (id 0: answers `reservationSaved` with its id) or updated.
+    case saveReservation(ReservationRecord)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -160,6 +162,7 @@ public enum StoreOutcome: Sendable, Equatable {
     case samplesStored(sessionId: Int64?)
     case sessionStopped(SessionStopOutcome)
     case scanReserved(sessionId: Int64)
+    case reservationSaved(id: Int64)
     /// The account already charges (or is starting) in `accountSession`, or the connector
     /// is taken by `connectorSession`.
     case scanConflict(accountSession: Int64?, connectorSession: Int64?)
@@ -240,6 +243,9 @@ public protocol SessionStore: Sendable {
     func deviceModel(chargePointId: String) async throws -> [DeviceVariableRecord]
     /// A pile's operator commands, newest first.
     func commands(chargePointId: String, limit: Int) async throws -> [CommandRecord]
+    /// Reservations, newest first, of one pile or all.
+    func reservations(chargePointId: String?, limit: Int) async throws -> [ReservationRecord]
+    func reservation(id: Int64) async throws -> ReservationRecord?
     /// A pile's notices (firmware, diagnostics, log, security), newest first; `kind` filters.
     func notices(chargePointId: String, kind: PileNoticeRecord.Kind?, limit: Int) async throws -> [PileNoticeRecord]
     /// A pile's most recent frames, oldest first.

@@ -144,6 +144,23 @@ enum Migrations {
         );
         CREATE INDEX pile_notices_by_pile ON pile_notices(charge_point_id, id);
         """,
+        // 8: reservations the gateway asked piles for (ReserveNow), and what became of them.
+        """
+        CREATE TABLE reservations(
+            id INTEGER PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            connector_id INTEGER NOT NULL,
+            id_tag TEXT NOT NULL,
+            account_id TEXT,
+            expiry REAL NOT NULL,
+            status TEXT NOT NULL,
+            answer TEXT,
+            session_id INTEGER,
+            created_at REAL NOT NULL,
+            ocpp_version TEXT NOT NULL
+        );
+        CREATE INDEX reservations_by_pile ON reservations(charge_point_id, id);
+        """,
     ]
 
     static var latest: Int { steps.count }

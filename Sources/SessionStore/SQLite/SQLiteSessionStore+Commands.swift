@@ -101,6 +101,7 @@ extension SQLiteSessionStore {
                         .integer(start.meterStartWh), .init(start.reservationId), .init(start.receivedAt), .init(start.transactionRef),
                         .integer(scanned),
                     ])
+                try markReservationUsed(start, sessionId: scanned)
                 return .sessionStarted(id: scanned, duplicate: false)
             }
             try writer.run(
@@ -114,7 +115,9 @@ extension SQLiteSessionStore {
                     .text(start.authorizationStatus), .init(start.startTime), .integer(start.meterStartWh),
                     .init(start.reservationId), .init(start.receivedAt), .init(start.account), .init(start.transactionRef),
                 ])
-            return .sessionStarted(id: writer.lastInsertRowID, duplicate: false)
+            let id = writer.lastInsertRowID
+            try markReservationUsed(start, sessionId: id)
+            return .sessionStarted(id: id, duplicate: false)
         case .meterSamples(let batch):
             var sessionId: Int64?
             if let ref = batch.transactionRef {
@@ -190,6 +193,25 @@ extension SQLiteSessionStore {
                     .text(c.outcome.rawValue), .init(c.response), .init(c.errorCode), .init(c.errorDescription), c.latencyMs.map { .real($0) } ?? .null,
                 ])
             return .done
+        case .saveReservation(let r):
+            let values: [SQLiteValue] = [
+                .text(r.chargePointId), .init(r.connectorId), .text(r.idTag), .init(r.account), .init(r.expiry), .text(r.status.rawValue),
+                .init(r.answer), .init(r.sessionId), .init(r.createdAt), .text(r.ocppVersion),
+            ]
+            if r.id == 0 {
+                try writer.run(
+                    """
+                    INSERT INTO reservations(charge_point_id, connector_id, id_tag, account_id, expiry, status, answer, session_id, created_at,
+                        ocpp_version) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, values)
+                return .reservationSaved(id: writer.lastInsertRowID)
+            }
+            try writer.run(
+                """
+                UPDATE reservations SET charge_point_id = ?, connector_id = ?, id_tag = ?, account_id = ?, expiry = ?, status = ?, answer = ?,
+                    session_id = coalesce(session_id, ?), created_at = ?, ocpp_version = ? WHERE id = ? AND status != 'used'
+                """, values + [.integer(r.id)])
+            return .reservationSaved(id: r.id)
         case .pileNotice(let n):
             try writer.run(
                 "INSERT INTO pile_notices(charge_point_id, time, kind, status, request_id, detail, ocpp_version) VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -269,6 +291,14 @@ extension SQLiteSessionStore {
                 .init(sample.location), .init(sample.context),
             ]
         ).isEmpty
+    }
+
+    /// A start under a reservation of this pile uses it up (in the same transaction as the start).
+    func markReservationUsed(_ start: SessionStart, sessionId: Int64) throws {
+        guard let reservation = start.reservationId else { return }
+        try writer.run(
+            "UPDATE reservations SET status = 'used', session_id = ? WHERE id = ? AND charge_point_id = ? AND status IN ('accepted', 'requested')",
+            [.integer(sessionId), .init(reservation), .text(start.chargePointId)])
     }
 
     /// The session a pile's own transaction id names.

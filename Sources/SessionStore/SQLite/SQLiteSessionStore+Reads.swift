@@ -135,6 +135,29 @@ extension SQLiteSessionStore {
         }
     }
 
+    static let reservationColumns = """
+        SELECT id, charge_point_id, connector_id, id_tag, account_id, expiry, status, answer, session_id, created_at, ocpp_version FROM reservations
+        """
+
+    static func reservation(_ r: SQLiteRow) -> ReservationRecord {
+        ReservationRecord(
+            id: r.int(0) ?? 0, chargePointId: r.string(1) ?? "", connectorId: Int(clamping: r.int(2) ?? 0), idTag: r.string(3) ?? "",
+            account: r.string(4), expiry: r.date(5) ?? .distantPast, status: r.string(6).flatMap(ReservationRecord.Status.init) ?? .failed,
+            answer: r.string(7), sessionId: r.int(8), createdAt: r.date(9) ?? .distantPast, ocppVersion: r.string(10) ?? "")
+    }
+
+    public func reservations(chargePointId: String?, limit: Int) async throws -> [ReservationRecord] {
+        try await read { db in
+            try db.query(
+                "\(Self.reservationColumns) WHERE (?1 IS NULL OR charge_point_id = ?1) ORDER BY id DESC LIMIT ?2", [.init(chargePointId), .init(limit)]
+            ).map(Self.reservation)
+        }
+    }
+
+    public func reservation(id: Int64) async throws -> ReservationRecord? {
+        try await read { db in try db.query("\(Self.reservationColumns) WHERE id = ?", [.integer(id)]).first.map(Self.reservation) }
+    }
+
     public func notices(chargePointId: String, kind: PileNoticeRecord.Kind?, limit: Int) async throws -> [PileNoticeRecord] {
         try await read { db in
             try db.query(
