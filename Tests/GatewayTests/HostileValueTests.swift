@@ -144,11 +144,27 @@ final class HostileValueTests: XCTestCase {
                 }
             }
             try db.run("UPDATE connectors SET since = ? WHERE charge_point_id = 'POISONED'", [.real(1e300)])
+            // The operator's tables: impossible times, latencies, ids and words.
+            try db.run(
+                """
+                INSERT INTO operator_commands(charge_point_id, time, issued_by, ocpp_version, action, payload, outcome, latency_ms)
+                VALUES('POISONED', 1e300, 'x', '9.9', 'Reset', 'not json', 'no-such-outcome', -1e308)
+                """)
+            try db.run(
+                "INSERT INTO pile_notices(charge_point_id, time, kind, status, request_id, ocpp_version) VALUES('POISONED', -1e300, 'weather', '', ?, '')",
+                [.integer(.min)])
+            try db.run(
+                """
+                INSERT INTO reservations(charge_point_id, connector_id, id_tag, expiry, status, created_at, ocpp_version, session_id)
+                VALUES('POISONED', ?, '', 1e300, 'unheard-of', -1e300, '', ?)
+                """, [.integer(.max), .integer(.min)])
             let views = [
                 "/api/sessions", "/api/sessions?status=active", "/api/sessions?status=completed", "/api/sessions/\(active)",
                 "/api/sessions/\(completed)", "/api/sessions/\(active)/receipt", "/api/sessions/\(completed)/receipt",
                 "/api/chargepoints", "/api/chargepoints/POISONED", "/api/chargepoints/POISONED/findings",
                 "/api/chargepoints/POISONED/messages", "/api/compatibility", "/api/findings", "/metrics",
+                "/api/chargepoints/POISONED/commands", "/api/chargepoints/POISONED/notices", "/api/reservations", "/api/reservations?chargePoint=POISONED",
+                "/piles/POISONED",
             ]
             for path in views {
                 let reply = await harness.api("GET", path)
