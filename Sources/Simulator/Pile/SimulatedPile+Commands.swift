@@ -94,6 +94,7 @@ extension SimulatedPile {
             return .init(status: .Rejected)
         }
         let connector = target.id
+        if let chargingProfile = request.chargingProfile, let i = index(of: connector) { connectors[i].pendingChargingProfile = (request.idTag, chargingProfile) }
         if configuration.bool("AuthorizeRemoteTxRequests") {
             // Answer first, then authorize like a local swipe (1.6 §5.11).
             after(.milliseconds(1)) { $0.authorizeThenStart(connector: connector, idTag: request.idTag) }

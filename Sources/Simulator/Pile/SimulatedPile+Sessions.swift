@@ -21,6 +21,8 @@ public struct ConnectorState: Sendable {
     var pendingIdTag: String?
     /// The reservation the pending start uses (remote start under a reservation before the plug).
     var pendingReservation: Int?
+    /// The TxProfile a RemoteStartTransaction carried, installed when a transaction of its tag begins.
+    var pendingChargingProfile: (idTag: String, profile: V16.ChargingProfile)?
     var lastAdvance: Date?
     var lastSample: Date?
     var lastAligned: Date?
@@ -115,6 +117,7 @@ extension SimulatedPile {
         connectors[i].powerKW = 0
         connectors[i].pendingIdTag = nil
         connectors[i].pendingReservation = nil
+        connectors[i].pendingChargingProfile = nil
         if reservations[connector] != nil, connectors[i].machine.status == .Reserved {
             // Another driver's car leaves a connector still held for the reserved one.
         } else if connectors[i].unavailableAfterTransaction {
@@ -190,6 +193,10 @@ extension SimulatedPile {
         connectors[i].pendingIdTag = nil
         let reservationId = connectors[i].pendingReservation
         connectors[i].pendingReservation = nil
+        if let remote = connectors[i].pendingChargingProfile {
+            connectors[i].pendingChargingProfile = nil
+            if remote.idTag == idTag { installRemoteStartProfile(remote.profile, connector: connector) }
+        }
         connectors[i].transaction = .init(local: local, id: nil, idTag: idTag, meterStartWh: connectors[i].registerWh, start: now)
         connectors[i].lastAdvance = now
         connectors[i].lastSample = now

@@ -47,6 +47,14 @@ extension SimulatedPile {
         return .init(status: .Accepted)
     }
 
+    /// A RemoteStartTransaction's chargingProfile: a TxProfile for the transaction it starts
+    /// (1.6 §5.11), installed when the transaction begins; other purposes are ignored.
+    func installRemoteStartProfile(_ p: V16.ChargingProfile, connector: Int) {
+        guard profile.featureProfiles.contains(.SmartCharging), p.chargingProfilePurpose == .TxProfile else { return }
+        chargingProfiles[connector]?.removeAll { $0.profile.chargingProfileId == p.chargingProfileId || $0.profile.chargingProfilePurpose == .TxProfile }
+        chargingProfiles[connector, default: []].append(InstalledProfile(profile: p, installedAt: context.clock.now()))
+    }
+
     /// ClearChargingProfile: by id (the other fields ignored), or every profile matching the
     /// connector, purpose and stack level given. Unknown when nothing matched.
     func clearChargingProfile(_ request: V16.ClearChargingProfile.Request) -> V16.ClearChargingProfile.Response {
@@ -81,12 +89,12 @@ extension SimulatedPile {
         let unit = request.chargingRateUnit ?? .W
         var times: Set<Date> = [now]
         for installed in relevantProfiles(connector) {
-            for t in changeTimes(installed, connector: connector, from: now, to: end) where t > now && t < end { times.insert(t) }
+            for t in changeTimes(installed, connector: connector, from: now, to: end, origin: now) where t > now && t < end { times.insert(t) }
         }
         var periods: [V16.ChargingSchedulePeriod] = []
         for t in times.sorted() {
             let ownMaxKW = connector == 0 ? profile.totalPowerKW : profile.maxPowerKW
-            let kW = min(limitKW(connector: connector, at: t) ?? .infinity, ownMaxKW)
+            let kW = min(limitKW(connector: connector, at: t, origin: now) ?? .infinity, ownMaxKW)
             let value = unit == .W ? kW * 1000 : kW * 1000 / voltsPerAmp(connector: connector, phases: nil)
             let limit = (value * 10).rounded() / 10
             if periods.last?.limit != limit { periods.append(.init(startPeriod: Int(t.timeIntervalSince(now).rounded()), limit: limit)) }
@@ -97,13 +105,14 @@ extension SimulatedPile {
     }
 
     /// The power limit, kW, the charging profiles set on `connector` at `time` (0: the pile,
-    /// its ChargePointMaxProfile); nil when none is in force.
-    func limitKW(connector: Int, at time: Date) -> Double? {
-        let pileMax = winner(.ChargePointMaxProfile, on: 0, connector: connector, at: time)
+    /// its ChargePointMaxProfile); nil when none is in force. A Relative profile counts from the
+    /// connector's transaction, or from `origin` (the composite's start) when there is none.
+    func limitKW(connector: Int, at time: Date, origin: Date? = nil) -> Double? {
+        let pileMax = winner(.ChargePointMaxProfile, on: 0, connector: connector, at: time, origin: origin)
         guard connector != 0 else { return pileMax }
-        let tx = winner(.TxProfile, on: connector, connector: connector, at: time)
-            ?? winner(.TxDefaultProfile, on: connector, connector: connector, at: time)
-            ?? winner(.TxDefaultProfile, on: 0, connector: connector, at: time)
+        let tx = winner(.TxProfile, on: connector, connector: connector, at: time, origin: origin)
+            ?? winner(.TxDefaultProfile, on: connector, connector: connector, at: time, origin: origin)
+            ?? winner(.TxDefaultProfile, on: 0, connector: connector, at: time, origin: origin)
         switch (tx, pileMax) {
         case (let a?, let b?): return min(a, b)
         case (let a, let b): return a ?? b
@@ -111,9 +120,9 @@ extension SimulatedPile {
     }
 
     /// The kW limit of the highest-stack-level profile of `purpose` installed on `key` in force at `time`.
-    private func winner(_ purpose: V16.ChargingProfilePurposeType, on key: Int, connector: Int, at time: Date) -> Double? {
+    private func winner(_ purpose: V16.ChargingProfilePurposeType, on key: Int, connector: Int, at time: Date, origin: Date?) -> Double? {
         let candidates = (chargingProfiles[key] ?? []).filter { $0.profile.chargingProfilePurpose == purpose }
-        let inForce = candidates.compactMap { installed in period(of: installed, connector: connector, at: time).map { (installed.profile.stackLevel, $0, installed) } }
+        let inForce = candidates.compactMap { installed in period(of: installed, connector: connector, at: time, origin: origin).map { (installed.profile.stackLevel, $0, installed) } }
         guard let (_, period, installed) = inForce.max(by: { $0.0 < $1.0 }) else { return nil }
         switch installed.profile.chargingSchedule.chargingRateUnit {
         case .W: return period.limit / 1000
@@ -132,14 +141,14 @@ extension SimulatedPile {
     }
 
     /// When the profile's schedule starts for the cycle holding `time`.
-    private func scheduleStart(_ installed: InstalledProfile, connector: Int, at time: Date) -> Date {
+    private func scheduleStart(_ installed: InstalledProfile, connector: Int, at time: Date, origin: Date?) -> Date {
         let p = installed.profile
         let base = p.chargingSchedule.startSchedule.map(context.clock.unstamp) ?? installed.installedAt
         switch p.chargingProfileKind {
         case .Absolute:
             return base
         case .Relative:
-            return connectors.first { $0.id == connector }?.transaction?.start ?? time
+            return connectors.first { $0.id == connector }?.transaction?.start ?? origin ?? time
         case .Recurring:
             let cycle: Double = p.recurrencyKind == .Weekly ? 7 * 86_400 : 86_400
             return base.addingTimeInterval((time.timeIntervalSince(base) / cycle).rounded(.down) * cycle)
@@ -147,21 +156,21 @@ extension SimulatedPile {
     }
 
     /// The schedule period in force at `time`, nil outside the profile's validity and schedule.
-    private func period(of installed: InstalledProfile, connector: Int, at time: Date) -> V16.ChargingSchedulePeriod? {
+    private func period(of installed: InstalledProfile, connector: Int, at time: Date, origin: Date?) -> V16.ChargingSchedulePeriod? {
         let p = installed.profile
         if let from = p.validFrom.map(context.clock.unstamp), time < from { return nil }
         if let to = p.validTo.map(context.clock.unstamp), time >= to { return nil }
-        let elapsed = time.timeIntervalSince(scheduleStart(installed, connector: connector, at: time))
+        let elapsed = time.timeIntervalSince(scheduleStart(installed, connector: connector, at: time, origin: origin))
         guard elapsed >= 0 else { return nil }
         if let duration = p.chargingSchedule.duration, elapsed >= Double(duration) { return nil }
         return p.chargingSchedule.chargingSchedulePeriod.sorted { $0.startPeriod < $1.startPeriod }.last { Double($0.startPeriod) <= elapsed }
     }
 
     /// The moments in [from, to] where the profile's limit may change.
-    private func changeTimes(_ installed: InstalledProfile, connector: Int, from: Date, to: Date) -> [Date] {
+    private func changeTimes(_ installed: InstalledProfile, connector: Int, from: Date, to: Date, origin: Date) -> [Date] {
         let p = installed.profile
         var times = [p.validFrom, p.validTo].compactMap { $0.map(context.clock.unstamp) }
-        var cycleStart = scheduleStart(installed, connector: connector, at: from)
+        var cycleStart = scheduleStart(installed, connector: connector, at: from, origin: origin)
         let cycle: Double? = p.chargingProfileKind == .Recurring ? (p.recurrencyKind == .Weekly ? 7 * 86_400 : 86_400) : nil
         for _ in 0..<64 {
             times += p.chargingSchedule.chargingSchedulePeriod.map { cycleStart.addingTimeInterval(Double($0.startPeriod)) }

@@ -95,7 +95,8 @@ final class SimulatedFeatureProfilesTests: SimulationTestCase {
             let id = "NIO-OUT-1"
             let pile = try await startPile(harness, identity: id)
             let now = try await pile.run { $0.now }
-            pile.execute {
+            // `run`, not `execute`: the outcome must be in place before the call is read.
+            try await pile.run {
                 $0.setOutcome("ReserveNow", "Rejected")
                 $0.setOutcome("UnlockConnector", "UnlockFailed")
             }
@@ -104,7 +105,7 @@ final class SimulatedFeatureProfilesTests: SimulationTestCase {
             XCTAssertEqual(reserve.status, .Rejected)
             let unlock = try await harness.gateway.unlockConnector(id, connectorId: 1)
             XCTAssertEqual(unlock, .UnlockFailed)
-            pile.execute { $0.setOutcome("ReserveNow", nil) }
+            try await pile.run { $0.setOutcome("ReserveNow", nil) }
             let again = try await harness.gateway.call(
                 id, V16.ReserveNow.self, .init(connectorId: 1, expiryDate: now.addingTimeInterval(3600), idTag: "RES-F", reservationId: 61))
             XCTAssertEqual(again.status, .Accepted)
@@ -195,7 +196,25 @@ final class SimulatedFeatureProfilesTests: SimulationTestCase {
             XCTAssertEqual(composite.chargingSchedule?.chargingRateUnit, .W)
 
             let car = try vehicle("su7-max")
-            pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 10, targetSoC: 20, idTag: "SMART-1") }
+            pile.execute { $0.plugIn(connector: 1, vehicle: car, soc: 10, targetSoC: 40, idTag: "SMART-1") }
+            let active = try await harness.eventually(10) { try await self.sessions(harness, id).first?.status == .active }
+            XCTAssertTrue(active)
+            func peak() async throws -> Double {
+                guard let session = try await self.sessions(harness, id).first else { return 0 }
+                let detail = try await harness.store.session(id: session.id)
+                return (detail?.samples ?? []).filter { $0.measurand == "Power.Active.Import" }.map(\.value).max() ?? 0
+            }
+            let drawing = try await harness.eventually(10) { try await peak() > 40_000 }
+            XCTAssertTrue(drawing, "the car draws up to the default profile's limit")
+            // A TxProfile in amperes, a stack level up, wins over the default: 40 A at the pack's 871 V.
+            let tx = try await pile.run { $0.session(on: 1)?.transaction?.id }
+            var amps = profile(4, .TxProfile, limit: 40, unit: .A)
+            amps.stackLevel = 1
+            amps.transactionId = tx
+            let txSet = try await harness.gateway.call(id, V16.SetChargingProfile.self, .init(connectorId: 1, csChargingProfiles: amps))
+            XCTAssertEqual(txSet.status, .Accepted)
+            let during = try await harness.gateway.call(id, V16.GetCompositeSchedule.self, .init(connectorId: 1, duration: 600, chargingRateUnit: .W))
+            XCTAssertEqual(during.chargingSchedule?.chargingSchedulePeriod.first?.limit, 34_840)
             let done = try await harness.eventually(30) { try await self.sessions(harness, id).first?.status == .completed }
             XCTAssertTrue(done)
             let first = try await sessions(harness, id).first?.id
@@ -204,7 +223,10 @@ final class SimulatedFeatureProfilesTests: SimulationTestCase {
             let power = (detail?.samples ?? []).filter { $0.measurand == "Power.Active.Import" }.map(\.value)
             XCTAssertFalse(power.isEmpty)
             XCTAssertLessThanOrEqual(power.max() ?? .infinity, 50_000)
-            XCTAssertGreaterThan(power.max() ?? 0, 40_000, "the car draws up to the limit")
+            XCTAssertLessThanOrEqual(power.last ?? .infinity, 34_840, "the TxProfile caps the rest of the session")
+            // The TxProfile ended with its transaction; the default is in force again.
+            let after = try await harness.gateway.call(id, V16.GetCompositeSchedule.self, .init(connectorId: 1, duration: 600))
+            XCTAssertEqual(after.chargingSchedule?.chargingSchedulePeriod.first?.limit, 50_000)
 
             let unknown = try await harness.gateway.call(id, V16.ClearChargingProfile.self, .init(id: 999))
             XCTAssertEqual(unknown.status, .Unknown)
