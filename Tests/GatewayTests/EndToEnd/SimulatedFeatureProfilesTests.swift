@@ -53,6 +53,38 @@ final class SimulatedFeatureProfilesTests: SimulationTestCase {
         }
     }
 
+    func testAGatewayReservationIsHeldByTheSimulatedPileAndUsedByItsAccountsScan() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.accounts = [.init(id: "alice", idTag: "ALICE-TAG"), .init(id: "bob", idTag: "BOB-TAG")]
+        try await withHarness(configuration) { harness in
+            let id = "NIO-RES-API"
+            let pile = try await startPile(harness, identity: id)
+            let now = try await pile.run { $0.now }
+            let made = await harness.api(
+                "POST", "/api/reservations",
+                json: ["chargePointId": .string(id), "connectorId": 1, "account": "alice", "expiryDate": .string(OCPPTimestamp.format(now.addingTimeInterval(7200)))])
+            XCTAssertEqual(made.status, 201, made.text)
+            XCTAssertEqual(made.json[path: "status"], "accepted", made.text)
+            let reservation = try XCTUnwrap(made.json[path: "id"]?.intValue)
+            let reserved = try await harness.eventually(5) { try await self.connectorStatus(harness, id) == "Reserved" }
+            XCTAssertTrue(reserved)
+            // Alice's car plugs in; the connector stays Reserved until her scan starts it.
+            let car = try vehicle("byd-han")
+            try await pile.run { $0.plugIn(connector: 1, vehicle: car, soc: 30, targetSoC: 35) }
+            let view = await harness.api("GET", "/api/chargepoints/\(id)")
+            let qr = try XCTUnwrap(view.json[path: "connectors.1.qr"]?.stringValue, view.text)
+            let scan = await harness.api("POST", "/api/scan", json: ["qr": .string(qr), "account": "alice"])
+            XCTAssertLessThan(scan.status, 300, scan.text)
+            let used = try await harness.eventually(10) {
+                await harness.api("GET", "/api/reservations/\(reservation)").json[path: "status"] == "used"
+            }
+            XCTAssertTrue(used, "the pile's start did not use the gateway's reservation")
+            let session = try await sessions(harness, id).first
+            XCTAssertEqual(session?.reservationId, Int(reservation))
+            XCTAssertEqual(session?.idTag, "ALICE-TAG")
+        }
+    }
+
     func testAReservationExpiresOnThePileClockAndCanBeCancelled() async throws {
         try await withHarness { harness in
             let id = "NIO-RES-2"
