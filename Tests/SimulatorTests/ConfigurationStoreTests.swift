@@ -1,5 +1,6 @@
 import OCPP
 import XCTest
+import YAMLConfig
 
 @testable import Simulator
 
@@ -112,5 +113,46 @@ final class ConfigurationStoreTests: XCTestCase {
         let response = store.get(["HEARTBEATINTERVAL", "nosuchkey"])
         XCTAssertEqual(response.configurationKey, [V16.KeyValue(key: "HeartbeatInterval", readonly: false, value: "60")])
         XCTAssertEqual(response.unknownKey, ["nosuchkey"])
+    }
+}
+
+/// `featureProfiles` in a pile's YAML: what SupportedFeatureProfiles reports, and which keys exist.
+final class FeatureProfilesConfigurationTests: XCTestCase {
+    private let yaml = """
+        id: depot-22
+        network: Depot
+        vendor: Acme
+        model: AC22
+        current: ac
+        maxPowerKW: 22
+        maxCurrentA: 32
+        maxVoltageV: 400
+        featureProfiles: [Core, SmartCharging]
+        reserveConnectorZero: true
+        """
+
+    func testAProfilesFeatureProfilesAreReportedAndOnlyTheirKeysExist() throws {
+        let profile = try YAMLConfig.decode(PileProfile.self, from: yaml, file: "depot-22.yaml")
+        XCTAssertEqual(profile.featureProfiles, [.Core, .SmartCharging])
+        let store = ConfigurationStore(profile: profile)
+        XCTAssertEqual(store.string("SupportedFeatureProfiles"), "Core,SmartCharging")
+        XCTAssertNotNil(store.string("ChargeProfileMaxStackLevel"))
+        XCTAssertNil(store.string("LocalAuthListEnabled"), "no local list keys without LocalAuthListManagement")
+        XCTAssertNil(store.string("ReserveConnectorZeroSupported"), "no reservation keys without Reservation")
+    }
+
+    func testTheDefaultPlaysEveryProfileTheSimulatorPlays() throws {
+        var profile = try YAMLConfig.decode(PileProfile.self, from: yaml, file: "depot-22.yaml")
+        profile.featureProfiles = FeatureProfile.defaults
+        let store = ConfigurationStore(profile: profile)
+        XCTAssertEqual(store.string("SupportedFeatureProfiles"), "Core,RemoteTrigger,Reservation,LocalAuthListManagement,SmartCharging")
+        XCTAssertEqual(store.string("ReserveConnectorZeroSupported"), "true")
+        XCTAssertEqual(store.string("LocalAuthListEnabled"), "true")
+        XCTAssertEqual(store.string("LocalAuthListMaxLength"), "1000")
+        XCTAssertEqual(store.string("SendLocalListMaxLength"), "250")
+    }
+
+    func testAFeatureProfileThatDoesNotExistIsAnError() {
+        XCTAssertThrowsError(try YAMLConfig.decode(PileProfile.self, from: yaml.replacingOccurrences(of: "SmartCharging]", with: "Smart]"), file: "x.yaml"))
     }
 }

@@ -18,7 +18,7 @@ public struct ConfigurationStore: Sendable, Equatable {
     private let order: [String]
 
     public init(profile: PileProfile) {
-        let entries: [(String, String, Kind, Bool, Bool)] = [
+        var entries: [(String, String, Kind, Bool, Bool)] = [
             ("HeartbeatInterval", String(profile.heartbeatInterval), .integer, false, false),
             ("MeterValueSampleInterval", String(profile.meterValueSampleInterval), .integer, false, false),
             ("MeterValuesSampledData", profile.measurands.joined(separator: ","), .measurandList, false, false),
@@ -36,12 +36,39 @@ public struct ConfigurationStore: Sendable, Equatable {
             ("ConnectionTimeOut", "120", .integer, false, false),
             ("ResetRetries", "1", .integer, false, false),
             ("NumberOfConnectors", String(profile.connectors), .integer, true, false),
-            ("SupportedFeatureProfiles", "Core,RemoteTrigger", .text, true, false),
+            ("SupportedFeatureProfiles", profile.supportedFeatureProfiles, .text, true, false),
             ("AuthorizationKey", "", .text, false, true),
+            ("LocalAuthorizeOffline", "true", .boolean, false, false),
+            ("AllowOfflineTxForUnknownId", "false", .boolean, false, false),
         ]
+        let features = Set(profile.featureProfiles)
+        if features.contains(.Reservation) {
+            entries.append(("ReserveConnectorZeroSupported", profile.reserveConnectorZero ? "true" : "false", .boolean, true, false))
+        }
+        if features.contains(.LocalAuthListManagement) {
+            entries += [
+                ("LocalAuthListEnabled", "true", .boolean, false, false),
+                ("LocalAuthListMaxLength", String(Self.localAuthListMaxLength), .integer, true, false),
+                ("SendLocalListMaxLength", String(Self.sendLocalListMaxLength), .integer, true, false),
+            ]
+        }
+        if features.contains(.SmartCharging) {
+            entries += [
+                ("ChargeProfileMaxStackLevel", String(Self.maxStackLevel), .integer, true, false),
+                ("ChargingScheduleAllowedChargingRateUnit", profile.current == .ac ? "Current,Power" : "Power,Current", .text, true, false),
+                ("ChargingScheduleMaxPeriods", String(Self.maxSchedulePeriods), .integer, true, false),
+                ("MaxChargingProfilesInstalled", String(Self.maxProfilesInstalled), .integer, true, false),
+            ]
+        }
         keys = Dictionary(uniqueKeysWithValues: entries.map { ($0.0, Key(value: $0.1, kind: $0.2, readonly: $0.3, writeOnly: $0.4)) })
         order = entries.map(\.0)
     }
+
+    static let localAuthListMaxLength = 1000
+    static let sendLocalListMaxLength = 250
+    static let maxStackLevel = 10
+    static let maxSchedulePeriods = 48
+    static let maxProfilesInstalled = 20
 
     public func string(_ key: String) -> String? { keys[key]?.value }
     public func int(_ key: String) -> Int? { keys[key].flatMap { Int($0.value) } }

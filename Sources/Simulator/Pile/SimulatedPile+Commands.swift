@@ -11,6 +11,11 @@ extension SimulatedPile {
             return
         }
         if speaks201 { return receive201(call, connection) }
+        // A feature profile the pile does not play: as if the action were unknown to it.
+        if let feature = FeatureProfile.of(action: call.action), !profile.featureProfiles.contains(feature) {
+            respond(connection, call, error: RPCError(.notSupported, "\(call.action) is not supported by this pile (\(feature.rawValue) not in SupportedFeatureProfiles)"))
+            return
+        }
         switch Self.v16Router.route(call.action, role: "pile") {
         case .handler(let handler): handler(self, call, connection)
         case .refused(let error): respond(connection, call, error: error)
@@ -37,6 +42,13 @@ extension SimulatedPile {
         V16.TriggerMessage.name: { p, c, n in p.handle(V16.TriggerMessage.self, c, n) { $0.trigger($1) } },
         V16.UnlockConnector.name: { p, c, n in p.handle(V16.UnlockConnector.self, c, n) { $0.unlock($1) } },
         V16.ClearCache.name: { p, c, n in p.handle(V16.ClearCache.self, c, n) { _, _ in .init(status: .Accepted) } },
+        V16.ReserveNow.name: { p, c, n in p.handle(V16.ReserveNow.self, c, n) { $0.reserveNow($1) } },
+        V16.CancelReservation.name: { p, c, n in p.handle(V16.CancelReservation.self, c, n) { $0.cancelReservation($1) } },
+        V16.SendLocalList.name: { p, c, n in p.handle(V16.SendLocalList.self, c, n) { $0.sendLocalList($1) } },
+        V16.GetLocalListVersion.name: { p, c, n in p.handle(V16.GetLocalListVersion.self, c, n) { pile, _ in .init(listVersion: pile.localListVersion) } },
+        V16.SetChargingProfile.name: { p, c, n in p.handle(V16.SetChargingProfile.self, c, n) { $0.setChargingProfile($1) } },
+        V16.ClearChargingProfile.name: { p, c, n in p.handle(V16.ClearChargingProfile.self, c, n) { $0.clearChargingProfile($1) } },
+        V16.GetCompositeSchedule.name: { p, c, n in p.handle(V16.GetCompositeSchedule.self, c, n) { $0.compositeSchedule($1) } },
         V16.DataTransfer.name: { p, c, n in
             p.handle(V16.DataTransfer.self, c, n) { pile, request in
                 .init(status: request.vendorId == pile.profile.vendor ? .UnknownMessageId : .UnknownVendorId)
@@ -71,10 +83,18 @@ extension SimulatedPile {
     func remoteStart(_ request: V16.RemoteStartTransaction.Request) -> V16.RemoteStartStopResponse {
         guard registration == .Accepted else { return .init(status: .Rejected) }
         let candidates = request.connectorId.map { id in connectors.filter { $0.id == id } } ?? connectors
-        guard let target = candidates.first(where: { $0.transaction == nil && [.Available, .Preparing].contains($0.machine.status) }) else {
+        // A reserved connector takes a remote start for its reserved tag only.
+        guard
+            let target = candidates.first(where: { c in
+                c.transaction == nil
+                    && ([.Available, .Preparing].contains(c.machine.status) || c.machine.status == .Reserved)
+                    && (reservations[c.id].map { $0.admits(request.idTag, parent: nil) } ?? true)
+            })
+        else {
             return .init(status: .Rejected)
         }
         let connector = target.id
+        if let chargingProfile = request.chargingProfile, let i = index(of: connector) { connectors[i].pendingChargingProfile = (request.idTag, chargingProfile) }
         if configuration.bool("AuthorizeRemoteTxRequests") {
             // Answer first, then authorize like a local swipe (1.6 §5.11).
             after(.milliseconds(1)) { $0.authorizeThenStart(connector: connector, idTag: request.idTag) }
@@ -168,6 +188,7 @@ extension SimulatedPile {
     }
 
     func unlock(_ request: V16.UnlockConnector.Request) -> V16.UnlockConnector.Response {
+        if let forced = scripted(V16.UnlockConnector.name, V16.UnlockStatus.self) { return .init(status: forced) }
         guard let i = index(of: request.connectorId) else { return .init(status: .NotSupported) }
         if connectors[i].transaction != nil {
             let id = request.connectorId

@@ -12,6 +12,22 @@ extension SimulatedPile {
         encoder = QuirkEncoder(quirks)
     }
 
+    /// Forces the status the pile answers `action` with from now on (e.g. `UnlockConnector` →
+    /// `UnlockFailed`, `ReserveNow` → `Rejected`), with no effect on the pile; nil returns to
+    /// the pile's own answer. Served for UnlockConnector, ReserveNow, CancelReservation,
+    /// SendLocalList, SetChargingProfile and ClearChargingProfile; a word the action's status
+    /// does not have is ignored.
+    public func setOutcome(_ action: String, _ status: String?) {
+        outcomes[action] = status
+    }
+
+    func scripted<S: RawRepresentable>(_ action: String, _ type: S.Type) -> S? where S.RawValue == String {
+        outcomes[action].flatMap(S.init(rawValue:))
+    }
+
+    /// The pile's own clock (simulated time), e.g. for a ReserveNow's expiry.
+    public var now: Date { context.clock.now() }
+
     /// Drops the socket as a network outage would and stays offline for `seconds` of
     /// simulated time before reconnecting (transaction messages queue meanwhile).
     public func dropConnection(offlineFor seconds: Double) {

@@ -19,6 +19,10 @@ public struct ConnectorState: Sendable {
     public internal(set) var transaction: Transaction?
     /// Who will be charged once the transaction starts (local tag, remote start, VIN).
     var pendingIdTag: String?
+    /// The reservation the pending start uses (remote start under a reservation before the plug).
+    var pendingReservation: Int?
+    /// The TxProfile a RemoteStartTransaction carried, installed when a transaction of its tag begins.
+    var pendingChargingProfile: (idTag: String, profile: V16.ChargingProfile)?
     var lastAdvance: Date?
     var lastSample: Date?
     var lastAligned: Date?
@@ -62,6 +66,8 @@ extension SimulatedPile {
         guard let i = index(of: connector) else { return false }
         do {
             if try connectors[i].machine.move(to: status) {
+                // A faulted or unavailable connector loses its reservation.
+                if status == .Faulted || status == .Unavailable { reservations[connector] = nil }
                 sendStatus(connector: connector, status, errorCode: errorCode)
                 if status == .Finishing || status == .SuspendedEV { scheduleDeparture(connector) }
             }
@@ -82,7 +88,8 @@ extension SimulatedPile {
         connectors[i].vehicle = vehicle
         connectors[i].soc = soc
         connectors[i].targetSoC = min(targetSoC, 100)
-        move(connector, to: .Preparing)
+        // A reserved connector stays Reserved until the reserved driver starts.
+        if connectors[i].machine.status != .Reserved || speaks201 { move(connector, to: .Preparing) }
         if speaks201 { return evConnected201(connector: connector, idTag: idTag, vin: vin) }
         if let tag = connectors[i].pendingIdTag {
             beginTransaction(connector: connector, idTag: tag)
@@ -109,7 +116,11 @@ extension SimulatedPile {
         connectors[i].fleetDriver = false
         connectors[i].powerKW = 0
         connectors[i].pendingIdTag = nil
-        if connectors[i].unavailableAfterTransaction {
+        connectors[i].pendingReservation = nil
+        connectors[i].pendingChargingProfile = nil
+        if reservations[connector] != nil, connectors[i].machine.status == .Reserved {
+            // Another driver's car leaves a connector still held for the reserved one.
+        } else if connectors[i].unavailableAfterTransaction {
             connectors[i].unavailableAfterTransaction = false
             move(connector, to: .Unavailable)
         } else {
@@ -134,20 +145,35 @@ extension SimulatedPile {
     func authorizeThenStart(connector: Int, idTag: String) {
         if speaks201 { return authorize201(connector: connector, idTag: idTag) }
         call(V16.Authorize.name, V16.Authorize.encode(V16.Authorize.Request(idTag: idTag))) { pile, result in
-            var status = V16.AuthorizationStatus.Accepted  // offline: LocalAuthorizeOffline-style optimism
-            if case .success(let json) = result, let (response, _) = try? V16.Authorize.decodeResponse(json, mode: .lenient) {
-                status = response.idTagInfo.status
+            switch result {
+            case .success(let json):
+                // An answer we cannot read counts as Accepted, as before.
+                let info = (try? V16.Authorize.decodeResponse(json, mode: .lenient))?.0.idTagInfo
+                guard (info?.status ?? .Accepted) == .Accepted else { return }
+                pile.beginTransaction(connector: connector, idTag: idTag, parentIdTag: info?.parentIdTag)
+            case .failure(let error as RPCCallError) where error.isTransport:
+                // Offline: the local list decides (1.6 §3.5, LocalAuthorizeOffline).
+                let verdict = pile.offlineAuthorization(idTag)
+                guard verdict.start else { return }
+                pile.beginTransaction(connector: connector, idTag: idTag, parentIdTag: verdict.parentIdTag)
+            case .failure:
+                pile.beginTransaction(connector: connector, idTag: idTag)  // a CALLERROR: optimism, as before
             }
-            guard status == .Accepted else { return }
-            pile.beginTransaction(connector: connector, idTag: idTag)
         }
     }
 
     /// Starts the transaction: StartTransaction is queued (it must not be lost), charging begins.
-    func beginTransaction(connector: Int, idTag: String) {
+    func beginTransaction(connector: Int, idTag: String, parentIdTag: String? = nil) {
         if speaks201 { return authorized201(connector: connector, token: idTag, trigger: .authorized, remoteStartId: nil) }
         guard !closing else { return }
         guard let i = index(of: connector), connectors[i].transaction == nil else { return }
+        // A reserved connector starts only for the reserved tag (or its group); the start uses the reservation.
+        guard let reservation = reservationCheck(connector: connector, idTag: idTag, parent: parentIdTag) else { return }
+        if let reservation {
+            reservations[connector] = nil
+            connectors[i].pendingReservation = reservation
+            if connectors[i].machine.status == .Reserved { move(connector, to: .Preparing) }
+        }
         guard connectors[i].vehicle != nil else {
             // Remote start before the plug: wait for the vehicle up to ConnectionTimeOut.
             connectors[i].pendingIdTag = idTag
@@ -156,6 +182,7 @@ extension SimulatedPile {
             after(context.clock.wallDelay(timeout)) { pile in
                 guard let i = pile.index(of: connector), pile.connectors[i].vehicle == nil, pile.connectors[i].pendingIdTag != nil else { return }
                 pile.connectors[i].pendingIdTag = nil
+                pile.connectors[i].pendingReservation = nil
                 pile.move(connector, to: .Available)
             }
             return
@@ -164,11 +191,18 @@ extension SimulatedPile {
         let local = nextLocalTransaction
         nextLocalTransaction += 1
         connectors[i].pendingIdTag = nil
+        let reservationId = connectors[i].pendingReservation
+        connectors[i].pendingReservation = nil
+        if let remote = connectors[i].pendingChargingProfile {
+            connectors[i].pendingChargingProfile = nil
+            if remote.idTag == idTag { installRemoteStartProfile(remote.profile, connector: connector) }
+        }
         connectors[i].transaction = .init(local: local, id: nil, idTag: idTag, meterStartWh: connectors[i].registerWh, start: now)
         connectors[i].lastAdvance = now
         connectors[i].lastSample = now
         let request = V16.StartTransaction.Request(
-            connectorId: connector, idTag: idTag, meterStart: Int(connectors[i].registerWh.rounded()), timestamp: context.clock.stamp(now))
+            connectorId: connector, idTag: idTag, meterStart: Int(connectors[i].registerWh.rounded()), reservationId: reservationId,
+            timestamp: context.clock.stamp(now))
         let payload = V16.StartTransaction.encode(request)
         lastStartTransaction = payload
         enqueue(V16.StartTransaction.name, payload, localTransaction: local)
@@ -211,6 +245,8 @@ extension SimulatedPile {
         notify(.sessionStopped(pile: identity, connector: connector, energyWh: connectors[i].registerWh - transaction.meterStartWh, reason: cause.reason.rawValue))
         connectors[i].transaction = nil
         connectors[i].powerKW = 0
+        // A TxProfile lives as long as its transaction (1.6 §3.13.2).
+        chargingProfiles[connector]?.removeAll { $0.profile.chargingProfilePurpose == .TxProfile }
         switch cause {
         case .unplugged, .fault, .reset: break  // the caller sets the next status
         default: move(connector, to: .Finishing)
@@ -270,10 +306,14 @@ extension SimulatedPile {
     func advance(until time: Date) {
         let charging = connectors.indices.filter { connectors[$0].transaction != nil && connectors[$0].vehicle != nil }
         guard !charging.isEmpty else { return }
-        let demand = charging.map { i in
-            connectors[i].vehicle.map { ChargingPhysics.power(vehicle: $0, pile: profile, soc: connectors[i].soc, grantedKW: profile.maxPowerKW) } ?? 0
+        // Charging profiles cap each gun and the pile, at the limits in force when the step begins.
+        let caps = charging.map { i in limitKW(connector: connectors[i].id, at: connectors[i].lastAdvance ?? time) ?? .infinity }
+        let demand = charging.enumerated().map { k, i in
+            min(caps[k], connectors[i].vehicle.map { ChargingPhysics.power(vehicle: $0, pile: profile, soc: connectors[i].soc, grantedKW: profile.maxPowerKW) } ?? 0)
         }
-        let granted = ChargingPhysics.share(totalKW: profile.totalPowerKW, demandKW: demand)
+        let pileCap = charging.first.flatMap { limitKW(connector: 0, at: connectors[$0].lastAdvance ?? time) } ?? .infinity
+        var granted = ChargingPhysics.share(totalKW: min(profile.totalPowerKW, pileCap), demandKW: demand)
+        for k in granted.indices { granted[k] = min(granted[k], caps[k]) }
         for (k, i) in charging.enumerated() {
             guard let vehicle = connectors[i].vehicle, let from = connectors[i].lastAdvance else { continue }
             let seconds = time.timeIntervalSince(from)

@@ -81,6 +81,14 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var offlineUntil: Date?
     /// A 2.0.1 station's own state (transactions, device model); empty for a 1.6 pile.
     var v201: V201StationState
+    /// 1.6 reservations, by the connector they hold (ReserveNow).
+    var reservations: [Int: Reservation] = [:]
+    /// 1.6 local authorization list (SendLocalList).
+    var localList = LocalAuthList()
+    /// 1.6 charging profiles, by connector (0: the pile) (SetChargingProfile).
+    var chargingProfiles: [Int: [InstalledProfile]] = [:]
+    /// Answers a script forces, by action name (`setOutcome`).
+    var outcomes: [String: String] = [:]
 
     public convenience init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)

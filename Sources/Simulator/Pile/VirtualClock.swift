@@ -38,6 +38,12 @@ public struct VirtualClock: Sendable {
         return wallStart.addingTimeInterval(time.timeIntervalSince(simulatedStart) / speed)
     }
 
+    /// The simulated moment a time read off the wire names (the inverse of `stamp`).
+    public func unstamp(_ time: Date) -> Date {
+        guard timestamps == .wall, speed != 1 else { return time }
+        return simulatedStart.addingTimeInterval(time.timeIntervalSince(wallStart) * speed)
+    }
+
     /// Wall time for `seconds` of simulated time, at least a millisecond.
     public func wallDelay(_ seconds: Double) -> TimeAmount {
         Self.amount(seconds / speed)

@@ -44,8 +44,21 @@ public struct PileProfile: Codable, Sendable, Equatable {
     public var txStopPoint: [String] = ["EVConnected", "Authorized"]
     /// 2.0.1 only: the deviations of the station's TransactionEvents (docs/quirks.md).
     public var v201Quirks: [V201Quirk] = []
+    /// 1.6 only: the feature profiles the pile plays, reported as `SupportedFeatureProfiles`.
+    /// An action of a profile not listed is answered CALLERROR NotSupported. Core is always
+    /// played (1.6 makes it mandatory). FirmwareManagement may be listed, but the simulator
+    /// does not play it yet: listing it only changes the reported key.
+    public var featureProfiles: [FeatureProfile] = FeatureProfile.defaults
+    /// 1.6 only: ReserveConnectorZeroSupported, whether ReserveNow may name connector 0.
+    public var reserveConnectorZero: Bool = false
 
     public typealias CurrentKind = EVModel.CurrentKind
+
+    /// `SupportedFeatureProfiles`: Core first, then the others as listed, once each.
+    public var supportedFeatureProfiles: String {
+        var seen: Set<FeatureProfile> = [.Core]
+        return ([FeatureProfile.Core] + featureProfiles.filter { seen.insert($0).inserted }).map(\.rawValue).joined(separator: ",")
+    }
 
     public var totalPowerKW: Double { sharedPowerKW ?? maxPowerKW * Double(connectors) }
 }
@@ -59,7 +72,7 @@ extension PileProfile {
         case id, network, vendor, model, firmware, ocppVersion, current, connectors, maxPowerKW, sharedPowerKW
         case maxCurrentA, maxVoltageV, minVoltageV, identityPattern, heartbeatInterval, meterValueSampleInterval
         case clockAlignedDataInterval, measurands, stopTxnMeasurands, plugAndCharge, replyDelay, quirks
-        case txStartPoint, txStopPoint, v201Quirks
+        case txStartPoint, txStopPoint, v201Quirks, featureProfiles, reserveConnectorZero
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,6 +103,28 @@ extension PileProfile {
         txStartPoint = try c.decodeIfPresent([String].self, forKey: .txStartPoint) ?? txStartPoint
         txStopPoint = try c.decodeIfPresent([String].self, forKey: .txStopPoint) ?? txStopPoint
         v201Quirks = try c.decodeIfPresent([V201Quirk].self, forKey: .v201Quirks) ?? v201Quirks
+        featureProfiles = try c.decodeIfPresent([FeatureProfile].self, forKey: .featureProfiles) ?? featureProfiles
+        reserveConnectorZero = try c.decodeIfPresent(Bool.self, forKey: .reserveConnectorZero) ?? reserveConnectorZero
+    }
+}
+
+/// An OCPP 1.6 feature profile, spelled as `SupportedFeatureProfiles` spells it.
+public enum FeatureProfile: String, Codable, Sendable, CaseIterable {
+    case Core, FirmwareManagement, LocalAuthListManagement, Reservation, SmartCharging, RemoteTrigger
+
+    /// What a pile plays unless its profile says otherwise: everything the simulator plays.
+    public static let defaults: [FeatureProfile] = [.Core, .RemoteTrigger, .Reservation, .LocalAuthListManagement, .SmartCharging]
+
+    /// The profile a CS→CP 1.6 action belongs to, for the ones a pile may not play.
+    public static func of(action: String) -> FeatureProfile? {
+        switch action {
+        case "ReserveNow", "CancelReservation": .Reservation
+        case "SendLocalList", "GetLocalListVersion": .LocalAuthListManagement
+        case "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule": .SmartCharging
+        case "TriggerMessage": .RemoteTrigger
+        case "GetDiagnostics", "UpdateFirmware": .FirmwareManagement
+        default: nil
+        }
     }
 }
 

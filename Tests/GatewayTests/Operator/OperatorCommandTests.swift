@@ -206,7 +206,7 @@ final class OperatorCommandTests: SimulationTestCase {
 
     func testAnActionOfAProfileThePileDoesNotPlayIsItsCallError() async throws {
         try await withHarness { harness in
-            _ = try await startPile(harness, "nio-640", identity: "OPS-PROFILE")
+            _ = try await startPile(harness, "nio-640", identity: "OPS-PROFILE") { $0.featureProfiles = [.Core, .RemoteTrigger] }
             let reserve = await command(
                 harness, "OPS-PROFILE", "ReserveNow", ["connectorId": 1, "expiryDate": "2030-01-01T00:00:00Z", "idTag": "R", "reservationId": 7])
             XCTAssertEqual(reserve.status, 502, reserve.text)
