@@ -67,6 +67,9 @@ struct ExpectationChecker {
             failures.append("\(label): stop reason \(session.stopReason ?? "none"), expected \(reason.rawValue)")
         }
         if let tag = want.idTag?.replacingOccurrences(of: "{n}", with: serial), tag != session.idTag { failures.append("\(label): idTag \(session.idTag ?? "none"), expected \(tag)") }
+        if let reservation = want.reservationId, reservation != session.reservationId {
+            failures.append("\(label): reservation \(session.reservationId.map(String.init) ?? "none"), expected \(reservation)")
+        }
         if let connector = want.connector, connector != session.connectorId {
             failures.append("\(label): connector \(session.connectorId), expected \(connector)")
         }

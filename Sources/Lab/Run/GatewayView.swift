@@ -17,8 +17,9 @@ public struct LabSession: Sendable, Codable, Equatable {
     public var energyWh: Int64?
     public var stopReason: String?
     public var costFen: Int64?
-    /// The version the pile spoke, as the gateway recorded it (`ocpp1.6`, `ocpp2.0.1`).
+    /// The version the pile spoke, as the gateway recorded it (`1.6`, `2.0.1`).
     public var ocppVersion: String?
+    public var reservationId: Int?
 }
 
 /// One recorded frame.
@@ -83,7 +84,7 @@ extension LabSession {
         self.init(
             id: record.id, chargePointId: record.chargePointId, connectorId: record.connectorId, idTag: record.idTag,
             status: record.status.rawValue, startTime: record.startTime, energyWh: record.energyWh, stopReason: record.stopReason,
-            costFen: record.costFen, ocppVersion: record.ocppVersion)
+            costFen: record.costFen, ocppVersion: record.ocppVersion, reservationId: record.reservationId)
     }
 }
 
@@ -226,7 +227,7 @@ struct RemoteGatewayView: GatewayView {
             id: id, chargePointId: pile, connectorId: Int(json["connectorId"]?.intValue ?? 0), idTag: json["idTag"]?.stringValue,
             status: json["status"]?.stringValue ?? "?", startTime: json["startTime"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date,
             energyWh: json["energyWh"]?.intValue, stopReason: json["stopReason"]?.stringValue, costFen: json["costFen"]?.intValue,
-            ocppVersion: json["ocppVersion"]?.stringValue)
+            ocppVersion: json["ocppVersion"]?.stringValue, reservationId: json["reservationId"]?.intValue.map { Int(clamping: $0) })
     }
 
     static func frame(_ json: JSON) -> LabFrame? {

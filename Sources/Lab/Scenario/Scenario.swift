@@ -193,6 +193,8 @@ public struct Expectations: Codable, Sendable, Equatable {
         public var connector: Int?
         /// The highest Power.Active.Import reading, kW.
         public var maxPowerKW: Range?
+        /// The reservation the session started under (the pile's StartTransaction reservationId).
+        public var reservationId: Int?
     }
 
     /// Energy recorded, either a figure or what the simulated pile delivered to the car.

@@ -34,7 +34,7 @@ indirect enum ScenarioShape: Sendable {
     static let session: ScenarioShape = .map([
         "index": .scalar, "status": .scalar, "stopReason": .scalar, "idTag": .scalar, "connector": .scalar,
         "energy": .map(["kWh": .scalar, "delivered": .scalar, "toleranceKWh": .scalar, "tolerancePercent": .scalar]),
-        "costFen": .map(["min": .scalar, "max": .scalar]), "maxPowerKW": .map(["min": .scalar, "max": .scalar]),
+        "costFen": .map(["min": .scalar, "max": .scalar]), "maxPowerKW": .map(["min": .scalar, "max": .scalar]), "reservationId": .scalar,
     ])
 
     static let scenario: ScenarioShape = .map([
