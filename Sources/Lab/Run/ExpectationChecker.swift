@@ -47,6 +47,19 @@ struct ExpectationChecker {
         if let want = expect.eachSession {
             for session in sessions { failures += try await check(want, session, all: sessions) }
         }
+        if let range = expect.pilePowerKW {
+            var readings: [[LabSample]] = []
+            for session in sessions {
+                let power = (try await view.session(id: session.id)?.samples ?? []).filter { $0.measurand == "Power.Active.Import" }
+                readings.append(power.sorted { $0.time < $1.time })
+            }
+            if let peak = Self.peakTotal(readings) {
+                if let low = range.min, peak < low { failures.append(String(format: "the pile's peak power %.1f kW, expected at least %.1f", peak, low)) }
+                if let high = range.max, peak > high { failures.append(String(format: "the pile's peak power %.1f kW, expected at most %.1f", peak, high)) }
+            } else {
+                failures.append("no power readings recorded for the pile")
+            }
+        }
         if let expected = expect.findings {
             let seen = Set(findings)
             for rule in expected.present ?? [] where !seen.contains(rule) {
@@ -111,6 +124,25 @@ struct ExpectationChecker {
             }
         }
         return failures
+    }
+
+    /// The highest sum, kW, of each session's latest power reading at any reading time: a
+    /// session counts from its first reading to its last, since its connectors sample at
+    /// their own times (readings in W, each list in time order).
+    static func peakTotal(_ sessions: [[LabSample]]) -> Double? {
+        let times = Set(sessions.flatMap { $0.map(\.time) }).sorted()
+        var peak: Double?
+        for time in times {
+            var total = 0.0
+            for readings in sessions {
+                guard let first = readings.first, let last = readings.last, first.time <= time, time <= last.time,
+                    let latest = readings.last(where: { $0.time <= time })
+                else { continue }
+                total += latest.value / 1000
+            }
+            peak = max(peak ?? total, total)
+        }
+        return peak
     }
 
     /// The statuses the pile reported for `connector`, in order, repeats collapsed.

@@ -171,6 +171,9 @@ public struct Expectations: Codable, Sendable, Equatable {
     /// Checked on every session the gateway recorded for the pile.
     public var eachSession: SessionExpectation?
     public var findings: FindingExpectation?
+    /// The pile's highest total power, kW: its sessions' Power.Active.Import readings taken
+    /// at the same instant, added up (what a shared cabinet delivered at once).
+    public var pilePowerKW: Range?
 
     public struct StatusSequence: Codable, Sendable, Equatable {
         public var connector: Int?

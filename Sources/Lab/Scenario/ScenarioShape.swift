@@ -52,6 +52,7 @@ indirect enum ScenarioShape: Sendable {
             "session": session,
             "eachSession": session,
             "findings": .map(["present": .list(.scalar), "absent": .list(.scalar)]),
+            "pilePowerKW": .map(["min": .scalar, "max": .scalar]),
         ]),
         "replay": .map(["chargePoint": .scalar, "session": .scalar, "ocppVersion": .scalar, "frames": .list(.map(["send": .scalar, "receive": .scalar]))]),
     ])
