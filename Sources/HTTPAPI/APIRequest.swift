@@ -86,6 +86,9 @@ extension HTTPRequest {
         return object
     }
 
+    /// Who sent a command, for the history: the token's fingerprint, never the token.
+    var issuedBy: String { bearerToken.map(APIAccess.fingerprint) ?? "anonymous" }
+
     var bearerToken: String? {
         guard let header = headers.first(name: "Authorization") else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -195,7 +195,7 @@ public struct APIResponder: HTTPResponder {
             do {
                 let record = try await gateway.reserve(
                     pile, connectorId: Int(clamping: connector), idTag: body["idTag"]?.stringValue, account: body["account"]?.stringValue,
-                    expiry: expiry, issuedBy: request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous", now: now)
+                    expiry: expiry, issuedBy: request.issuedBy, now: now)
                 return .json(encodeJSON(record), status: .created)
             } catch {
                 throw Self.apiError(error)
@@ -207,7 +207,7 @@ public struct APIResponder: HTTPResponder {
             guard let number = Int64(id), number > 0 else { throw APIError(.badRequest, "invalid_reservation_id", "reservation ids are positive integers, got \(id)") }
             do {
                 if request.method == .DELETE {
-                    return .json(encodeJSON(try await gateway.cancelReservation(number, issuedBy: request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous", now: now)))
+                    return .json(encodeJSON(try await gateway.cancelReservation(number, issuedBy: request.issuedBy, now: now)))
                 }
                 return .json(encodeJSON(try await gateway.storedReservation(number, now: now)))
             } catch {
@@ -308,7 +308,7 @@ public struct APIResponder: HTTPResponder {
     private func operate<T>(_ body: @escaping (String) async throws(CommandFailure) -> T) -> (HTTPRequest) async throws -> T {
         { request in
             do throws(CommandFailure) {
-                return try await body(request.bearerToken.map(APIAccess.fingerprint) ?? "anonymous")
+                return try await body(request.issuedBy)
             } catch {
                 throw Self.apiError(error)
             }

@@ -207,8 +207,8 @@ struct StepDriver {
             return nil
         default:
             // 40000 and 40000.0 are one number on the wire.
-            if let a = expected.doubleValue, let b = answer.doubleValue { return a == b ? nil : "\(path) is \(answer.text), expected \(expected.text)" }
-            return expected == answer ? nil : "\(path) is \(answer.text), expected \(expected.text)"
+            let same = expected.doubleValue.map { $0 == answer.doubleValue } ?? (expected == answer)
+            return same ? nil : "\(path) is \(answer.text), expected \(expected.text)"
         }
     }
 
