@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import HTTPAPI
 import Lab
 import OCPP
 
@@ -60,7 +61,7 @@ struct Call: AsyncParsableCommand {
         if list {
             var listed = version ?? .v16
             if version == nil, let id = chargePointId {
-                let (status, body) = try await reach { try await http.get("/api/chargepoints/\(GatewayHTTP.segment(id))") }
+                let (status, body) = try await reach { try await http.get(APIRoute.getChargePoint.path(id)) }
                 guard status == 200 else { throw failure(status, body, exit: 2) }
                 listed = OCPPVersion.allCases.first { $0.label == body["ocppVersion"]?.stringValue } ?? .v16
             }
@@ -70,7 +71,7 @@ struct Call: AsyncParsableCommand {
         guard let chargePointId, let action else { throw ExitCode(2) }
         let body = (payload.flatMap { try? JSONParser.parse($0) }) ?? .object(JSONObject())
         let (status, answer) = try await reach {
-            try await http.post("/api/chargepoints/\(GatewayHTTP.segment(chargePointId))/commands/\(GatewayHTTP.segment(action))", body)
+            try await http.post(APIRoute.sendCommand.path(chargePointId, action), body)
         }
         guard status == 200 else { throw failure(status, answer, exit: [502, 504, 409].contains(status) ? 1 : 2) }
         print(answer.text)

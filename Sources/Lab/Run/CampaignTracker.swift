@@ -89,7 +89,7 @@ final class CampaignTracker: PileObserver {
             } else {
                 failures.append("no session recorded for id tag \(p.idTag)")
             }
-            let evidence = failures.isEmpty ? [] : session.map { [SessionEvidence(session: $0, apiLink: "/api/sessions/\($0.id)", trace: nil, findings: [], curve: [])] } ?? []
+            let evidence = failures.isEmpty ? [] : session.map { [SessionEvidence(session: $0, apiLink: APIRoute.getSession.path(String($0.id)), trace: nil, findings: [], curve: [])] } ?? []
             return CaseResult(
                 scenario: "campaign", file: "campaign", caseName: "campaign #\(p.index + 1) [\(p.profile.id) \(p.profile.ocppVersion.subprotocol) \(p.vehicle) soc=\(Int(p.soc))→\(Int(p.target))]",
                 tags: ["campaign"], network: p.profile.network, model: "\(p.profile.vendor) \(p.profile.model)", firmware: p.profile.firmware,

@@ -72,10 +72,21 @@ protocol GatewayView: Sendable {
 extension GatewayView {
     /// POST /api/chargepoints/{id}/commands/{action}: the HTTP status and the pile's answer (or the error).
     func command(chargePointId: String, action: String, payload: JSON) async throws -> (status: Int, body: JSON) {
-        let path = "/api/chargepoints/\(GatewayHTTP.segment(chargePointId))/commands/\(GatewayHTTP.segment(action))"
-        let answer = try await http.post(path, payload)
+        let answer = try await http.post(APIRoute.sendCommand.path(chargePointId, action), payload)
         if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
         return answer
+    }
+
+    /// POST /api/scan.
+    func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
+        let answer = try await http.post(APIRoute.scan.path(), ["qr": .string(qr), "account": .string(account)])
+        if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
+        return answer
+    }
+
+    /// The session's costFen as the gateway's API reads it.
+    func costFen(sessionId: Int64) async throws -> Int64? {
+        try await http.get(APIRoute.getSession.path(String(sessionId))).body["costFen"]?.intValue
     }
 }
 
@@ -145,16 +156,6 @@ struct EmbeddedGatewayView: GatewayView {
             }
         }
     }
-
-    func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
-        let answer = try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
-        if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
-        return answer
-    }
-
-    func costFen(sessionId: Int64) async throws -> Int64? {
-        try await http.get("/api/sessions/\(sessionId)").body["costFen"]?.intValue
-    }
 }
 
 /// A gateway elsewhere (`--gateway URL`): everything goes through its HTTP API.
@@ -174,19 +175,19 @@ struct RemoteGatewayView: GatewayView {
     }
 
     func frames(chargePointId: String) async throws -> [LabFrame] {
-        let (status, body) = try await http.get("/api/chargepoints/\(chargePointId)/messages?limit=10000")
+        let (status, body) = try await http.get(APIRoute.chargePointMessages.path(chargePointId) + "?limit=10000")
         guard status == 200 else { return [] }
         return (body.arrayValue ?? []).compactMap(Self.frame)
     }
 
     func sessions(chargePointId: String) async throws -> [LabSession] {
-        let (status, body) = try await http.get("/api/sessions?chargePoint=\(chargePointId)&limit=10000")
+        let (status, body) = try await http.get(APIRoute.listSessions.path() + "?chargePoint=\(GatewayHTTP.segment(chargePointId))&limit=10000")
         guard status == 200 else { throw GatewayHTTP.Failure(description: "GET /api/sessions answered \(status)") }
         return (body.arrayValue ?? []).compactMap(Self.session).sorted { $0.id < $1.id }
     }
 
     func session(id: Int64) async throws -> LabSessionDetail? {
-        let (status, body) = try await http.get("/api/sessions/\(id)")
+        let (status, body) = try await http.get(APIRoute.getSession.path(String(id)))
         guard status == 200, let session = Self.session(body) else { return nil }
         let samples = (body["samples"]?.arrayValue ?? []).compactMap { s -> LabSample? in
             guard let time = s["time"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date, let measurand = s["measurand"]?.stringValue,
@@ -200,25 +201,15 @@ struct RemoteGatewayView: GatewayView {
     }
 
     func findings(chargePointId: String) async throws -> [String] {
-        let (status, body) = try await http.get("/api/chargepoints/\(chargePointId)/findings?limit=10000")
+        let (status, body) = try await http.get(APIRoute.chargePointFindings.path(chargePointId) + "?limit=10000")
         guard status == 200 else { return [] }
         return (body.arrayValue ?? []).compactMap { $0["rule"]?.stringValue }
     }
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
-        let (status, body) = try await http.post("/api/sessions/\(sessionId)/stop", [:])
+        let (status, body) = try await http.post(APIRoute.stopSession.path(String(sessionId)), [:])
         if status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
         return status == 202 ? (body["status"]?.stringValue ?? "Accepted") : (body.errorCode ?? "HTTP \(status)")
-    }
-
-    func scan(qr: String, account: String) async throws -> (status: Int, body: JSON) {
-        let answer = try await http.post("/api/scan", ["qr": .string(qr), "account": .string(account)])
-        if answer.status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
-        return answer
-    }
-
-    func costFen(sessionId: Int64) async throws -> Int64? {
-        try await http.get("/api/sessions/\(sessionId)").body["costFen"]?.intValue
     }
 
     static func session(_ json: JSON) -> LabSession? {

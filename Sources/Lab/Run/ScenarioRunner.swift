@@ -1,4 +1,5 @@
 import Foundation
+import HTTPAPI
 import NIOCore
 import OCPP
 import Simulator
@@ -77,7 +78,7 @@ struct ScenarioRunner {
                 guard let detail = try await view.session(id: session.id) else { continue }
                 evidence.append(
                     SessionEvidence(
-                        session: detail.session, apiLink: (view.embedded ? "" : view.apiBase) + "/api/sessions/\(session.id)",
+                        session: detail.session, apiLink: (view.embedded ? "" : view.apiBase) + APIRoute.getSession.path(String(session.id)),
                         trace: detail.timeline, findings: Array(Set(detail.findings)).sorted(), curve: SessionEvidence.curve(detail.samples)))
             }
             if skipReason == nil, failures.isEmpty, let expect = testCase.scenario.scenario.expect {

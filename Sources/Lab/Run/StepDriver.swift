@@ -1,4 +1,5 @@
 import Foundation
+import HTTPAPI
 import OCPP
 import Simulator
 
@@ -147,7 +148,7 @@ struct StepDriver {
             // may lag the pile's: ask again for a moment (bounded) before concluding there is none.
             for attempt in 0..<20 where qr == nil {
                 if attempt > 0 { try await Task.sleep(for: .milliseconds(100)) }
-                let pileJSON = try await GatewayHTTP(base: view.apiBase, token: nil).get("/api/chargepoints/\(identity)").body
+                let pileJSON = try await GatewayHTTP(base: view.apiBase, token: nil).get(APIRoute.getChargePoint.path(identity)).body
                 qr = pileJSON["connectors"]?.arrayValue?.first { $0["connectorId"]?.intValue == Int64(connector) }?["qr"]?.stringValue
             }
             // A central system other than PileGate (--gateway URL) may have no QR codes or scan endpoint.

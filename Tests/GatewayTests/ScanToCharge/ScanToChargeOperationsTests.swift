@@ -5,7 +5,7 @@ import XCTest
 
 @testable import HTTPAPI
 
-/// /metrics after some traffic, and /openapi.json against the routes the code serves.
+/// /metrics after some traffic.
 final class ScanToChargeOperationsTests: XCTestCase {
     override func setUp() {
         super.setUp()
@@ -89,79 +89,6 @@ final class ScanToChargeOperationsTests: XCTestCase {
             XCTAssertEqual(scan.errorCode, "pile_rejected")
             let after = prometheusValue(await metrics(harness), "pilegate_ocpp_callerrors_total", ["code": "InternalError", "direction": "in"])
             XCTAssertEqual(after, before + 1, "GatewayMetrics.callError says it counts CALLERRORs received as well as sent")
-        }
-    }
-
-    // MARK: OpenAPI
-
-    /// `/api/sessions/{id}` → the route APIResponder matches.
-    static func route(_ path: String) -> [String] { path.split(separator: "/").map(String.init) }
-
-    /// The routes `APIResponder.methods` names, read from its source: the document must
-    /// match the code both ways.
-    static func routesInSource() throws -> Set<[String]> {
-        let file = scanToChargeRepositoryRoot.appendingPathComponent("Sources/HTTPAPI/APIResponder.swift")
-        let source = try String(contentsOf: file, encoding: .utf8)
-        guard let start = source.range(of: "static func methods("),
-            let end = source.range(of: "default: nil", range: start.upperBound..<source.endIndex)
-        else { throw XCTSkip("APIResponder.methods not found in the source") }
-        let body = String(source[start.upperBound..<end.lowerBound])
-        let literal = try NSRegularExpression(pattern: #"\[((?:"[^"]*"(?:,\s*)?)*)\]"#)
-        var routes: Set<[String]> = []
-        for match in literal.matches(in: body, range: NSRange(body.startIndex..., in: body)) {
-            guard let range = Range(match.range(at: 1), in: body) else { continue }
-            let parts = body[range].split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
-            routes.insert(parts.filter { !$0.isEmpty })
-        }
-        return routes
-    }
-
-    func testTheOpenAPIDocumentDescribesExactlyTheRoutesServedAndEveryOperationHasADefaultResponse() async throws {
-        try await GatewayHarness.with(try ScanFixtures.configuration([])) { harness in
-            let served = await harness.api("GET", "/openapi.json", token: nil)
-            XCTAssertEqual(served.status, 200)
-            XCTAssertEqual(served.header("Content-Type"), "application/json")
-            let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(served.text.utf8)) as? [String: Any])
-            XCTAssertTrue((document["openapi"] as? String)?.hasPrefix("3.") ?? false)
-            let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
-            let verbs: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
-
-            var documented: Set<[String]> = []
-            for (path, item) in paths {
-                let route = Self.route(path)
-                documented.insert(route)
-                let methods = Set(item.keys.filter(verbs.contains).map { $0.uppercased() })
-                let allowed = try XCTUnwrap(APIResponder.methods(route), "\(path) is documented but not served")
-                XCTAssertEqual(methods, Set(allowed.map(\.rawValue)).subtracting(["HEAD"]), "\(path): documented methods = served methods")
-                for method in methods {
-                    let operation = try XCTUnwrap(item[method.lowercased()] as? [String: Any])
-                    let responses = try XCTUnwrap(operation["responses"] as? [String: Any], "\(method) \(path)")
-                    XCTAssertNotNil(responses["default"], "\(method) \(path) declares a default response")
-                    XCTAssertNotNil(operation["operationId"], "\(method) \(path)")
-                }
-            }
-            XCTAssertEqual(documented, try Self.routesInSource(), "every route served is documented, and only those")
-
-            // Probe each documented operation: none is 405 or an unknown route.
-            for (path, item) in paths {
-                let uri = path.replacingOccurrences(of: "{id}", with: "1")
-                for method in item.keys.filter(verbs.contains).map({ $0.uppercased() }) {
-                    if path == "/api/events" { continue }  // a stream: the event tests read it
-                    let reply = await harness.api(method, uri, json: method == "POST" ? [:] : nil)
-                    XCTAssertNotEqual(reply.status, 405, "\(method) \(uri)")
-                    XCTAssertFalse(reply.errorCode == "not_found" && reply.status == 404, "\(method) \(uri) has a route: \(reply.text)")
-                    XCTAssertLessThan(reply.status, 500, "\(method) \(uri): \(reply.text)")
-                }
-            }
-            // And what is not documented is not served.
-            let unknown = await harness.api("GET", "/api/nothing-here")
-            XCTAssertEqual(unknown.status, 404)
-            XCTAssertEqual(unknown.errorCode, "not_found")
-            let wrongMethod = await harness.api("POST", "/api/chargepoints", json: [:])
-            XCTAssertEqual(wrongMethod.status, 405)
-            XCTAssertEqual(wrongMethod.header("Allow"), "GET, HEAD")
         }
     }
 }

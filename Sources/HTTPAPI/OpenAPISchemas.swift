@@ -1,0 +1,1166 @@
+/// The shapes the API's bodies have, referenced by name from the route declarations
+/// (`Routes/`): the `components` of the OpenAPI document served at /openapi.json.
+enum OpenAPISchemas {
+    static let components = #"""
+{
+ "securitySchemes": {
+  "bearerAuth": {
+   "type": "http",
+   "scheme": "bearer"
+  }
+ },
+ "responses": {
+  "Error": {
+   "description": "Error: {\"error\": {\"code\", \"message\"}}",
+   "content": {
+    "application/json": {
+     "schema": {
+      "$ref": "#/components/schemas/Error"
+     }
+    }
+   }
+  }
+ },
+ "schemas": {
+  "Error": {
+   "type": "object",
+   "required": [
+    "error"
+   ],
+   "properties": {
+    "error": {
+     "type": "object",
+     "required": [
+      "code",
+      "message"
+     ],
+     "properties": {
+      "code": {
+       "type": "string"
+      },
+      "message": {
+       "type": "string"
+      },
+      "details": {
+       "description": "Machine-readable particulars, where the code has any (a payload's field path, a pile's CALLERROR code)."
+      }
+     }
+    }
+   }
+  },
+  "Connector": {
+   "type": "object",
+   "required": [
+    "connectorId",
+    "status",
+    "since"
+   ],
+   "properties": {
+    "connectorId": {
+     "type": "integer",
+     "minimum": 0
+    },
+    "status": {
+     "type": "string"
+    },
+    "errorCode": {
+     "type": "string"
+    },
+    "info": {
+     "type": "string"
+    },
+    "vendorErrorCode": {
+     "type": "string"
+    },
+    "since": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "qr": {
+     "type": "string"
+    }
+   }
+  },
+  "Price": {
+   "type": "object",
+   "nullable": true,
+   "required": [
+    "tier",
+    "electricityFenPerKWh",
+    "serviceFenPerKWh",
+    "totalFenPerKWh",
+    "until"
+   ],
+   "properties": {
+    "tier": {
+     "type": "string",
+     "enum": [
+      "sharp",
+      "peak",
+      "flat",
+      "valley"
+     ]
+    },
+    "electricityFenPerKWh": {
+     "type": "number"
+    },
+    "serviceFenPerKWh": {
+     "type": "number"
+    },
+    "totalFenPerKWh": {
+     "type": "number"
+    },
+    "until": {
+     "type": "string",
+     "format": "date-time"
+    }
+   }
+  },
+  "ChargePoint": {
+   "type": "object",
+   "required": [
+    "id",
+    "connected",
+    "connectors",
+    "price"
+   ],
+   "properties": {
+    "id": {
+     "type": "string"
+    },
+    "network": {
+     "type": "string"
+    },
+    "vendor": {
+     "type": "string"
+    },
+    "model": {
+     "type": "string"
+    },
+    "serialNumber": {
+     "type": "string"
+    },
+    "firmwareVersion": {
+     "type": "string"
+    },
+    "ocppVersion": {
+     "type": "string"
+    },
+    "registrationStatus": {
+     "type": "string"
+    },
+    "firstSeen": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "lastSeen": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "connected": {
+     "type": "boolean"
+    },
+    "station": {
+     "type": "string"
+    },
+    "city": {
+     "type": "string"
+    },
+    "latitude": {
+     "type": "number"
+    },
+    "longitude": {
+     "type": "number"
+    },
+    "current": {
+     "type": "string",
+     "enum": [
+      "ac",
+      "dc"
+     ]
+    },
+    "maxPowerKW": {
+     "type": "number"
+    },
+    "powerClass": {
+     "type": "string",
+     "enum": [
+      "slow",
+      "fast",
+      "ultra"
+     ]
+    },
+    "distanceKm": {
+     "type": "number"
+    },
+    "price": {
+     "$ref": "#/components/schemas/Price"
+    },
+    "connectors": {
+     "type": "array",
+     "items": {
+      "$ref": "#/components/schemas/Connector"
+     }
+    }
+   }
+  },
+  "LiveFigures": {
+   "type": "object",
+   "nullable": true,
+   "required": [
+    "energyKWh",
+    "elapsedSeconds"
+   ],
+   "properties": {
+    "powerKW": {
+     "type": "number"
+    },
+    "energyKWh": {
+     "type": "number"
+    },
+    "soc": {
+     "type": "number"
+    },
+    "elapsedSeconds": {
+     "type": "number"
+    },
+    "costFen": {
+     "type": "integer"
+    }
+   }
+  },
+  "Session": {
+   "type": "object",
+   "required": [
+    "id",
+    "chargePointId",
+    "connectorId",
+    "status",
+    "startTime",
+    "meterStartWh",
+    "live"
+   ],
+   "properties": {
+    "id": {
+     "type": "integer"
+    },
+    "chargePointId": {
+     "type": "string"
+    },
+    "connectorId": {
+     "type": "integer"
+    },
+    "idTag": {
+     "type": "string"
+    },
+    "account": {
+     "type": "string"
+    },
+    "ocppVersion": {
+     "type": "string"
+    },
+    "status": {
+     "type": "string",
+     "enum": [
+      "starting",
+      "active",
+      "completed",
+      "failed",
+      "abandoned"
+     ]
+    },
+    "failure": {
+     "type": "string"
+    },
+    "authorizationStatus": {
+     "type": "string"
+    },
+    "startTime": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "stopTime": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "meterStartWh": {
+     "type": "integer"
+    },
+    "meterStopWh": {
+     "type": "integer"
+    },
+    "energyWh": {
+     "type": "integer"
+    },
+    "stopReason": {
+     "type": "string"
+    },
+    "stopIdTag": {
+     "type": "string"
+    },
+    "costFen": {
+     "type": "integer"
+    },
+    "reservationId": {
+     "type": "integer"
+    },
+    "unpluggedAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "transactionRef": {
+     "type": "string",
+     "description": "The pile's own transaction id (OCPP 2.0.1 piles choose it)."
+    },
+    "live": {
+     "$ref": "#/components/schemas/LiveFigures"
+    }
+   }
+  },
+  "SessionDetail": {
+   "allOf": [
+    {
+     "$ref": "#/components/schemas/Session"
+    },
+    {
+     "type": "object",
+     "required": [
+      "samples",
+      "findings",
+      "timeline"
+     ],
+     "properties": {
+      "samples": {
+       "type": "array",
+       "items": {
+        "$ref": "#/components/schemas/Sample"
+       }
+      },
+      "findings": {
+       "type": "array",
+       "items": {
+        "$ref": "#/components/schemas/Finding"
+       }
+      },
+      "timeline": {
+       "type": "array",
+       "items": {
+        "$ref": "#/components/schemas/Frame"
+       }
+      }
+     }
+    }
+   ]
+  },
+  "Sample": {
+   "type": "object",
+   "required": [
+    "time",
+    "measurand",
+    "value"
+   ],
+   "properties": {
+    "time": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "measurand": {
+     "type": "string"
+    },
+    "value": {
+     "type": "number"
+    },
+    "unit": {
+     "type": "string"
+    },
+    "phase": {
+     "type": "string"
+    },
+    "location": {
+     "type": "string"
+    },
+    "context": {
+     "type": "string"
+    }
+   }
+  },
+  "Finding": {
+   "type": "object",
+   "required": [
+    "rule",
+    "severity",
+    "chargePointId",
+    "detail",
+    "time"
+   ],
+   "properties": {
+    "rule": {
+     "type": "string"
+    },
+    "severity": {
+     "type": "string",
+     "enum": [
+      "error",
+      "warning",
+      "info"
+     ]
+    },
+    "chargePointId": {
+     "type": "string"
+    },
+    "sessionId": {
+     "type": "integer"
+    },
+    "messageId": {
+     "type": "string"
+    },
+    "detail": {
+     "type": "string"
+    },
+    "time": {
+     "type": "string",
+     "format": "date-time"
+    }
+   }
+  },
+  "Frame": {
+   "type": "object",
+   "required": [
+    "time",
+    "direction",
+    "messageType",
+    "frame"
+   ],
+   "properties": {
+    "time": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "direction": {
+     "type": "string",
+     "enum": [
+      "in",
+      "out"
+     ]
+    },
+    "messageType": {
+     "type": "integer"
+    },
+    "messageId": {
+     "type": "string"
+    },
+    "action": {
+     "type": "string"
+    },
+    "frame": {},
+    "latencyMs": {
+     "type": "number"
+    }
+   }
+  },
+  "Receipt": {
+   "type": "object",
+   "required": [
+    "sessionId",
+    "currency",
+    "lines",
+    "energyWh",
+    "electricityFen",
+    "serviceFen",
+    "idleMinutes",
+    "idleFen",
+    "discountFen",
+    "totalFen",
+    "final"
+   ],
+   "properties": {
+    "sessionId": {
+     "type": "integer"
+    },
+    "network": {
+     "type": "string"
+    },
+    "currency": {
+     "type": "string",
+     "enum": [
+      "CNY"
+     ]
+    },
+    "lines": {
+     "type": "array",
+     "items": {
+      "type": "object",
+      "required": [
+       "tier",
+       "from",
+       "to",
+       "energyWh",
+       "electricityFen",
+       "serviceFen"
+      ],
+      "properties": {
+       "tier": {
+        "type": "string",
+        "enum": [
+         "sharp",
+         "peak",
+         "flat",
+         "valley"
+        ]
+       },
+       "from": {
+        "type": "string",
+        "format": "date-time"
+       },
+       "to": {
+        "type": "string",
+        "format": "date-time"
+       },
+       "energyWh": {
+        "type": "integer"
+       },
+       "electricityFen": {
+        "type": "integer"
+       },
+       "serviceFen": {
+        "type": "integer"
+       }
+      }
+     }
+    },
+    "energyWh": {
+     "type": "integer"
+    },
+    "electricityFen": {
+     "type": "integer"
+    },
+    "serviceFen": {
+     "type": "integer"
+    },
+    "idleMinutes": {
+     "type": "integer"
+    },
+    "idleFen": {
+     "type": "integer"
+    },
+    "discountFen": {
+     "type": "integer"
+    },
+    "totalFen": {
+     "type": "integer"
+    },
+    "final": {
+     "type": "boolean"
+    }
+   }
+  },
+  "Compatibility": {
+   "type": "object",
+   "required": [
+    "networks",
+    "rules"
+   ],
+   "properties": {
+    "networks": {
+     "type": "array",
+     "items": {
+      "type": "object",
+      "required": [
+       "network",
+       "model",
+       "firmware",
+       "piles",
+       "sessions",
+       "findings"
+      ],
+      "properties": {
+       "network": {
+        "type": "string",
+        "nullable": true
+       },
+       "model": {
+        "type": "string",
+        "nullable": true
+       },
+       "firmware": {
+        "type": "string",
+        "nullable": true
+       },
+       "ocppVersion": {
+        "type": "string",
+        "nullable": true,
+        "description": "1.6 or 2.0.1: a model that ships both is judged per version."
+       },
+       "piles": {
+        "type": "integer"
+       },
+       "sessions": {
+        "type": "integer"
+       },
+       "findings": {
+        "type": "array",
+        "items": {
+         "type": "object",
+         "required": [
+          "rule",
+          "severity",
+          "count",
+          "piles",
+          "sessions",
+          "firstSeen",
+          "lastSeen"
+         ],
+         "properties": {
+          "rule": {
+           "type": "string"
+          },
+          "severity": {
+           "type": "string",
+           "enum": [
+            "error",
+            "warning",
+            "info"
+           ]
+          },
+          "count": {
+           "type": "integer"
+          },
+          "piles": {
+           "type": "integer"
+          },
+          "sessions": {
+           "type": "integer"
+          },
+          "firstSeen": {
+           "type": "string",
+           "format": "date-time"
+          },
+          "lastSeen": {
+           "type": "string",
+           "format": "date-time"
+          }
+         }
+        }
+       }
+      }
+     }
+    },
+    "rules": {
+     "type": "array",
+     "items": {
+      "type": "object",
+      "required": [
+       "id",
+       "severity",
+       "summary",
+       "reference",
+       "strictReply"
+      ],
+      "properties": {
+       "id": {
+        "type": "string"
+       },
+       "severity": {
+        "type": "string",
+        "enum": [
+         "error",
+         "warning",
+         "info"
+        ]
+       },
+       "summary": {
+        "type": "string"
+       },
+       "reference": {
+        "type": "string"
+       },
+       "strictReply": {
+        "type": "string",
+        "nullable": true
+       }
+      }
+     }
+    }
+   }
+  },
+  "Recommendation": {
+   "type": "object",
+   "required": [
+    "chargePointId",
+    "connectorId",
+    "maxPowerKW",
+    "minutes",
+    "energyKWh",
+    "averageKW",
+    "score",
+    "explanation"
+   ],
+   "properties": {
+    "chargePointId": {
+     "type": "string"
+    },
+    "connectorId": {
+     "type": "integer"
+    },
+    "network": {
+     "type": "string"
+    },
+    "station": {
+     "type": "string"
+    },
+    "city": {
+     "type": "string"
+    },
+    "maxPowerKW": {
+     "type": "number"
+    },
+    "minutes": {
+     "type": "number"
+    },
+    "energyKWh": {
+     "type": "number"
+    },
+    "averageKW": {
+     "type": "number"
+    },
+    "costFen": {
+     "type": "integer"
+    },
+    "distanceKm": {
+     "type": "number"
+    },
+    "driveMinutes": {
+     "type": "number"
+    },
+    "score": {
+     "type": "number"
+    },
+    "explanation": {
+     "type": "string"
+    }
+   }
+  },
+  "Command": {
+   "type": "object",
+   "required": [
+    "id",
+    "chargePointId",
+    "time",
+    "issuedBy",
+    "ocppVersion",
+    "action",
+    "payload",
+    "outcome"
+   ],
+   "properties": {
+    "id": {
+     "type": "integer"
+    },
+    "chargePointId": {
+     "type": "string"
+    },
+    "time": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "issuedBy": {
+     "type": "string",
+     "description": "token:XXXXXXXX, a fingerprint of the API token used (never the token)"
+    },
+    "ocppVersion": {
+     "type": "string"
+    },
+    "action": {
+     "type": "string"
+    },
+    "payload": {
+     "type": "string",
+     "description": "The request payload as sent (JSON text)"
+    },
+    "outcome": {
+     "type": "string",
+     "enum": [
+      "answered",
+      "pile_error",
+      "invalid_response",
+      "pile_timeout",
+      "pile_offline"
+     ]
+    },
+    "response": {
+     "type": "string",
+     "description": "The pile's answer payload (JSON text)"
+    },
+    "errorCode": {
+     "type": "string"
+    },
+    "errorDescription": {
+     "type": "string"
+    },
+    "latencyMs": {
+     "type": "number"
+    }
+   }
+  },
+  "Reservation": {
+   "type": "object",
+   "required": [
+    "id",
+    "chargePointId",
+    "connectorId",
+    "idTag",
+    "expiry",
+    "status",
+    "createdAt",
+    "ocppVersion"
+   ],
+   "properties": {
+    "id": {
+     "type": "integer",
+     "description": "also the reservationId on the wire"
+    },
+    "chargePointId": {
+     "type": "string"
+    },
+    "connectorId": {
+     "type": "integer"
+    },
+    "idTag": {
+     "type": "string"
+    },
+    "account": {
+     "type": "string"
+    },
+    "expiry": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "status": {
+     "type": "string",
+     "enum": [
+      "requested",
+      "accepted",
+      "refused",
+      "failed",
+      "used",
+      "cancelled",
+      "expired"
+     ]
+    },
+    "answer": {
+     "type": "string",
+     "description": "The pile's word (Accepted, Occupied, Faulted, Unavailable, Rejected), or why there was none"
+    },
+    "sessionId": {
+     "type": "integer"
+    },
+    "createdAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "ocppVersion": {
+     "type": "string"
+    }
+   }
+  },
+  "Health": {
+   "type": "object",
+   "required": [
+    "status",
+    "connectedChargePoints"
+   ],
+   "properties": {
+    "status": {
+     "type": "string",
+     "enum": [
+      "ok"
+     ]
+    },
+    "connectedChargePoints": {
+     "type": "integer",
+     "minimum": 0
+    }
+   }
+  },
+  "CommandAnswer": {
+   "type": "object",
+   "required": [
+    "ocppVersion",
+    "response"
+   ],
+   "properties": {
+    "ocppVersion": {
+     "type": "string"
+    },
+    "response": {
+     "type": "object"
+    }
+   }
+  },
+  "ConfigurationRead": {
+   "type": "object",
+   "required": [
+    "ocppVersion",
+    "keys"
+   ],
+   "properties": {
+    "ocppVersion": {
+     "type": "string"
+    },
+    "keys": {
+     "type": "array",
+     "items": {
+      "type": "object",
+      "required": [
+       "key",
+       "status"
+      ],
+      "properties": {
+       "key": {
+        "type": "string"
+       },
+       "value": {
+        "type": "string"
+       },
+       "readonly": {
+        "type": "boolean"
+       },
+       "status": {
+        "type": "string",
+        "description": "Accepted, UnknownKey (1.6), or the 2.0.1 attributeStatus"
+       }
+      }
+     }
+    }
+   }
+  },
+  "ConfigurationChanged": {
+   "type": "object",
+   "required": [
+    "key",
+    "status"
+   ],
+   "properties": {
+    "key": {
+     "type": "string"
+    },
+    "status": {
+     "type": "string"
+    }
+   }
+  },
+  "StopAccepted": {
+   "type": "object",
+   "required": [
+    "sessionId",
+    "status"
+   ],
+   "properties": {
+    "sessionId": {
+     "type": "integer"
+    },
+    "status": {
+     "type": "string",
+     "enum": [
+      "Accepted"
+     ]
+    }
+   }
+  },
+  "Recommendations": {
+   "type": "object",
+   "required": [
+    "recommendations"
+   ],
+   "properties": {
+    "vehicle": {
+     "type": "object",
+     "nullable": true
+    },
+    "recommendations": {
+     "type": "array",
+     "items": {
+      "$ref": "#/components/schemas/Recommendation"
+     }
+    }
+   }
+  },
+  "DeviceModelAttribute": {
+   "type": "object",
+   "required": [
+    "component",
+    "variable",
+    "attribute",
+    "reportedAt"
+   ],
+   "properties": {
+    "component": {
+     "type": "string"
+    },
+    "componentInstance": {
+     "type": "string"
+    },
+    "evseId": {
+     "type": "integer"
+    },
+    "connectorId": {
+     "type": "integer"
+    },
+    "variable": {
+     "type": "string"
+    },
+    "variableInstance": {
+     "type": "string"
+    },
+    "attribute": {
+     "type": "string"
+    },
+    "value": {
+     "type": "string"
+    },
+    "mutability": {
+     "type": "string"
+    },
+    "dataType": {
+     "type": "string"
+    },
+    "unit": {
+     "type": "string"
+    },
+    "reportedAt": {
+     "type": "string",
+     "format": "date-time"
+    }
+   }
+  },
+  "PileNotice": {
+   "type": "object",
+   "required": [
+    "id",
+    "chargePointId",
+    "time",
+    "kind",
+    "status",
+    "ocppVersion"
+   ],
+   "properties": {
+    "id": {
+     "type": "integer"
+    },
+    "chargePointId": {
+     "type": "string"
+    },
+    "time": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "kind": {
+     "type": "string",
+     "enum": [
+      "firmware",
+      "diagnostics",
+      "log",
+      "security"
+     ]
+    },
+    "status": {
+     "type": "string",
+     "description": "The pile's status word, or the security event's type"
+    },
+    "requestId": {
+     "type": "integer"
+    },
+    "detail": {
+     "type": "string"
+    },
+    "ocppVersion": {
+     "type": "string"
+    }
+   }
+  },
+  "RemoteStartRequest": {
+   "type": "object",
+   "required": [
+    "idTag"
+   ],
+   "properties": {
+    "idTag": {
+     "type": "string",
+     "minLength": 1
+    },
+    "connectorId": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 1000,
+     "description": "1.6 connectorId, 2.0.1 evseId"
+    },
+    "chargingProfile": {
+     "type": "object",
+     "description": "The version's ChargingProfile, sent as given"
+    }
+   }
+  },
+  "ConfigurationChange": {
+   "type": "object",
+   "required": [
+    "value"
+   ],
+   "properties": {
+    "value": {
+     "type": "string"
+    }
+   }
+  },
+  "ScanRequest": {
+   "type": "object",
+   "required": [
+    "qr",
+    "account"
+   ],
+   "properties": {
+    "qr": {
+     "type": "string",
+     "description": "pilegate://charge/v1/{network}/{chargePointId}/{connectorId}"
+    },
+    "account": {
+     "type": "string"
+    }
+   }
+  },
+  "ReservationRequest": {
+   "type": "object",
+   "required": [
+    "chargePointId",
+    "expiryDate"
+   ],
+   "properties": {
+    "chargePointId": {
+     "type": "string"
+    },
+    "connectorId": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 1000,
+     "default": 0
+    },
+    "expiryDate": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "idTag": {
+     "type": "string",
+     "maxLength": 36
+    },
+    "account": {
+     "type": "string"
+    }
+   }
+  },
+  "CommandPayload": {
+   "type": "object",
+   "description": "The action's request payload; no body is {}."
+  }
+ }
+}
+"""#
+}
