@@ -161,7 +161,7 @@ public struct APIResponder: HTTPResponder {
         case ["api", "sessions", "{id}", "stop"]:
             let sessionId = try Self.sessionId(id)
             do {
-                try await gateway.stopSession(sessionId)
+                try await gateway.stopSession(sessionId, issuedBy: request.issuedBy)
             } catch {
                 throw Self.apiError(error)
             }

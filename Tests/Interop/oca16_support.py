@@ -432,6 +432,27 @@ async def charge_point(gateway, identity: str):
 
 
 # ---------------------------------------------------------------------------------------
+# What the cases assert on the CSMS's records
+
+
+def recorded(ctx, identity, action, payload=None, response=None, outcome="answered"):
+    """The command history has `action` with this payload, the pile's response and outcome."""
+    entry = ctx.last_command(identity, action)
+    assert entry["outcome"] == outcome, entry
+    assert entry["issuedBy"].startswith("token:") and "oca-csms" not in entry["issuedBy"], entry
+    if payload is not None:
+        assert entry["payload"] == payload, entry
+    if response is not None:
+        assert entry["response"] == response, entry
+    return entry
+
+
+async def session_of(ctx, identity, predicate, what):
+    sessions = await ctx.api.until(lambda: ctx.sessions(identity), lambda s: any(predicate(x) for x in s), what)
+    return next(x for x in sessions if predicate(x))
+
+
+# ---------------------------------------------------------------------------------------
 # Fixtures, imported by the case modules
 
 

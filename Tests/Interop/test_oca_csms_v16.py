@@ -23,26 +23,11 @@ from oca16_support import (  # noqa: F401  (oca is a fixture)
     now_iso,
     oca,
     parse_time,
+    recorded,
     run,
+    session_of,
     unique,
 )
-
-
-def recorded(ctx, identity, action, payload=None, response=None, outcome="answered"):
-    """The command history has `action` with this payload, the pile's response and outcome."""
-    entry = ctx.last_command(identity, action)
-    assert entry["outcome"] == outcome, entry
-    assert entry["issuedBy"].startswith("token:") and "oca-csms" not in entry["issuedBy"], entry
-    if payload is not None:
-        assert entry["payload"] == payload, entry
-    if response is not None:
-        assert entry["response"] == response, entry
-    return entry
-
-
-async def session_of(ctx, identity, predicate, what):
-    sessions = await ctx.api.until(lambda: ctx.sessions(identity), lambda s: any(predicate(x) for x in s), what)
-    return next(x for x in sessions if predicate(x))
 
 
 # ---------------------------------------------------------------------------------------

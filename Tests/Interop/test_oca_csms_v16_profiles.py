@@ -23,10 +23,10 @@ from oca16_support import (  # noqa: F401  (oca is a fixture)
     http_put,
     now_iso,
     oca,
+    recorded,
     run,
     unique,
 )
-from test_oca_csms_v16 import recorded
 
 
 # ---------------------------------------------------------------------------------------
@@ -403,10 +403,10 @@ def test_TC_053_CSMS_use_a_reserved_connector_with_parent_id_tag(oca):
             assert request.get("parentIdTag") == PARENT_TAG, f"ReserveNow must carry the tag's parentIdTag: {request}"
             await cp.status("Reserved")
             authorized = await cp.authorize(CHILD_TAG_2)  # another card of the same group
-            assert authorized.id_tag_info["status"] == "Accepted" and authorized.id_tag_info.get("parentIdTag") == PARENT_TAG
+            assert authorized.id_tag_info["status"] == "Accepted" and authorized.id_tag_info.get("parent_id_tag") == PARENT_TAG
             await cp.status("Preparing")
             started = await cp.start_tx(CHILD_TAG_2, reservation_id=request["reservationId"])
-            assert started.id_tag_info["status"] == "Accepted" and started.id_tag_info.get("parentIdTag") == PARENT_TAG
+            assert started.id_tag_info["status"] == "Accepted" and started.id_tag_info.get("parent_id_tag") == PARENT_TAG
             await oca.api.until(lambda: oca.api.get(f"/api/reservations/{record['id']}"), lambda r: r["status"] == "used",
                                 "the reservation to be used by the group's other card")
 
