@@ -356,9 +356,9 @@ class OcaChargePoint(ChargePoint):
 
     # --- the charge point's own messages (each answered by the gateway; suppress=False) ---
 
-    async def boot(self, reason_vendor: str = "OcaVendor"):
+    async def boot(self, vendor: str = "OcaVendor", firmware: str = "1.0.0"):
         return await self.call(call.BootNotification(
-            charge_point_vendor=reason_vendor, charge_point_model="OCA-16", firmware_version="1.0.0"), suppress=False)
+            charge_point_vendor=vendor, charge_point_model="OCA-16", firmware_version=firmware), suppress=False)
 
     async def status(self, state: str, connector: int = CONNECTOR, error_code: str = "NoError"):
         return await self.call(call.StatusNotification(

@@ -211,7 +211,9 @@ def firmware_case(outcome: str):
             assert [n["status"] for n in reversed(notices)] == walks[outcome]
         if outcome == "Installed":
             async with ctx.cp(identity) as cp:  # reboots into the new firmware
-                assert (await cp.boot()).status == "Accepted"
+                assert (await cp.boot(firmware="2.0.0")).status == "Accepted"
+                await ctx.api.until(lambda: ctx.pile(identity), lambda p: p.get("firmwareVersion") == "2.0.0",
+                                    "the pile's record to show the installed firmware")
     return case
 
 
