@@ -10,8 +10,6 @@ The other profiles are in test_oca_csms_v16_profiles.py; OCA_CASES.md lists them
 
 from __future__ import annotations
 
-import asyncio
-
 from oca16_support import (  # noqa: F401  (oca is a fixture)
     BLOCKED_TAG,
     CONNECTOR,
@@ -36,7 +34,6 @@ from oca16_support import (  # noqa: F401  (oca is a fixture)
 
 def test_TC_001_CSMS_cold_boot_charge_point(oca):
     identity = unique("001")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
@@ -48,8 +45,9 @@ def test_TC_001_CSMS_cold_boot_charge_point(oca):
             await cp.status("Available", CONNECTOR)
             beat = await cp.heartbeat()
             assert abs((parse_time(beat.current_time) - parse_time(now_iso())).total_seconds()) < 60
-            pile = await oca.api.until(lambda: oca.pile(identity), lambda p: p.get("connected"), "the pile to show connected")
-            assert await asyncio.to_thread(oca.connector_status, identity) == "Available", pile
+            await oca.api.until(lambda: oca.pile(identity), lambda p: p.get("connected") and p.get("registrationStatus") == "Accepted",
+                                "the pile to show connected and accepted")
+            await oca.api.until(lambda: oca.connector_status(identity), lambda s: s == "Available", "connector 1 Available")
 
     run(case())
 
@@ -141,7 +139,6 @@ def test_TC_007_CSMS_regular_start_charging_session_cached_id(oca):
 
 def test_TC_061_CSMS_clear_authorization_data_in_authorization_cache(oca):
     identity = unique("061")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
@@ -278,7 +275,6 @@ def test_TC_028_CSMS_remote_stop_transaction_rejected(oca):
 
 def reset_case(kind: str):
     async def case(ctx, identity):
-        tag = fresh_tag()
         async with ctx.cp(identity) as cp:
             await cp.booted()
             status, body = await ctx.drive.command(identity, "Reset", {"type": kind})
@@ -367,7 +363,6 @@ def test_TC_031_CSMS_unlock_connector_unknown_connector(oca):
 
 def test_TC_019_1_CSMS_retrieve_all_configuration_keys(oca):
     identity = unique("019-1")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
@@ -385,7 +380,6 @@ def test_TC_019_1_CSMS_retrieve_all_configuration_keys(oca):
 
 def test_TC_019_2_CSMS_retrieve_specific_configuration_key(oca):
     identity = unique("019-2")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
@@ -404,7 +398,6 @@ def test_TC_019_2_CSMS_retrieve_specific_configuration_key(oca):
 
 def change_configuration_case(answer: str, key: str, value: str):
     async def case(ctx, identity):
-        tag = fresh_tag()
         async with ctx.cp(identity) as cp:
             await cp.booted()
             cp.replies["ChangeConfiguration"] = {"status": answer}
@@ -495,7 +488,6 @@ def test_TC_037_1_CSMS_offline_start_transaction(oca):
 
 def test_TC_037_3_CSMS_offline_start_transaction_invalid(oca):
     identity = unique("037-3")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
@@ -540,7 +532,6 @@ def test_TC_039_CSMS_offline_transaction(oca):
 
 def availability_case(connector: int, kind: str, answer: str):
     async def case(ctx, identity):
-        tag = fresh_tag()
         async with ctx.cp(identity) as cp:
             await cp.booted()
             cp.replies["ChangeAvailability"] = {"status": answer}
@@ -570,7 +561,6 @@ def test_X_03_change_availability_connector_operative_scheduled(oca):
 
 def test_TC_062_CSMS_data_transfer_to_a_charge_point(oca):
     identity = unique("062")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
@@ -587,7 +577,6 @@ def test_TC_062_CSMS_data_transfer_to_a_charge_point(oca):
 
 def test_TC_064_CSMS_data_transfer_to_a_central_system(oca):
     identity = unique("064")
-    tag = fresh_tag()
 
     async def case():
         from ocpp.v16 import call
@@ -605,7 +594,6 @@ def test_X_04_callerror_from_the_charge_point_is_reported(oca):
     """Not an OCA case: a pile's CALLERROR (e.g. NotSupported for an unsupported profile) is
     502 pile_error with the OCPP code, and recorded."""
     identity = unique("ERR")
-    tag = fresh_tag()
 
     async def case():
         async with oca.cp(identity) as cp:
