@@ -459,6 +459,8 @@ def test_TC_024_CSMS_start_charging_session_lock_failure(oca):
             await cp.status("Preparing")
             await cp.status("Faulted", error_code="ConnectorLockFailure")
             await oca.api.until(lambda: oca.connector_status(identity), lambda s: s == "Faulted", "connector Faulted")
+            connector = next(c for c in oca.pile(identity)["connectors"] if c["connectorId"] == CONNECTOR)
+            assert connector["errorCode"] == "ConnectorLockFailure", connector
             assert oca.sessions(identity) == []
 
     run(case())

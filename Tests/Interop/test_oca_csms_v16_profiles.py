@@ -288,6 +288,7 @@ def test_TC_046_CSMS_reservation_of_a_connector_transaction(oca):
             tag = fresh_tag()
             request, record = await reserved(oca, cp, identity, tag)
             await cp.status("Reserved")
+            await oca.api.until(lambda: oca.connector_status(identity), lambda s: s == "Reserved", "Reserved on the live map")
             tx = await cp.charging(tag, reservation_id=request["reservationId"])
             used = await oca.api.until(lambda: oca.api.get(f"/api/reservations/{record['id']}"), lambda r: r["status"] == "used",
                                        "the reservation to be used")
@@ -307,6 +308,7 @@ def test_TC_047_CSMS_reservation_of_a_connector_expire(oca):
             await cp.status("Reserved")
             await asyncio.sleep(3.5)
             await cp.status("Available")  # the charge point ended the reservation at expiryDate
+            await oca.api.until(lambda: oca.connector_status(identity), lambda s: s == "Available", "Available again")
             expired = await oca.api.until(lambda: oca.api.get(f"/api/reservations/{record['id']}"),
                                           lambda r: r["status"] == "expired", "the reservation to read expired")
             assert expired["answer"] == "Accepted"
@@ -381,6 +383,7 @@ def cancel_case(answer: str):
             recorded(ctx, identity, "CancelReservation", {"reservationId": record["id"]}, {"status": answer})
             if answer == "Accepted":
                 await cp.status("Available")
+                await ctx.api.until(lambda: ctx.connector_status(identity), lambda s: s == "Available", "Available again")
     return case
 
 
