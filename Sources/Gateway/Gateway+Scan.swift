@@ -62,11 +62,13 @@ extension Gateway {
 
     /// Asks the pile to stop a running session (RemoteStopTransaction). Returns once the
     /// pile accepted; the session ends with the pile's StopTransaction.
-    public func stopSession(_ sessionId: Int64) async throws(ScanFailure) {
+    /// The stop goes through the command surface, so it is in the pile's command history
+    /// like any operator command, under `issuedBy`.
+    public func stopSession(_ sessionId: Int64, issuedBy: String = "app") async throws(ScanFailure) {
         let session = try await storedSession(sessionId)
         guard session.status == .active else { throw .sessionNotActive(sessionId, status: session.status.rawValue) }
         do {
-            let status = try await requestStop(session)
+            let status = try await recordedStop(session, issuedBy: issuedBy)
             guard status == "Accepted" else { throw ScanFailure.pileRejected("the remote stop was answered \(status)") }
         } catch {
             throw Self.failure(error, chargePointId: session.chargePointId)
@@ -140,9 +142,29 @@ extension Gateway {
         }
     }
 
+    /// RemoteStopTransaction (1.6) or RequestStopTransaction (2.0.1) for `session`, sent
+    /// and recorded as a command; the pile's status word.
+    func recordedStop(_ session: SessionRecord, issuedBy: String) async throws(CommandFailure) -> String {
+        let answer: JSON
+        switch await commandVersion(session.chargePointId) {
+        case .v16:
+            answer = try await command(
+                session.chargePointId, action: V16.RemoteStopTransaction.name,
+                payload: ["transactionId": .integer(Int64(Int(clamping: session.id)))], issuedBy: issuedBy)
+        case .v201:
+            answer = try await command(
+                session.chargePointId, action: V201.RequestStopTransaction.name,
+                payload: ["transactionId": .string(session.transactionRef ?? String(session.id))], issuedBy: issuedBy)
+        }
+        return answer["status"]?.stringValue ?? "Rejected"
+    }
+
     static func failure(_ error: any Error, chargePointId: String) -> ScanFailure {
         switch error {
         case let failure as ScanFailure: failure
+        case CommandFailure.pileOffline: .pileOffline(chargePointId)
+        case CommandFailure.pileTimeout(let action, let seconds): .pileTimeout("\(action) not answered within \(seconds) s")
+        case CommandFailure.pileError(let code, let description): .pileRejected("CALLERROR \(code): \(description)")
         case RPCCallError.notConnected, RPCCallError.connectionClosed: .pileOffline(chargePointId)
         case RPCCallError.timedOut(let action, let after): .pileTimeout("\(action) not answered within \(after) s")
         case RPCCallError.rejected(let rpc): .pileRejected("CALLERROR \(rpc.wireCode ?? rpc.code.rawValue): \(rpc.description)")

@@ -45,21 +45,25 @@ extension Gateway {
             chargePointId: chargePointId, connectorId: connectorId, idTag: tag, account: account, expiry: expiry, status: .requested,
             createdAt: now, ocppVersion: version.label)
         record.id = try await saveReservation(record)
-        let payload: JSON
+        // The tag's group goes with it (1.6 parentIdTag, 2.0.1 groupIdToken), so another card
+        // of the same group may use the reservation (1.6 §5.13, OCA TC_053_CSMS).
+        let group = services.authorizer.authorize(tag, now: now).group
+        var object = JSONObject()
         switch version {
         case .v16:
-            payload = [
-                "connectorId": .integer(Int64(connectorId)), "expiryDate": .string(OCPPTimestamp.format(expiry)), "idTag": .string(tag),
-                "reservationId": .integer(record.id),
-            ]
+            object["connectorId"] = .integer(Int64(connectorId))
+            object["expiryDate"] = .string(OCPPTimestamp.format(expiry))
+            object["idTag"] = .string(tag)
+            object["reservationId"] = .integer(record.id)
+            if let group { object["parentIdTag"] = .string(group) }
         case .v201:
-            var object = JSONObject()
             object["id"] = .integer(record.id)
             object["expiryDateTime"] = .string(OCPPTimestamp.format(expiry))
             object["idToken"] = ["idToken": .string(tag), "type": "Central"]
+            if let group { object["groupIdToken"] = ["idToken": .string(group), "type": "Central"] }
             if connectorId > 0 { object["evseId"] = .integer(Int64(connectorId)) }
-            payload = .object(object)
         }
+        let payload = JSON.object(object)
         do {
             let answer = try await command(chargePointId, action: "ReserveNow", payload: payload, issuedBy: issuedBy)
             let word = answer["status"]?.stringValue ?? "Rejected"

@@ -56,7 +56,7 @@ extension APIRoute {
     ) { call in
         let id = try call.sessionId()
         do throws(ScanFailure) {
-            try await call.gateway.stopSession(id)
+            try await call.gateway.stopSession(id, issuedBy: call.request.issuedBy)
         } catch {
             throw APIError(error)
         }

@@ -7,6 +7,27 @@ import XCTest
 /// POST /api/reservations: ReserveNow under the record's id in the pile's version, the
 /// pile's word kept, a start under it using it up, scans by others refused, cancellation.
 final class ReservationTests: XCTestCase {
+    /// OCA TC_053_CSMS: ReserveNow carries the tag's parentIdTag, so the group's other cards may use it.
+    func testReserveNowCarriesTheTagsParentIdTag() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.idTags = [.init(idTag: "CHILD-1", parentIdTag: "GROUP-1")]
+        try await GatewayHarness.with(configuration) { harness in
+            let pile = try await harness.connect("RES-GROUP")
+            _ = try await pile.boot()
+            pile.respond(to: "ReserveNow", with: ["status": "Accepted"])
+            let expiry = JSON.string(OCPPTimestamp.format(Date().addingTimeInterval(900)))
+            let made = await harness.api(
+                "POST", "/api/reservations", json: ["chargePointId": "RES-GROUP", "connectorId": 1, "idTag": "CHILD-1", "expiryDate": expiry])
+            XCTAssertEqual(made.status, 201, made.text)
+            XCTAssertEqual(pile.received.last?.action, "ReserveNow")
+            XCTAssertEqual(pile.received.last?.payload["parentIdTag"], "GROUP-1")
+            let plain = await harness.api(
+                "POST", "/api/reservations", json: ["chargePointId": "RES-GROUP", "connectorId": 1, "idTag": "LONER", "expiryDate": expiry])
+            XCTAssertEqual(plain.status, 201, plain.text)
+            XCTAssertNil(pile.received.last?.payload["parentIdTag"], "a tag without a group sends none")
+        }
+    }
+
     func testAReservationIsSentKeptUsedAndGuardsTheConnector() async throws {
         var configuration = GatewayConfiguration()
         configuration.accounts = [

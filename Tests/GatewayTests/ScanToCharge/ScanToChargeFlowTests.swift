@@ -78,6 +78,13 @@ final class ScanToChargeFlowTests: SimulationTestCase {
             let done = try await harness.waitForSession(id) { $0["status"] == "completed" }
             XCTAssertEqual(done["status"], "completed", "\(done)")
             XCTAssertEqual(done["stopReason"], "Remote")
+            // The app's stop is in the pile's command history like any operator command.
+            let history = await harness.api("GET", "/api/chargepoints/\(Self.pileId)/commands")
+            let stops = history.json.arrayValue?.filter { $0["action"] == "RemoteStopTransaction" } ?? []
+            XCTAssertEqual(stops.count, 1, history.text)
+            XCTAssertEqual(stops.first?["outcome"], "answered", history.text)
+            XCTAssertEqual(stops.first?["issuedBy"]?.stringValue?.hasPrefix("token:"), true, history.text)
+            XCTAssertEqual(stops.first?["payload"]?.stringValue.flatMap { try? JSONParser.parse($0) }?["transactionId"], .integer(id), history.text)
             let energyWh = try XCTUnwrap(done["energyWh"]?.intValue)
             XCTAssertGreaterThan(energyWh, 0)
 
