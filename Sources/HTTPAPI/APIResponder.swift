@@ -53,6 +53,15 @@ public struct APIResponder: HTTPResponder {
         return response
     }
 
+    /// The route's declared body limit; JSON's for a path no route takes.
+    public func bodyLimit(method: HTTPMethod, uri: String) -> Int {
+        let request = HTTPRequest(method: method, uri: uri)
+        guard let segments = try? request.pathSegments(), let (pattern, _) = Self.table.match(segments),
+            let body = pattern.route(for: method)?.body
+        else { return RequestBody.jsonLimit }
+        return body.limit
+    }
+
     private func answer(_ request: HTTPRequest, _ pattern: RouteTable.Pattern, _ values: [String: String]) async throws -> HTTPResponse {
         guard let route = pattern.route(for: request.method) else {
             var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.path)")

@@ -2,13 +2,13 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Collects an HTTP request (body limited to 1 MiB), hands it to the responder and
-/// writes the answer. Also answers refused OCPP handshakes with their status.
+/// Collects an HTTP request (its body limited to what the responder says the route takes,
+/// 1 MiB unless it takes files), hands it to the responder and writes the answer. Also
+/// answers refused OCPP handshakes with their status.
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    static let maxBody = 1 << 20
     /// How long a closing connection waits for the client to close its side after ours.
     static let lingerTime: TimeAmount = .seconds(2)
 
@@ -21,6 +21,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    private var limit = 1 << 20
     /// A request is being answered (the deadline for the next one starts after it).
     private var answering = false
     /// Our side is closed or closing: whatever else arrives is dropped.
@@ -45,9 +46,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = head
             body = []
             tooLarge = false
+            limit = responder.bodyLimit(method: head.method, uri: head.uri)
         case .body(var buffer):
-            if body.count + buffer.readableBytes > Self.maxBody {
+            if tooLarge {
+                break
+            } else if body.count + buffer.readableBytes > limit {
                 tooLarge = true
+                body = []
             } else if let bytes = buffer.readBytes(length: buffer.readableBytes) {
                 body += bytes
             }
@@ -75,7 +80,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive
         if tooLarge {
-            write(.error(.payloadTooLarge, code: "body_too_large", message: "request bodies are limited to 1 MiB"), keepAlive: false, context: context)
+            write(.error(.payloadTooLarge, code: "body_too_large", message: "this route takes bodies of at most \(limit >> 20) MiB"), keepAlive: false, context: context)
             return
         }
         let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")

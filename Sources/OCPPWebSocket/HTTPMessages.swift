@@ -76,6 +76,13 @@ public struct HTTPResponse: Sendable {
 /// Answers the HTTP requests that arrive on the OCPP port.
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest) async -> HTTPResponse
+    /// The largest body a request may carry, known from its head: a larger one is
+    /// answered 413 without being kept.
+    func bodyLimit(method: HTTPMethod, uri: String) -> Int
+}
+
+extension HTTPResponder {
+    public func bodyLimit(method: HTTPMethod, uri: String) -> Int { 1 << 20 }
 }
 
 extension String {

@@ -75,6 +75,8 @@ struct Parameter: Sendable {
         case words([String])
         /// `LAT,LON` in degrees.
         case coordinates
+        /// Text matching a regular expression (the handler checks it; the document says it).
+        case matching(String)
     }
 
     let name: String
@@ -110,19 +112,41 @@ struct Parameter: Sendable {
         case .number(let range): ["type": "number", "minimum": .number(range.lowerBound), "maximum": .number(range.upperBound)]
         case .words(let words): ["type": "string", "enum": .array(words.map(JSON.string))]
         case .coordinates: ["type": "string", "pattern": #"^-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$"#]
+        case .matching(let pattern): ["type": "string", "pattern": .string(pattern)]
         }
     }
 }
 
-/// A request body: the name of its schema in `OpenAPISchemas`.
+/// A request body: JSON of a schema in `OpenAPISchemas`, or a file.
 struct RequestBody: Sendable {
-    let schema: String
+    enum Media: Sendable {
+        case json(String)
+        /// Raw bytes.
+        case file
+        /// Raw bytes or the one file part of multipart/form-data, as piles upload.
+        case upload
+    }
+
+    let media: Media
     let required: Bool
     let example: JSON?
+    /// The largest body the route takes; a bigger one is 413 before it is read whole.
+    let limit: Int
+
+    /// What a JSON body may hold.
+    static let jsonLimit = 1 << 20
+    /// What a firmware or upload may hold.
+    static let fileLimit = 64 << 20
 
     static func json(_ schema: String, required: Bool = true, example: JSON? = nil) -> RequestBody {
-        RequestBody(schema: schema, required: required, example: example)
+        RequestBody(media: .json(schema), required: required, example: example, limit: jsonLimit)
     }
+
+    static let file = RequestBody(media: .file, required: false, example: nil, limit: fileLimit)
+    static let upload = RequestBody(media: .upload, required: false, example: nil, limit: fileLimit)
+
+    /// The schema name of a JSON body.
+    var schema: String? { if case .json(let name) = media { name } else { nil } }
 }
 
 /// One documented answer of a route.

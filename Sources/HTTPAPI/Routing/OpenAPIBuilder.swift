@@ -37,9 +37,7 @@ enum OpenAPIBuilder {
         operation["security"] = route.access.needsToken ? [["bearerAuth": []]] : [[:], ["bearerAuth": []]]
         if !route.parameters.isEmpty { operation["parameters"] = .array(route.parameters.map(parameter)) }
         if let body = route.body {
-            var media: JSON = ["schema": reference(body.schema)]
-            if let example = body.example { media = ["schema": reference(body.schema), "example": example] }
-            operation["requestBody"] = ["required": .bool(body.required), "content": ["application/json": media]]
+            operation["requestBody"] = ["required": .bool(body.required), "content": content(body)]
         }
         var responses = JSONObject()
         for reply in route.replies { responses[String(reply.status)] = response(reply) }
@@ -54,6 +52,20 @@ enum OpenAPIBuilder {
         if let description = parameter.description { object["description"] = .string(description) }
         if let example = parameter.example { object["example"] = example }
         return .object(object)
+    }
+
+    private static let bytes: JSON = ["type": "string", "format": "binary"]
+
+    private static func content(_ body: RequestBody) -> JSON {
+        switch body.media {
+        case .json(let name):
+            var media: JSONObject = JSONObject([("schema", reference(name))])
+            if let example = body.example { media["example"] = example }
+            return ["application/json": .object(media)]
+        case .file: return ["application/octet-stream": ["schema": bytes]]
+        case .upload:
+            return ["application/octet-stream": ["schema": bytes], "multipart/form-data": ["schema": ["type": "object", "properties": ["file": bytes]]]]
+        }
     }
 
     private static let errorResponse: JSON = ["$ref": "#/components/responses/Error"]
@@ -71,7 +83,7 @@ enum OpenAPIBuilder {
         case .anyObject: schema = ["type": "object"]
         case .media(let type):
             media = type
-            schema = ["type": "string"]
+            schema = type == "application/octet-stream" ? bytes : ["type": "string"]
         }
         return ["description": .string(reply.description), "content": .object(JSONObject([(media, ["schema": schema])]))]
     }
@@ -87,7 +99,13 @@ enum OpenAPIBuilder {
             case .write, .asksThePile: token = "yes"
             }
             let query = route.parameters.filter { $0.location == .query }.map { "`\($0.name)`" }.joined(separator: " ")
-            let body = route.body.map { "[\($0.schema)](/openapi.json)" } ?? ""
+            let body: String
+            switch route.body?.media {
+            case .json(let name)?: body = name
+            case .file?: body = "a file"
+            case .upload?: body = "a file (raw or multipart)"
+            case nil: body = ""
+            }
             let summary = route.summary.replacingOccurrences(of: "|", with: "\\|")
             lines.append("| \(route.method.rawValue) | `\(route.path)` | \(query) | \(body) | \(token) | \(summary) |")
         }

@@ -36,7 +36,7 @@ final class RouteTableTests: XCTestCase {
             let names = route.segments.filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
             XCTAssertEqual(names, route.parameters.filter { $0.location == .path }.map(\.name), "\(route.path): its path parameters are declared, in order")
             XCTAssertFalse(route.summary.isEmpty, route.path)
-            if let body = route.body { referenced.insert(body.schema) }
+            if let schema = route.body?.schema { referenced.insert(schema) }
             for reply in route.replies {
                 switch reply.content {
                 case .one(let name), .list(let name): referenced.insert(name)
@@ -104,6 +104,20 @@ final class RouteTableTests: XCTestCase {
         }
     }
 
+    func testABodyPastTheRoutesLimitIsRefused() async throws {
+        try await GatewayHarness.with(try ScanFixtures.configuration([])) { harness in
+            let size = RequestBody.jsonLimit + 1
+            let socket = try RawSocket(port: harness.port)
+            defer { socket.close() }
+            try? socket.send(Array("POST /api/scan HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(size)\r\n\r\n".utf8) + [UInt8](repeating: 0x20, count: size))
+            let head = try await socket.readHTTPHead()
+            XCTAssertEqual(head.status, 413)
+            let responder = APIResponder(store: harness.store, gateway: harness.gateway, access: APIAccess(token: "t"))
+            XCTAssertEqual(responder.bodyLimit(method: .POST, uri: "/api/scan?x=1"), RequestBody.jsonLimit)
+            XCTAssertEqual(responder.bodyLimit(method: .GET, uri: "/no/such/route"), RequestBody.jsonLimit)
+        }
+    }
+
     func testALiteralSegmentWinsOverAParameter() {
         let table = RouteTable([
             APIRoute(.GET, "/x/{id}", "byId", "by id", access: .open, parameters: [.path("id")], replies: [.ok("it", .anyObject)]) { _ in .json("id") },
@@ -128,6 +142,7 @@ final class RouteTableTests: XCTestCase {
         case .number(let range): String(range.upperBound)
         case .words(let words): words.first ?? ""
         case .coordinates: "39.90,116.40"
+        case .matching: "x"
         }
     }
 }
