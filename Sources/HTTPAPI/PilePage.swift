@@ -3,11 +3,12 @@ import OCPP
 
 /// One pile's page, `/piles/{id}`: its connectors and live status, its configuration (1.6:
 /// read and changed through GetConfiguration / ChangeConfiguration; 2.0.1: the reported
-/// device model), recent frames, findings, notices (firmware, diagnostics, logs, security), command history, and an operations panel that
-/// sends any command of the pile's version through `POST /api/chargepoints/{id}/commands/…`.
+/// device model), recent frames, findings, notices (firmware, diagnostics, logs, security), command history, an operations panel that
+/// sends any command of the pile's version through `POST /api/chargepoints/{id}/commands/…`, and panels for the friendlier endpoints:
+/// firmware, diagnostics and log jobs, the gateway's local list, reservations and the charging profiles kept.
 /// Self-contained like the dashboard; API strings reach the page only through `textContent`.
 /// The ids (`#connectors`, `#command-action`, `#command-result[data-outcome]`, `#history`,
-/// `#configuration`) are what Tests/Browser/test_pile_page.py reads.
+/// `#configuration`, `#jobs`, `#local-list-facts`, `#reservations`, `#profiles` …) are what Tests/Browser/test_pile_page.py reads.
 enum PilePage {
     /// The actions per version, from the protocol catalogue (the same list the API checks against).
     static let actions: String = {
@@ -61,6 +62,22 @@ enum PilePage {
       </section>
       <section><h2>Configuration</h2><p><button id="configuration-read">Read from the pile</button></p>
         <table id="configuration"><thead><tr><th>key</th><th>value</th><th></th></tr></thead><tbody></tbody></table></section>
+      <section><h2>Firmware, diagnostics and logs</h2>
+        <p><label>Firmware <select id="firmware-file"></select></label> <button id="firmware-update">Update firmware</button>
+          <button id="diagnostics-get">Get diagnostics</button>
+          <label>Log <select id="log-type"><option>DiagnosticsLog</option><option>SecurityLog</option></select></label> <button id="log-get">Get log</button></p>
+        <div id="job-result" class="muted"></div>
+        <table id="jobs"><thead><tr><th>#</th><th>kind</th><th>status</th><th>pile says</th><th>updated</th><th>files</th></tr></thead><tbody></tbody></table></section>
+      <section><h2>Local list</h2><p><span id="local-list-facts" class="muted">&mdash;</span>
+        <button id="local-list-sync">Sync</button> <button id="local-list-full">Send the full list</button></p>
+        <div id="local-list-result" class="muted"></div></section>
+      <section><h2>Reservations</h2>
+        <p><label>Connector <input id="reserve-connector" type="number" min="0" value="1" size="3"></label>
+          <label>id tag <input id="reserve-tag" value="OPERATOR" size="12"></label>
+          <label>minutes <input id="reserve-minutes" type="number" min="1" value="15" size="4"></label> <button id="reserve">Reserve</button></p>
+        <div id="reserve-result" class="muted"></div>
+        <table id="reservations"><thead><tr><th>#</th><th>connector</th><th>id tag</th><th>expires</th><th>status</th><th></th></tr></thead><tbody></tbody></table></section>
+      <section><h2>Charging profiles</h2><table id="profiles"><thead><tr><th>connector</th><th>id</th><th>purpose</th><th>stack</th><th>transaction</th><th>stored</th></tr></thead><tbody></tbody></table></section>
       <section><h2>Command history</h2><table id="history"><thead><tr><th>time</th><th>action</th><th>outcome</th><th>ms</th><th>answer</th></tr></thead><tbody></tbody></table></section>
       <section><h2>Firmware, diagnostics, logs, security</h2><table id="notices"><thead><tr><th>time</th><th>kind</th><th>status</th><th>request</th><th>detail</th></tr></thead><tbody></tbody></table></section>
       <section><h2>Findings</h2><table id="findings"><thead><tr><th>time</th><th>rule</th><th>detail</th></tr></thead><tbody></tbody></table></section>
@@ -112,6 +129,28 @@ enum PilePage {
         return { ok: response.ok, status: response.status, body };
       }
 
+      async function post(url, payload, method) {
+        const response = await fetch(url, { method: method || 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token() },
+          body: payload === undefined ? undefined : JSON.stringify(payload) });
+        let body = null;
+        try { body = await response.json(); } catch (e) { body = null; }
+        return { ok: response.ok, status: response.status, body };
+      }
+      // Shows an answer in `out`: its outcome as data-outcome, the text as the API gave it.
+      function shown(out, answer, text) {
+        out.dataset.outcome = answer.ok ? 'answered' : 'error';
+        out.dataset.status = String(answer.status);
+        out.textContent = answer.ok ? text(answer.body) : 'HTTP ' + answer.status + ' ' + ((answer.body && answer.body.error && (answer.body.error.code + ': ' + answer.body.error.message)) || '');
+        refresh();
+      }
+      async function startJob(kind, payload) {
+        shown($('#job-result'), await post(path + '/' + kind, payload), (job) => 'job ' + job.id + ': ' + job.status);
+      }
+      async function syncList(payload) {
+        shown($('#local-list-result'), await post(path + '/local-list/sync', payload),
+          (r) => r.upToDate ? 'the pile holds version ' + r.list.version : (r.sent || []).map((s) => s.updateType + ' v' + s.version + ': ' + s.answer).join(', '));
+      }
+
       function chooseActions() {
         const select = $('#command-action'), kept = select.value;
         select.replaceChildren(...(ACTIONS[version] || []).map((name) => el('option', { value: name }, name)));
@@ -141,7 +180,33 @@ enum PilePage {
             (n) => [[clock(n.time)], [n.kind], [n.status, 'status'], [n.requestId === undefined || n.requestId === null ? '' : n.requestId], [n.detail || '', 'detail']])],
           ['/findings?limit=50', (list) => rows('#findings', list, (f) => [[clock(f.time)], [f.rule], [f.detail || '', 'detail']])],
           ['/messages?limit=50', (list) => rows('#frames', list.slice().reverse(), (f) => [[clock(f.time)], [f.direction === 'in' ? '\u2192' : '\u2190'], [typeof f.frame === 'string' ? f.frame : JSON.stringify(f.frame), 'frame']])]];
+        parts.push(['/jobs?limit=20', (list) => rows('#jobs', list.map((j) => Object.assign({ attrs: { 'data-job-id': j.id, 'data-kind': j.kind, 'data-status': j.status } }, j)),
+            (j) => [[j.id], [j.kind], [j.status, 'status'], [j.pileStatus || ''], [clock(j.updatedAt)], [(j.uploads || []).map((u) => u.name + ' (' + u.size + ' B)').join(', ')]])],
+          ['/local-list', (l) => { $('#local-list-facts').dataset.version = l.version; $('#local-list-facts').dataset.inSync = String(Boolean(l.inSync));
+            $('#local-list-facts').textContent = 'version ' + l.version + ', ' + (l.entries || []).length + ' tags, ' + (l.inSync ? 'held by the pile' : 'not yet held by the pile')
+              + (l.lastAnswer ? ' (last answer ' + l.lastAnswer.status + ')' : '') + (l.notSupported ? ', the pile does not support local lists' : ''); }],
+          ['/charging-profiles', (list) => rows('#profiles', list, (p) => [[p.connectorId], [p.chargingProfileId], [p.purpose], [p.stackLevel], [p.transactionId === undefined || p.transactionId === null ? '' : p.transactionId], [clock(p.storedAt)]])]);
         for (const [suffix, show] of parts) { try { show(await get(path + suffix)); } catch (e) { /* shown on the next refresh */ } }
+        try {
+          const held = await get('/api/reservations?chargePoint=' + encodeURIComponent(id) + '&limit=20');
+          $('#reservations tbody').replaceChildren(...held.map((r) => {
+            const tr = el('tr', { 'data-reservation-id': r.id, 'data-status': r.status });
+            tr.append(el('td', {}, r.id), el('td', {}, r.connectorId), el('td', {}, r.idTag), el('td', {}, clock(r.expiryDate)), el('td', { class: 'status' }, r.status));
+            const cell = el('td');
+            if (r.status === 'accepted') {
+              const cancel = el('button', {}, 'Cancel');
+              cancel.addEventListener('click', async () => shown($('#reserve-result'), await post('/api/reservations/' + r.id, undefined, 'DELETE'), (x) => 'reservation ' + x.id + ': ' + x.status));
+              cell.append(cancel);
+            }
+            tr.append(cell);
+            return tr;
+          }));
+        } catch (e) { /* shown on the next refresh */ }
+        try {
+          const files = await get('/api/firmware?limit=100'), select = $('#firmware-file'), kept = select.value;
+          select.replaceChildren(...files.map((f) => el('option', { value: f.name }, f.name)));
+          if (kept) select.value = kept;
+        } catch (e) { /* shown on the next refresh */ }
       }
 
       async function readConfiguration() {
@@ -190,6 +255,17 @@ enum PilePage {
         out.textContent = answer.ok ? JSON.stringify(answer.body, null, 1)
           : 'HTTP ' + answer.status + ' ' + ((answer.body && answer.body.error && (answer.body.error.code + ': ' + answer.body.error.message + (answer.body.error.details ? '\n' + JSON.stringify(answer.body.error.details) : ''))) || '');
         refresh();
+      });
+      $('#firmware-update').addEventListener('click', () => startJob('firmware-update', { fileName: $('#firmware-file').value }));
+      $('#diagnostics-get').addEventListener('click', () => startJob('diagnostics', {}));
+      $('#log-get').addEventListener('click', () => startJob('logs', { logType: $('#log-type').value }));
+      $('#local-list-sync').addEventListener('click', () => syncList({}));
+      $('#local-list-full').addEventListener('click', () => syncList({ updateType: 'Full' }));
+      $('#reserve').addEventListener('click', async () => {
+        const minutes = Math.max(1, Number($('#reserve-minutes').value) || 15);
+        const answer = await post('/api/reservations', { chargePointId: id, connectorId: Number($('#reserve-connector').value) || 0, idTag: $('#reserve-tag').value,
+          expiryDate: new Date(Date.now() + minutes * 60000).toISOString() });
+        shown($('#reserve-result'), answer, (r) => 'reservation ' + r.id + ': ' + r.status);
       });
       chooseActions();
       refresh();
