@@ -81,3 +81,69 @@ def test_the_pile_page_reads_changes_and_commands_a_pile(page, one_pile):
     page.drain(0.5)
     errors = [e for e in page.page_errors() if "status of 400" not in e]  # the refused command's 400 is logged by the browser
     assert not errors, "JavaScript errors on the pile page:\n" + "\n".join(errors)
+
+
+def api(gateway, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"):
+    """One call to the gateway's API with the token; (status, parsed JSON)."""
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(f"{gateway.http_base}{path}", data=body, method=method,
+                                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def click(page, selector: str) -> None:
+    page.evaluate(f"document.querySelector({js(selector)}).click()")
+
+
+def test_the_pile_page_runs_jobs_lists_reservations_and_shows_profiles(page, one_pile):
+    # Firmware the operator uploaded earlier: the page offers it.
+    status, stored = api(one_pile, "POST", "/api/firmware?name=nio-640-9.9.1.bin", b"firmware 9.9.1\n", "application/octet-stream")
+    assert status == 201, stored
+    navigation = page.call("Page.navigate", {"url": f"{one_pile.http_base}/piles/{PILE}"})
+    assert "errorText" not in navigation, navigation
+    wait_until(lambda: page.evaluate("document.readyState") == "complete", PAGE_LOAD_TIMEOUT, 0.1, "the page to load")
+    page.evaluate(f"(() => {{ const t = document.querySelector('#token'); t.value = {js(TOKEN)}; t.dispatchEvent(new Event('change')); }})()")
+    wait_until(lambda: page.evaluate("[...document.querySelectorAll('#firmware-file option')].map(o => o.value)") == ["nio-640-9.9.1.bin"],
+               15, 0.2, "the firmware in the list")
+
+    # A firmware update: the job walks to succeeded and the pile reboots into 9.9.1.
+    click(page, "#firmware-update")
+    wait_until(lambda: page.evaluate("document.querySelector('#job-result').dataset.outcome") == "answered", 15, 0.2, "the job created")
+    wait_until(lambda: page.evaluate("(document.querySelector('#jobs tbody tr[data-kind=\"firmware\"]') || {dataset: {}}).dataset.status") == "succeeded",
+               60, 0.5, "the firmware job to succeed")
+    wait_until(lambda: "firmware 9.9.1" in page.evaluate("document.querySelector('#pile-facts').textContent"), 30, 0.5, "the new firmware shown")
+
+    # Diagnostics: the pile uploads a file, which the job lists.
+    wait_until(lambda: page.evaluate("document.body.dataset.connected") == "true", 30, 0.2, "the pile back after its reboot")
+    click(page, "#diagnostics-get")
+    wait_until(lambda: page.evaluate("(document.querySelector('#jobs tbody tr[data-kind=\"diagnostics\"]') || {dataset: {}}).dataset.status") == "succeeded",
+               60, 0.5, "the diagnostics job to succeed")
+    assert " B)" in page.evaluate("document.querySelector('#jobs tbody tr[data-kind=\"diagnostics\"]').textContent")
+
+    # The local list: a sync leaves the pile holding the gateway's version.
+    click(page, "#local-list-full")
+    wait_until(lambda: page.evaluate("document.querySelector('#local-list-result').dataset.outcome") in ("answered", "error"), 15, 0.2, "the sync")
+    assert page.evaluate("document.querySelector('#local-list-result').dataset.outcome") == "answered", page.evaluate("document.querySelector('#local-list-result').textContent")
+    wait_until(lambda: page.evaluate("document.querySelector('#local-list-facts').dataset.inSync") == "true", 15, 0.2, "the list held by the pile")
+
+    # A reservation, then its cancellation from its row.
+    page.evaluate("document.querySelector('#reserve-connector').value = '2'")
+    click(page, "#reserve")
+    row = "#reservations tbody tr[data-reservation-id]"
+    wait_until(lambda: page.evaluate(f"(document.querySelector({js(row)}) || {{dataset: {{}}}}).dataset.status") == "accepted", 15, 0.2, "the reservation")
+    page.evaluate(f"document.querySelector({js(row)}).querySelector('button').click()")
+    wait_until(lambda: page.evaluate(f"document.querySelector({js(row)}).dataset.status") == "cancelled", 15, 0.2, "the cancellation")
+
+    # A charging profile sent from the operations panel shows among those kept.
+    profile = {"connectorId": 0, "csChargingProfiles": {"chargingProfileId": 41, "stackLevel": 1, "chargingProfilePurpose": "TxDefaultProfile",
+               "chargingProfileKind": "Relative", "chargingSchedule": {"chargingRateUnit": "W", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 30000}]}}}
+    page.evaluate("(() => { const s = document.querySelector('#command-action'); s.value = 'SetChargingProfile'; s.dispatchEvent(new Event('change')); })()")
+    page.evaluate(f"document.querySelector('#command-payload').value = {js(json.dumps(profile))}")
+    click(page, "#command-send")
+    wait_until(lambda: page.evaluate("document.querySelector('#command-result').dataset.outcome") == "answered", 15, 0.2, "SetChargingProfile answered")
+    wait_until(lambda: "TxDefaultProfile" in page.evaluate("document.querySelector('#profiles tbody').textContent"), 15, 0.5, "the profile kept")
