@@ -135,6 +135,12 @@ public struct APIResponder: HTTPResponder {
                 try await gateway.changeConfiguration(id, key: action, value: value, issuedBy: issuedBy)
             }(request)
             return .json(["key": .string(action), "status": .string(status)])
+        case ["api", "chargepoints", "{id}", "local-list"] where method == .PUT: return try await LocalListRoutes.put(request, gateway, chargePointId: id)
+        case ["api", "chargepoints", "{id}", "local-list"]: return try await LocalListRoutes.show(gateway, chargePointId: id)
+        case ["api", "chargepoints", "{id}", "local-list", "sync"]: return try await LocalListRoutes.sync(request, gateway, chargePointId: id)
+        case ["api", "chargepoints", "{id}", "local-list", "version"]: return try await LocalListRoutes.pileVersion(request, gateway, chargePointId: id)
+        case ["api", "chargepoints", "{id}", "charging-profiles"] where method == .POST: return try await ChargingProfileRoutes.set(request, gateway, chargePointId: id)
+        case ["api", "chargepoints", "{id}", "charging-profiles"]: return try await ChargingProfileRoutes.list(gateway, chargePointId: id)
         case ["api", "compatibility"]:
             return .json(CompatibilityRoute.body(try await store.compatibility()))
         case ["api", "findings"]:
@@ -229,6 +235,10 @@ public struct APIResponder: HTTPResponder {
             ["api", "chargepoints", "{id}", "commands", "{action}"], ["api", "chargepoints", "{id}", "remote-start"]:
             [.POST]
         case ["api", "chargepoints", "{id}", "configuration", "{key}"]: [.PUT]
+        case ["api", "chargepoints", "{id}", "local-list"]: [.GET, .HEAD, .PUT]
+        case ["api", "chargepoints", "{id}", "local-list", "sync"]: [.POST]
+        case ["api", "chargepoints", "{id}", "local-list", "version"]: [.GET]
+        case ["api", "chargepoints", "{id}", "charging-profiles"]: [.GET, .HEAD, .POST]
         case ["api", "reservations"]: [.GET, .HEAD, .POST]
         case ["api", "reservations", "{id}"]: [.GET, .HEAD, .DELETE]
         // A read that asks the pile: no HEAD, which would ask it for nothing.
@@ -293,7 +303,7 @@ public struct APIResponder: HTTPResponder {
     /// Routes whose last segment is a parameter: `commands/{action}`, `configuration/{key}`.
     static let itemParameters = ["commands": "{action}", "configuration": "{key}"]
     /// Reads that send a command to the pile: they need the token like any command.
-    static let reachesThePile: Set<[String]> = [["api", "chargepoints", "{id}", "configuration"]]
+    static let reachesThePile: Set<[String]> = [["api", "chargepoints", "{id}", "configuration"], ["api", "chargepoints", "{id}", "local-list", "version"]]
 
     /// POST /api/chargepoints/{id}/commands/{action}: the body is the action's request payload.
     private func command(_ request: HTTPRequest, chargePointId: String, action: String) async throws -> HTTPResponse {

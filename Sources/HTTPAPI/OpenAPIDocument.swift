@@ -1800,6 +1800,412 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/chargepoints/{id}/local-list": {
+   "get": {
+    "operationId": "localList",
+    "summary": "The gateway's local authorization list for the pile: entries, version, what the pile last accepted and said.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The list",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/LocalList"
+        }
+       }
+      }
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "put": {
+    "operationId": "setLocalList",
+    "summary": "Sets the pile's list: explicit entries, or built from the accounts and id tags the gateway knows. A change takes the next version; with localList.push: auto a connected pile is sent it.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "entries": {
+          "type": "array",
+          "maxItems": 10000,
+          "items": {
+           "$ref": "#/components/schemas/LocalListEntry"
+          }
+         },
+         "source": {
+          "type": "string",
+          "enum": [
+           "accounts"
+          ]
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The list, and the sync when one was made",
+      "content": {
+       "application/json": {
+        "schema": {
+         "allOf": [
+          {
+           "$ref": "#/components/schemas/LocalList"
+          },
+          {
+           "type": "object",
+           "properties": {
+            "sync": {
+             "allOf": [
+              {
+               "$ref": "#/components/schemas/LocalListSync"
+              }
+             ],
+             "nullable": true
+            }
+           }
+          }
+         ]
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/local-list/sync": {
+   "post": {
+    "operationId": "syncLocalList",
+    "summary": "Sends the pile its list now: GetLocalListVersion, then SendLocalList Full or Differential (in parts when the pile takes fewer entries per message).",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "updateType": {
+          "type": "string",
+          "enum": [
+           "Full",
+           "Differential"
+          ]
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "What was sent and the pile's answers",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/LocalListSync"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/local-list/version": {
+   "get": {
+    "operationId": "pileLocalListVersion",
+    "summary": "Asks the pile for its list's version (GetLocalListVersion); needs the token.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The pile's word",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "ocppVersion",
+          "listVersion"
+         ],
+         "properties": {
+          "ocppVersion": {
+           "type": "string"
+          },
+          "listVersion": {
+           "type": "integer"
+          }
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/charging-profiles": {
+   "get": {
+    "operationId": "chargingProfiles",
+    "summary": "The charging profiles the pile accepted and still holds, as the gateway knows them.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Profiles by connector, purpose and stack level",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/ChargingProfile"
+         }
+        }
+       }
+      }
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "post": {
+    "operationId": "setChargingProfile",
+    "summary": "SetChargingProfile in the pile's version; stored when the pile accepts.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "connectorId": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 1000
+         },
+         "evseId": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 1000
+         },
+         "csChargingProfiles": {
+          "type": "object"
+         },
+         "chargingProfile": {
+          "type": "object"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "The pile's answer and the profiles it now holds",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "ocppVersion",
+          "response",
+          "profiles"
+         ],
+         "properties": {
+          "ocppVersion": {
+           "type": "string"
+          },
+          "response": {
+           "type": "object"
+          },
+          "profiles": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/ChargingProfile"
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -2660,6 +3066,250 @@ enum OpenAPIDocument {
      },
      "ocppVersion": {
       "type": "string"
+     }
+    }
+   },
+   "LocalListEntry": {
+    "type": "object",
+    "required": [
+     "idTag",
+     "idTagInfo"
+    ],
+    "properties": {
+     "idTag": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 36
+     },
+     "idTagInfo": {
+      "type": "object",
+      "required": [
+       "status"
+      ],
+      "properties": {
+       "status": {
+        "type": "string",
+        "description": "Accepted, Blocked, Expired, Invalid, ConcurrentTx (2.0.1 also NoCredit, NotAtThisTime …)"
+       },
+       "expiryDate": {
+        "type": "string",
+        "format": "date-time"
+       },
+       "parentIdTag": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 36
+       }
+      }
+     }
+    }
+   },
+   "LocalList": {
+    "type": "object",
+    "required": [
+     "chargePointId",
+     "version",
+     "source",
+     "entries",
+     "inSync",
+     "notSupported"
+    ],
+    "properties": {
+     "chargePointId": {
+      "type": "string"
+     },
+     "version": {
+      "type": "integer",
+      "description": "The gateway's list version; each change takes the next; 0: not made yet (the list the accounts would make)"
+     },
+     "source": {
+      "type": "string",
+      "enum": [
+       "accounts",
+       "explicit"
+      ]
+     },
+     "entries": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/LocalListEntry"
+      }
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "inSync": {
+      "type": "boolean",
+      "description": "The pile accepted this version of the list"
+     },
+     "acceptedVersion": {
+      "type": "integer",
+      "nullable": true
+     },
+     "lastSent": {
+      "type": "object",
+      "nullable": true,
+      "properties": {
+       "updateType": {
+        "type": "string",
+        "enum": [
+         "Full",
+         "Differential"
+        ]
+       },
+       "version": {
+        "type": "integer",
+        "nullable": true
+       },
+       "at": {
+        "type": "string",
+        "format": "date-time",
+        "nullable": true
+       }
+      }
+     },
+     "lastAnswer": {
+      "type": "object",
+      "nullable": true,
+      "properties": {
+       "status": {
+        "type": "string",
+        "description": "Accepted, Failed, NotSupported, VersionMismatch, or why there was none (pile_error, pile_timeout, pile_offline, invalid_response, too_long)"
+       },
+       "at": {
+        "type": "string",
+        "format": "date-time",
+        "nullable": true
+       }
+      }
+     },
+     "pileVersion": {
+      "type": "object",
+      "nullable": true,
+      "properties": {
+       "listVersion": {
+        "type": "integer"
+       },
+       "at": {
+        "type": "string",
+        "format": "date-time",
+        "nullable": true
+       }
+      }
+     },
+     "notSupported": {
+      "type": "boolean"
+     },
+     "maxLength": {
+      "type": "integer",
+      "nullable": true
+     },
+     "maxPerSend": {
+      "type": "integer",
+      "nullable": true
+     }
+    }
+   },
+   "LocalListSync": {
+    "type": "object",
+    "required": [
+     "upToDate",
+     "sent",
+     "list"
+    ],
+    "properties": {
+     "pileVersionBefore": {
+      "type": "integer",
+      "nullable": true
+     },
+     "upToDate": {
+      "type": "boolean"
+     },
+     "sent": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "required": [
+        "updateType",
+        "version",
+        "entries",
+        "answer"
+       ],
+       "properties": {
+        "updateType": {
+         "type": "string",
+         "enum": [
+          "Full",
+          "Differential"
+         ]
+        },
+        "version": {
+         "type": "integer"
+        },
+        "entries": {
+         "type": "integer"
+        },
+        "answer": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "list": {
+      "$ref": "#/components/schemas/LocalList"
+     }
+    }
+   },
+   "ChargingProfile": {
+    "type": "object",
+    "required": [
+     "connectorId",
+     "chargingProfileId",
+     "purpose",
+     "stackLevel",
+     "profile",
+     "ocppVersion",
+     "storedAt"
+    ],
+    "properties": {
+     "connectorId": {
+      "type": "integer",
+      "description": "1.6 connectorId, 2.0.1 evseId (0: the whole pile)"
+     },
+     "chargingProfileId": {
+      "type": "integer"
+     },
+     "purpose": {
+      "type": "string"
+     },
+     "stackLevel": {
+      "type": "integer"
+     },
+     "transactionId": {
+      "type": "string",
+      "nullable": true
+     },
+     "validFrom": {
+      "type": "string",
+      "format": "date-time",
+      "nullable": true
+     },
+     "validTo": {
+      "type": "string",
+      "format": "date-time",
+      "nullable": true
+     },
+     "profile": {
+      "type": "object",
+      "description": "The profile as sent"
+     },
+     "ocppVersion": {
+      "type": "string"
+     },
+     "storedAt": {
+      "type": "string",
+      "format": "date-time"
      }
     }
    }
