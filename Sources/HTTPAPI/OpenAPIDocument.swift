@@ -1897,12 +1897,9 @@ enum OpenAPIDocument {
            "type": "object",
            "properties": {
             "sync": {
-             "allOf": [
-              {
-               "$ref": "#/components/schemas/LocalListSync"
-              }
-             ],
-             "nullable": true
+             "type": "object",
+             "nullable": true,
+             "description": "The sync made (as POST …/local-list/sync answers), or null when none was (localList.push: off, the pile offline or not supporting lists)"
             }
            }
           }

@@ -130,6 +130,29 @@ final class GatewayLocalListTests: SimulationTestCase {
         }
     }
 
+    func testASimulated201StationTakesTheListAndReportsItsVersion() async throws {
+        try await withHarness(configuration()) { harness in
+            let id = "NIO-GLL-201"
+            _ = try await startPile(harness, "nio-640-v201", identity: id)
+            let pushed = try await harness.eventually(10) { try await harness.store.localList(chargePointId: id)?.inSync == true }
+            XCTAssertTrue(pushed, "the list was not pushed after the 2.0.1 boot")
+            let list = await harness.api("GET", "/api/chargepoints/\(id)/local-list")
+            XCTAssertEqual(list.json[path: "entries.2.idTagInfo.status"], "Expired", list.text)
+            let commands = try await harness.store.commands(chargePointId: id, limit: 20).reversed().map { $0.action + " " + ($0.response ?? "") }
+            XCTAssertEqual(
+                commands, ["GetLocalListVersion {\"versionNumber\":0}", "SendLocalList {\"status\":\"Accepted\"}", "SendLocalList {\"status\":\"Accepted\"}"],
+                "a Full of two entries and a Differential of one (maxEntriesPerSend), no GetConfiguration at 2.0.1")
+            let version = await harness.api("GET", "/api/chargepoints/\(id)/local-list/version")
+            XCTAssertEqual(version.json[path: "ocppVersion"], "2.0.1")
+            XCTAssertEqual(version.json[path: "listVersion"], list.json[path: "version"], version.text)
+            // An explicit list goes as a Differential from the version the station holds.
+            _ = await harness.api("PUT", "/api/chargepoints/\(id)/local-list", json: ["entries": [["idTag": "ZED"]]])
+            let after = await harness.api("GET", "/api/chargepoints/\(id)/local-list")
+            XCTAssertEqual(after.json[path: "inSync"], true, after.text)
+            XCTAssertEqual(after.json[path: "lastSent.updateType"], "Differential")
+        }
+    }
+
     func testAPileWithoutLocalListsIsRememberedAndNotNagged() async throws {
         try await withHarness(configuration()) { harness in
             let id = "NIO-GLL-CORE"
