@@ -82,6 +82,12 @@ public enum LocalListPlan {
         return normalized(Array(byKey.values))
     }
 
+    /// The version after `version`: one more, within a 32-bit integer as piles keep it (past
+    /// that, 1 again: the pile's version then differs, so a Full list follows).
+    public static func nextVersion(after version: Int) -> Int {
+        (0..<Int(Int32.max)).contains(version) ? version + 1 : 1
+    }
+
     public enum PlanError: Error, Equatable, CustomStringConvertible {
         /// The list has more entries than the pile can hold.
         case tooLong(entries: Int, maxLength: Int)
@@ -116,7 +122,7 @@ public enum LocalListPlan {
         }
         // Versions from the wire are read within 0...Int32.max (LocalLists.swift), ours grow by one a change: no overflow.
         let floor = min(max(0, pileVersion ?? 0), Int(Int32.max))
-        let last = max(version, floor + chunks.count, chunks.count)
+        let last = max(min(max(version, 0), Int(Int32.max)), floor + chunks.count, chunks.count)
         let first = last - chunks.count + 1
         return (chunks.enumerated().map { LocalListSend(updateType: $1.0, version: first + $0, items: $1.1) }, last)
     }

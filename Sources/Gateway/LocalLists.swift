@@ -79,7 +79,7 @@ extension Gateway {
             if record.entries != wanted || record.source != source || record.version == 0 {
                 record.entries = wanted
                 record.source = source
-                record.version += 1
+                record.version = LocalListPlan.nextVersion(after: record.version)
                 record.updatedAt = now
                 try await saveLocalList(record)
             }
@@ -108,7 +108,7 @@ extension Gateway {
             let built = try await builtLocalList(version: version, now: now)
             if built != record.entries || record.version == 0 {
                 record.entries = built
-                record.version += 1
+                record.version = LocalListPlan.nextVersion(after: record.version)
                 record.updatedAt = now
             }
         }

@@ -34,15 +34,16 @@ extension SQLiteSessionStore {
         }
     }
 
-    /// A transaction ended: its TxProfiles (those naming it, and those of its connector
-    /// naming none) end with it (1.6 §3.13.2).
+    /// A transaction ended: its TxProfiles (those naming it, and those of its connector, or
+    /// of connector 0 as a remote start without a connector leaves them, naming none) end
+    /// with it (1.6 §3.13.2).
     func endTxProfiles(chargePointId: String, connectorId: Int, sessionId: Int64) throws {
         try writer.run(
             """
             DELETE FROM charging_profiles WHERE charge_point_id = ?1 AND purpose = 'TxProfile' AND (
                 transaction_id = CAST(?2 AS TEXT)
                 OR transaction_id = (SELECT transaction_ref FROM sessions WHERE id = ?2)
-                OR (transaction_id IS NULL AND connector_id = ?3))
+                OR (transaction_id IS NULL AND connector_id IN (?3, 0)))
             """, [.text(chargePointId), .integer(sessionId), .init(connectorId)])
     }
 

@@ -137,3 +137,16 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+extension LocalListPlanTests {
+    func testVersionsStayWithinA32BitIntegerAndStillRiseAboveThePiles() throws {
+        XCTAssertEqual(LocalListPlan.nextVersion(after: 0), 1)
+        XCTAssertEqual(LocalListPlan.nextVersion(after: 41), 42)
+        XCTAssertEqual(LocalListPlan.nextVersion(after: Int(Int32.max)), 1)
+        XCTAssertEqual(LocalListPlan.nextVersion(after: -5), 1)
+        let list = [LocalListEntry(idTag: "A", status: "Accepted")]
+        let (sends, final) = try LocalListPlan.sends(to: list, version: Int.max, held: [], pileVersion: 7, maxPerSend: nil, maxLength: nil)
+        XCTAssertEqual(final, Int(Int32.max))
+        XCTAssertEqual(sends.map(\.version), [Int(Int32.max)])
+    }
+}
