@@ -23,6 +23,10 @@ extension Gateway {
             let connector = (version == .v16 ? payload["connectorId"] : payload["evseId"])?.intValue ?? 0
             write = Self.profileRecord(profile, connectorId: connector, version: version, chargePointId: chargePointId, now: now)
                 .map(StoreCommand.installChargingProfile)
+        case (.v16, "SendLocalList"), (.v201, "SendLocalList"):
+            guard accepted else { return }
+            await localListSentElsewhere(chargePointId, version: version, payload: payload)
+            return
         case (.v16, "ClearChargingProfile"), (.v201, "ClearChargingProfile"):
             guard accepted else { return }
             write = .clearChargingProfiles(chargePointId: chargePointId, Self.clearFilter(payload, version: version))

@@ -229,6 +229,25 @@ extension Gateway {
         }
     }
 
+    /// An operator's own SendLocalList (not one of a sync, which holds the pile's lock) the
+    /// pile accepted: what it holds is no longer known, so the next sync sends a Full list.
+    func localListSentElsewhere(_ chargePointId: String, version: OCPPVersion, payload: JSON) async {
+        guard services.operations.beginSync(chargePointId) else { return }
+        defer { services.operations.endSync(chargePointId) }
+        guard var record = try? await storedLocalList(chargePointId) else { return }
+        let sent = (version == .v16 ? payload["listVersion"] : payload["versionNumber"])?.intValue
+        record.acceptedVersion = nil
+        record.acceptedEntries = nil
+        record.pileVersion = sent.flatMap { (-1...Int64(Int32.max)).contains($0) ? Int($0) : nil }
+        record.pileVersionAt = Date()
+        record.lastSentUpdateType = payload["updateType"]?.stringValue
+        record.lastSentVersion = record.pileVersion
+        record.lastSentAt = Date()
+        record.lastAnswer = "Accepted"
+        record.lastAnswerAt = Date()
+        try? await saveLocalList(record)
+    }
+
     /// The list the accounts and id tags make for a pile of `version`.
     func builtLocalList(version: OCPPVersion, now: Date) async throws(LocalListFailure) -> [LocalListEntry] {
         let stored: [IdTagRecord]

@@ -103,6 +103,19 @@ final class GatewayLocalListTests: SimulationTestCase {
             let sent = try await harness.store.commands(chargePointId: id, limit: 1).first
             XCTAssertEqual(sent?.action, "SendLocalList")
 
+            // An operator's own SendLocalList with the very version the gateway's list has: the
+            // gateway no longer knows what the pile holds, and the next sync is a Full.
+            let accepted = try XCTUnwrap(diff.json[path: "list.acceptedVersion"]?.intValue)
+            let own = await harness.api(
+                "POST", "/api/chargepoints/\(id)/commands/SendLocalList",
+                json: ["listVersion": .integer(accepted), "updateType": "Full", "localAuthorizationList": [["idTag": "SOMEONE", "idTagInfo": ["status": "Accepted"]]]])
+            XCTAssertEqual(own.json[path: "status"], "Accepted", own.text)
+            let unknown = await harness.api("GET", "/api/chargepoints/\(id)/local-list")
+            XCTAssertEqual(unknown.json[path: "inSync"], false, unknown.text)
+            XCTAssertEqual(unknown.json[path: "acceptedVersion"], .null)
+            let full = await harness.api("POST", "/api/chargepoints/\(id)/local-list/sync")
+            XCTAssertEqual(full.json[path: "sent.0.updateType"], "Full", full.text)
+
             // The pile lost track (its list replaced behind the gateway's back): Full.
             _ = try await harness.gateway.call(id, V16.SendLocalList.self, .init(listVersion: 999, localAuthorizationList: [], updateType: .Full))
             _ = await harness.api("PUT", "/api/chargepoints/\(id)/local-list", json: ["source": "accounts"])
