@@ -48,3 +48,46 @@ final class StoredOperationsTests: XCTestCase {
         try await store.close()
     }
 }
+
+extension StoredOperationsTests {
+    func testATxProfileEndsWithItsTransactionStoppedOrAbandonedAndOthersStay() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pilegate-txprofiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let store = try SQLiteSessionStore(path: folder.appendingPathComponent("store.sqlite").path, durability: .normal, logger: logger)
+        let now = Date()
+        _ = try await store.write(.chargePointBooted(ChargePointRecord(id: "CP-T", firstSeen: now, lastSeen: now, connected: true)))
+        func start(_ connector: Int) async throws -> Int64 {
+            let start = SessionStart(
+                chargePointId: "CP-T", connectorId: connector, idTag: "T\(connector)", meterStartWh: 0, startTime: now, reservationId: nil,
+                authorizationStatus: "Accepted", ocppVersion: "1.6", receivedAt: now)
+            guard case .sessionStarted(let id, _) = try await store.write(.startSession(start)) else { throw XCTSkip("no session") }
+            return id
+        }
+        func tx(_ id: Int, connector: Int, transaction: Int64?, purpose: String = "TxProfile") -> StoreCommand {
+            .installChargingProfile(
+                ChargingProfileRecord(
+                    chargePointId: "CP-T", connectorId: connector, chargingProfileId: id, purpose: purpose, stackLevel: id,
+                    transactionId: transaction.map(String.init), profile: "{}", ocppVersion: "1.6", storedAt: now))
+        }
+        let one = try await start(1)
+        let two = try await start(2)
+        _ = try await store.write(tx(1, connector: 1, transaction: one))
+        _ = try await store.write(tx(2, connector: 1, transaction: nil))
+        _ = try await store.write(tx(3, connector: 2, transaction: two))
+        _ = try await store.write(tx(4, connector: 2, transaction: nil))
+        _ = try await store.write(tx(5, connector: 1, transaction: nil, purpose: "TxDefaultProfile"))
+        _ = try await store.write(
+            .stopSession(
+                SessionStop(
+                    chargePointId: "CP-T", transactionId: one, meterStopWh: 10, stopTime: now, reason: "Local", idTag: nil, samples: [], receivedAt: now)))
+        let afterStop = try await store.chargingProfiles(chargePointId: "CP-T").map(\.chargingProfileId).sorted()
+        XCTAssertEqual(afterStop, [3, 4, 5], "the stopped transaction's TxProfiles (named, and its connector's unnamed) ended")
+        _ = try await store.write(.abandonSessions(SessionAbandonment(chargePointId: "CP-T", sessionId: two, reason: "operator", at: now)))
+        let afterAbandon = try await store.chargingProfiles(chargePointId: "CP-T").map(\.chargingProfileId).sorted()
+        XCTAssertEqual(afterAbandon, [4, 5], "only the TxProfile naming the abandoned transaction ended")
+        try await store.close()
+    }
+}

@@ -174,7 +174,9 @@ extension SQLiteSessionStore {
                 """, [.text(failure), .init(at), .text(chargePointId), .init(connectorId), .init(connectorId)])
             return .sessionsClosed(closed.compactMap { $0.int(0) })
         case .abandonSessions(let abandonment):
-            return .sessionsClosed(try abandon(abandonment))
+            let closed = try abandon(abandonment)
+            for id in closed { try endNamedTxProfiles(chargePointId: abandonment.chargePointId, sessionId: id) }
+            return .sessionsClosed(closed)
         case .sessionToken(let id, let idTag, let status, let account):
             try writer.run(
                 """

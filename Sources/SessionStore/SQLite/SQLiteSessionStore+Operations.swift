@@ -47,6 +47,16 @@ extension SQLiteSessionStore {
             """, [.text(chargePointId), .integer(sessionId), .init(connectorId)])
     }
 
+    /// A transaction closed as abandoned: the TxProfiles naming it end (not those of its
+    /// connector naming none, which may be for the transaction that superseded it).
+    func endNamedTxProfiles(chargePointId: String, sessionId: Int64) throws {
+        try writer.run(
+            """
+            DELETE FROM charging_profiles WHERE charge_point_id = ?1 AND purpose = 'TxProfile' AND (
+                transaction_id = CAST(?2 AS TEXT) OR transaction_id = (SELECT transaction_ref FROM sessions WHERE id = ?2))
+            """, [.text(chargePointId), .integer(sessionId)])
+    }
+
     public func localList(chargePointId: String) async throws -> LocalListRecord? {
         try await read { db in
             try db.query(
