@@ -18,19 +18,20 @@ enum LocalListRoutes {
         }
     }
 
-    /// PUT `{"entries": [{"idTag", "idTagInfo": {"status", "expiryDate"?, "parentIdTag"?}}]}` or `{"source": "accounts"}`.
+    /// PUT `{"entries": [{"idTag", "idTagInfo": {"status", "expiryDate"?, "parentIdTag"?}}]}` (`"source": "explicit"` may come
+    /// with them) or `{"source": "accounts"}`.
     static func put(_ request: HTTPRequest, _ gateway: Gateway, chargePointId: String) async throws -> HTTPResponse {
         let body = try request.jsonObject()
         var entries: [LocalListEntry]?
         switch (body["source"], body["entries"]) {
         case (.string("accounts"), nil):
             entries = nil
-        case (nil, .array(let items)):
+        case (nil, .array(let items)), (.string("explicit"), .array(let items)):
             entries = try items.enumerated().map { index, item throws(APIError) in try entry(item, index: index) }
         default:
             throw APIError(
                 .badRequest, "invalid_request",
-                "the body needs \"entries\" (an array of {\"idTag\", \"idTagInfo\": {\"status\", \"expiryDate\"?, \"parentIdTag\"?}}) or \"source\": \"accounts\", not both")
+                "the body needs \"entries\" (an array of {\"idTag\", \"idTagInfo\": {\"status\", \"expiryDate\"?, \"parentIdTag\"?}}) or \"source\": \"accounts\" without entries")
         }
         do {
             let (list, sync) = try await gateway.setLocalList(chargePointId, entries: entries, issuedBy: request.issuedBy)

@@ -1875,8 +1875,10 @@ enum OpenAPIDocument {
          "source": {
           "type": "string",
           "enum": [
-           "accounts"
-          ]
+           "accounts",
+           "explicit"
+          ],
+          "description": "accounts: built from the accounts and id tags (no entries); explicit: the entries given"
          }
         }
        }
