@@ -20,6 +20,8 @@ struct GatewayServices: Sendable {
     let events: GatewayEvents
     let metrics: GatewayMetrics
     let logger: Logger
+    /// The gateway's own operations' state (local-list pushes after boot).
+    let operations: OperationsState
 }
 
 /// The gateway's side of one pile's connection. It lives on the connection's event

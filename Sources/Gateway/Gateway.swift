@@ -33,7 +33,13 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             accountsByTag: Dictionary(
                 configuration.accounts.flatMap { account in ([account.idTag] + [account.vin].compactMap { $0 }).map { ($0.lowercased(), account) } },
                 uniquingKeysWith: { first, _ in first }),
-            events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger)
+            events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger, operations: OperationsState())
+        if configuration.localList.push == .auto {
+            services.operations.onAcceptedBoot { [weak self] id in
+                guard let self else { return }
+                Task { await self.pushLocalList(id) }
+            }
+        }
     }
 
     /// The registry entry of a pile, if the configuration knows it.
@@ -66,6 +72,9 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     /// Reads the id tags kept in the store again (after adding some with `.putIdTag`).
     public func reloadIdTags() async throws {
         services.authorizer.load(stored: try await store.idTags())
+        if configuration.localList.push == .auto {
+            for id in connectedChargePoints { Task { await pushLocalList(id) } }
+        }
     }
 
     /// The transport settings this configuration implies.

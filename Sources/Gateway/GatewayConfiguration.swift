@@ -59,12 +59,42 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     /// Seconds a session the pile seems to have forgotten (it rebooted, or its connector
     /// went idle) may wait for the pile's own StopTransaction before it is closed as `abandoned`.
     public var sessionReconcileGrace: Double = 120
+    /// The gateway's local authorization lists (LocalLists.swift).
+    public var localList = LocalListSettings()
 
     public var timestampWindow: TimestampWindow {
         TimestampWindow(behindSeconds: timestampWindowDays * 86_400, aheadSeconds: timestampWindowDays * 86_400)
     }
 
     public init() {}
+
+    /// When the gateway sends piles its local authorization lists.
+    public struct LocalListSettings: Codable, Sendable, Equatable {
+        public enum Push: String, Codable, Sendable, CaseIterable {
+            /// After a pile's accepted boot, after the id tags change and after the list is set
+            /// through the API: the list, where the pile lacks it (not to piles that said NotSupported).
+            case auto
+            /// Only when asked (`POST /api/chargepoints/{id}/local-list/sync`).
+            case off
+        }
+
+        public var push: Push = .off
+        /// The most entries per SendLocalList (nil: as many as the pile's SendLocalListMaxLength, or all in one when it does not say).
+        public var maxEntriesPerSend: Int?
+
+        public init(push: Push = .off, maxEntriesPerSend: Int? = nil) {
+            self.push = push
+            self.maxEntriesPerSend = maxEntriesPerSend
+        }
+
+        enum CodingKeys: String, CodingKey { case push, maxEntriesPerSend }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            push = try c.decodeIfPresent(Push.self, forKey: .push) ?? .off
+            maxEntriesPerSend = try c.decodeIfPresent(Int.self, forKey: .maxEntriesPerSend)
+        }
+    }
 
     /// Who may use the HTTP API.
     public struct APISettings: Codable, Sendable, Equatable {
@@ -174,6 +204,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(clockTolerance >= 0 && clockTolerance <= 31_622_400, "clockTolerance must be between 0 and 31622400 s (a year)")
         try check(timestampWindowDays >= 1 && timestampWindowDays <= 3_660, "timestampWindowDays must be between 1 and 3660")
         try check(sessionReconcileGrace > 0 && sessionReconcileGrace <= 86_400, "sessionReconcileGrace must be between 0 and 86400 s")
+        try check(localList.maxEntriesPerSend.map { (1...10_000).contains($0) } ?? true, "localList.maxEntriesPerSend must be between 1 and 10000")
         try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
     }
 
@@ -183,7 +214,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case maxPendingHandshakes
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api
-        case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion
+        case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
     }
 
     public init(from decoder: any Decoder) throws {
@@ -213,6 +244,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         preferredVersion = try c.decodeIfPresent(OCPPVersion.self, forKey: .preferredVersion) ?? d.preferredVersion
         timestampWindowDays = try c.decodeIfPresent(Double.self, forKey: .timestampWindowDays) ?? d.timestampWindowDays
         sessionReconcileGrace = try c.decodeIfPresent(Double.self, forKey: .sessionReconcileGrace) ?? d.sessionReconcileGrace
+        localList = try c.decodeIfPresent(LocalListSettings.self, forKey: .localList) ?? d.localList
     }
 }
 

@@ -123,6 +123,7 @@ extension Gateway {
         logger.notice(
             "command \(action) to \(chargePointId) by \(issuedBy): \(record.outcome.rawValue)", metadata: ["chargePoint": "\(chargePointId)"])
         if let failure { throw failure }
+        await commandAnswered(chargePointId, version: version, action: action, payload: payload, answer: answer)
         return answer
     }
 }

@@ -25,8 +25,8 @@ public struct APIResponder: HTTPResponder {
     }
 
     /// Every route the API serves.
-    public static let routes: [APIRoute] = APIRoute.pages + APIRoute.chargePoints + APIRoute.commands + APIRoute.network + APIRoute.sessions
-        + APIRoute.reservations
+    public static let routes: [APIRoute] = APIRoute.pages + APIRoute.chargePoints + APIRoute.commands + APIRoute.localLists
+        + APIRoute.chargingProfileRoutes + APIRoute.network + APIRoute.sessions + APIRoute.reservations
     static let table = RouteTable(routes)
     static let openAPIDocument = OpenAPIBuilder.document(table).bytes
 

@@ -1159,6 +1159,357 @@ enum OpenAPISchemas {
   "CommandPayload": {
    "type": "object",
    "description": "The action's request payload; no body is {}."
+  },
+  "LocalListEntry": {
+   "type": "object",
+   "required": [
+    "idTag",
+    "idTagInfo"
+   ],
+   "properties": {
+    "idTag": {
+     "type": "string",
+     "minLength": 1,
+     "maxLength": 36
+    },
+    "idTagInfo": {
+     "type": "object",
+     "required": [
+      "status"
+     ],
+     "properties": {
+      "status": {
+       "type": "string",
+       "description": "Accepted, Blocked, Expired, Invalid, ConcurrentTx (2.0.1 also NoCredit, NotAtThisTime …)"
+      },
+      "expiryDate": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "parentIdTag": {
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 36
+      }
+     }
+    }
+   }
+  },
+  "LocalList": {
+   "type": "object",
+   "required": [
+    "chargePointId",
+    "version",
+    "source",
+    "entries",
+    "inSync",
+    "notSupported"
+   ],
+   "properties": {
+    "chargePointId": {
+     "type": "string"
+    },
+    "version": {
+     "type": "integer",
+     "description": "The gateway's list version; each change takes the next; 0: not made yet (the list the accounts would make)"
+    },
+    "source": {
+     "type": "string",
+     "enum": [
+      "accounts",
+      "explicit"
+     ]
+    },
+    "entries": {
+     "type": "array",
+     "items": {
+      "$ref": "#/components/schemas/LocalListEntry"
+     }
+    },
+    "updatedAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "inSync": {
+     "type": "boolean",
+     "description": "The pile accepted this version of the list"
+    },
+    "acceptedVersion": {
+     "type": "integer",
+     "nullable": true
+    },
+    "lastSent": {
+     "type": "object",
+     "nullable": true,
+     "properties": {
+      "updateType": {
+       "type": "string",
+       "enum": [
+        "Full",
+        "Differential"
+       ]
+      },
+      "version": {
+       "type": "integer",
+       "nullable": true
+      },
+      "at": {
+       "type": "string",
+       "format": "date-time",
+       "nullable": true
+      }
+     }
+    },
+    "lastAnswer": {
+     "type": "object",
+     "nullable": true,
+     "properties": {
+      "status": {
+       "type": "string",
+       "description": "Accepted, Failed, NotSupported, VersionMismatch, or why there was none (pile_error, pile_timeout, pile_offline, invalid_response, too_long)"
+      },
+      "at": {
+       "type": "string",
+       "format": "date-time",
+       "nullable": true
+      }
+     }
+    },
+    "pileVersion": {
+     "type": "object",
+     "nullable": true,
+     "properties": {
+      "listVersion": {
+       "type": "integer"
+      },
+      "at": {
+       "type": "string",
+       "format": "date-time",
+       "nullable": true
+      }
+     }
+    },
+    "notSupported": {
+     "type": "boolean"
+    },
+    "maxLength": {
+     "type": "integer",
+     "nullable": true
+    },
+    "maxPerSend": {
+     "type": "integer",
+     "nullable": true
+    }
+   }
+  },
+  "LocalListSync": {
+   "type": "object",
+   "required": [
+    "upToDate",
+    "sent",
+    "list"
+   ],
+   "properties": {
+    "pileVersionBefore": {
+     "type": "integer",
+     "nullable": true
+    },
+    "upToDate": {
+     "type": "boolean"
+    },
+    "sent": {
+     "type": "array",
+     "items": {
+      "type": "object",
+      "required": [
+       "updateType",
+       "version",
+       "entries",
+       "answer"
+      ],
+      "properties": {
+       "updateType": {
+        "type": "string",
+        "enum": [
+         "Full",
+         "Differential"
+        ]
+       },
+       "version": {
+        "type": "integer"
+       },
+       "entries": {
+        "type": "integer"
+       },
+       "answer": {
+        "type": "string"
+       }
+      }
+     }
+    },
+    "list": {
+     "$ref": "#/components/schemas/LocalList"
+    }
+   }
+  },
+  "ChargingProfile": {
+   "type": "object",
+   "required": [
+    "connectorId",
+    "chargingProfileId",
+    "purpose",
+    "stackLevel",
+    "profile",
+    "ocppVersion",
+    "storedAt"
+   ],
+   "properties": {
+    "connectorId": {
+     "type": "integer",
+     "description": "1.6 connectorId, 2.0.1 evseId (0: the whole pile)"
+    },
+    "chargingProfileId": {
+     "type": "integer"
+    },
+    "purpose": {
+     "type": "string"
+    },
+    "stackLevel": {
+     "type": "integer"
+    },
+    "transactionId": {
+     "type": "string",
+     "nullable": true
+    },
+    "validFrom": {
+     "type": "string",
+     "format": "date-time",
+     "nullable": true
+    },
+    "validTo": {
+     "type": "string",
+     "format": "date-time",
+     "nullable": true
+    },
+    "profile": {
+     "type": "object",
+     "description": "The profile as sent"
+    },
+    "ocppVersion": {
+     "type": "string"
+    },
+    "storedAt": {
+     "type": "string",
+     "format": "date-time"
+    }
+   }
+  },
+  "LocalListChange": {
+   "type": "object",
+   "properties": {
+    "entries": {
+     "type": "array",
+     "maxItems": 10000,
+     "items": {
+      "$ref": "#/components/schemas/LocalListEntry"
+     }
+    },
+    "source": {
+     "type": "string",
+     "enum": [
+      "accounts",
+      "explicit"
+     ],
+     "description": "accounts: built from the accounts and id tags (no entries); explicit: the entries given"
+    }
+   }
+  },
+  "LocalListSet": {
+   "allOf": [
+    {
+     "$ref": "#/components/schemas/LocalList"
+    },
+    {
+     "type": "object",
+     "properties": {
+      "sync": {
+       "type": "object",
+       "nullable": true,
+       "description": "The sync made (as POST …/local-list/sync answers), or null when none was (localList.push: off, the pile offline or not supporting lists)"
+      }
+     }
+    }
+   ]
+  },
+  "LocalListSyncRequest": {
+   "type": "object",
+   "properties": {
+    "updateType": {
+     "type": "string",
+     "enum": [
+      "Full",
+      "Differential"
+     ]
+    }
+   }
+  },
+  "PileListVersion": {
+   "type": "object",
+   "required": [
+    "ocppVersion",
+    "listVersion"
+   ],
+   "properties": {
+    "ocppVersion": {
+     "type": "string"
+    },
+    "listVersion": {
+     "type": "integer"
+    }
+   }
+  },
+  "ChargingProfileRequest": {
+   "type": "object",
+   "properties": {
+    "connectorId": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 1000
+    },
+    "evseId": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 1000
+    },
+    "csChargingProfiles": {
+     "type": "object"
+    },
+    "chargingProfile": {
+     "type": "object"
+    }
+   }
+  },
+  "ChargingProfileAnswer": {
+   "type": "object",
+   "required": [
+    "ocppVersion",
+    "response",
+    "profiles"
+   ],
+   "properties": {
+    "ocppVersion": {
+     "type": "string"
+    },
+    "response": {
+     "type": "object"
+    },
+    "profiles": {
+     "type": "array",
+     "items": {
+      "$ref": "#/components/schemas/ChargingProfile"
+     }
+    }
+   }
   }
  }
 }

@@ -34,6 +34,13 @@ public enum StoreCommand: Sendable {
     case pileNotice(PileNoticeRecord)
     /// A reservation, new (id 0: answers `reservationSaved` with its id) or updated.
     case saveReservation(ReservationRecord)
+    /// A pile's local list, replacing what was stored for it.
+    case saveLocalList(LocalListRecord)
+    /// A charging profile the pile accepted: it replaces those it replaces on the pile
+    /// (ChargingProfileRecord.installing), read and written in one transaction.
+    case installChargingProfile(ChargingProfileRecord)
+    /// The pile accepted a ClearChargingProfile: the profiles it matched are gone.
+    case clearChargingProfiles(chargePointId: String, ChargingProfileFilter)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -246,6 +253,10 @@ public protocol SessionStore: Sendable {
     /// Reservations, newest first, of one pile or all.
     func reservations(chargePointId: String?, limit: Int) async throws -> [ReservationRecord]
     func reservation(id: Int64) async throws -> ReservationRecord?
+    /// A pile's local list, if the gateway has made one.
+    func localList(chargePointId: String) async throws -> LocalListRecord?
+    /// The charging profiles a pile accepted and still holds, by connector, purpose and stack level.
+    func chargingProfiles(chargePointId: String) async throws -> [ChargingProfileRecord]
     /// A pile's notices (firmware, diagnostics, log, security), newest first; `kind` filters.
     func notices(chargePointId: String, kind: PileNoticeRecord.Kind?, limit: Int) async throws -> [PileNoticeRecord]
     /// A pile's most recent frames, oldest first.

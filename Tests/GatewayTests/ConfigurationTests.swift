@@ -26,6 +26,7 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.validation(network: "xpeng", model: "S5"), .lenient)
         XCTAssertEqual(configuration.validation(network: "nio", model: "ES8"), .strict)
         XCTAssertEqual(configuration.clockTolerance, 300)
+        XCTAssertEqual(configuration.localList, .init(push: .off, maxEntriesPerSend: 100))
     }
 
     func testAnEmptyFileIsAnErrorNamingTheFile() throws {

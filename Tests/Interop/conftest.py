@@ -7,6 +7,7 @@ read from the startup line it prints on stdout.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pty
@@ -20,6 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +58,24 @@ idTags:
 
 # `PileGate gateway on ...: OCPP at ws://127.0.0.1:PORT/ocpp/{chargePointId}, ...`
 STARTUP_LINE = re.compile(r"ws://127\.0\.0\.1:(\d+)/")
+
+
+@asynccontextmanager
+async def running(cp, ws):
+    """Runs an ocpp-package charge point on its open WebSocket for the block, then closes both (bounded)."""
+    loop = asyncio.create_task(cp.start())
+    try:
+        yield cp
+    finally:
+        loop.cancel()
+        try:
+            await asyncio.wait_for(ws.close(), 5)
+        except Exception:
+            pass
+        try:
+            await asyncio.wait_for(loop, 5)
+        except (asyncio.CancelledError, Exception):
+            pass
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):

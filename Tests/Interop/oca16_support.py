@@ -28,7 +28,7 @@ from ocpp.exceptions import OCPPError
 from ocpp.messages import Call, CallResult, validate_payload
 from ocpp.v16 import ChargePoint, call
 
-from conftest import BLOCKED_TAG, EXPIRED_TAG, HEARTBEAT_INTERVAL, INVALID_TAG, start_gateway
+from conftest import BLOCKED_TAG, EXPIRED_TAG, HEARTBEAT_INTERVAL, INVALID_TAG, running, start_gateway
 
 TOKEN = "oca-csms-v16-token"
 CASE_TIMEOUT = 45.0  # one case's whole scenario, seconds
@@ -415,19 +415,8 @@ async def charge_point(gateway, identity: str):
     ws = await asyncio.wait_for(
         websockets.connect(gateway.ws_url(identity), subprotocols=["ocpp1.6"], open_timeout=WAIT, close_timeout=2), WAIT)
     cp = OcaChargePoint(identity, ws, response_timeout=WAIT)
-    loop = asyncio.create_task(cp.start())
-    try:
+    async with running(cp, ws):
         yield cp
-    finally:
-        loop.cancel()
-        try:
-            await asyncio.wait_for(ws.close(), 5)
-        except Exception:
-            pass
-        try:
-            await asyncio.wait_for(loop, 5)
-        except (asyncio.CancelledError, Exception):
-            pass
     assert not cp.schema_errors, f"the gateway sent CALLs the ocpp package's 1.6 schemas refuse: {cp.schema_errors}"
 
 

@@ -39,6 +39,7 @@ from conftest import (
     GATEWAY_YAML,
     HEARTBEAT_INTERVAL,
     INVALID_TAG,
+    running,
     start_gateway,
     wait_until,
 )
@@ -88,19 +89,8 @@ async def charge_point(url: str, identity: str, subprotocols: list[str] | None =
     ws = await asyncio.wait_for(websockets.connect(url, **kwargs), CONNECT_TIMEOUT)
     cp = InteropChargePoint(identity, ws, response_timeout=RESPONSE_TIMEOUT)
     cp.ws = ws
-    loop = asyncio.create_task(cp.start())
-    try:
+    async with running(cp, ws):
         yield cp
-    finally:
-        loop.cancel()
-        try:
-            await asyncio.wait_for(ws.close(), 5)
-        except Exception:
-            pass
-        try:
-            await asyncio.wait_for(loop, 5)
-        except (asyncio.CancelledError, Exception):
-            pass
 
 
 async def boot(cp: InteropChargePoint, vendor: str = "InteropVendor", model: str = "PyOCPP-CP"):

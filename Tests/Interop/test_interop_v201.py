@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import websockets
 from ocpp.v201 import ChargePoint, call
 
-from conftest import BLOCKED_TAG, DATA_TRANSFER_VENDOR, HEARTBEAT_INTERVAL, wait_until
+from conftest import BLOCKED_TAG, DATA_TRANSFER_VENDOR, HEARTBEAT_INTERVAL, running, wait_until
 
 TEST_TIMEOUT = 30.0
 CONNECT_TIMEOUT = 10.0
@@ -42,19 +42,8 @@ async def station(url: str, identity: str, subprotocols=("ocpp2.0.1",)):
         websockets.connect(url, subprotocols=list(subprotocols), open_timeout=CONNECT_TIMEOUT, close_timeout=2), CONNECT_TIMEOUT
     )
     cp = ChargePoint(identity, ws, response_timeout=RESPONSE_TIMEOUT)
-    loop = asyncio.create_task(cp.start())
-    try:
+    async with running(cp, ws):
         yield cp, ws
-    finally:
-        loop.cancel()
-        try:
-            await asyncio.wait_for(ws.close(), 5)
-        except Exception:
-            pass
-        try:
-            await asyncio.wait_for(loop, 5)
-        except (asyncio.CancelledError, Exception):
-            pass
 
 
 async def boot(cp):

@@ -14,5 +14,6 @@ struct V16BootNotification: CallHandler {
             serialNumber: request.chargePointSerialNumber ?? request.chargeBoxSerialNumber, firmwareVersion: request.firmwareVersion)
         let (status, interval) = pile.booted(boot, call, findings: findings)
         pile.reply(Action.self, to: call, .init(status: V16.RegistrationStatus(status), currentTime: Date(), interval: interval))
+        if status == .accepted { pile.services.operations.acceptedBoot(pile.identity) }
     }
 }

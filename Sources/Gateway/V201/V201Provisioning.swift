@@ -14,6 +14,7 @@ struct V201BootNotification: CallHandler {
             vendor: station.vendorName, model: station.model, serialNumber: station.serialNumber, firmwareVersion: station.firmwareVersion)
         let (status, interval) = pile.booted(boot, call, findings: findings)
         pile.reply(Action.self, to: call, .init(currentTime: Date(), interval: interval, status: V201.RegistrationStatusEnum(status)))
+        if status == .accepted { pile.services.operations.acceptedBoot(pile.identity) }
     }
 }
 

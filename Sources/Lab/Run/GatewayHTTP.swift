@@ -35,6 +35,11 @@ public struct GatewayHTTP: Sendable {
         try await send("POST", path, body: body)
     }
 
+    /// Any method; `body` nil sends none.
+    public func request(_ method: String, _ path: String, body: JSON?) async throws -> (status: Int, body: JSON) {
+        try await send(method, path, body: body)
+    }
+
     private func send(_ method: String, _ path: String, body: JSON?) async throws -> (status: Int, body: JSON) {
         guard let url = URL(string: base + path) else { throw Failure(description: "bad URL \(base + path)") }
         var request = URLRequest(url: url, timeoutInterval: 30)

@@ -112,6 +112,8 @@ struct StepDriver {
             try await send(raw)
         case .command(let command):
             try await self.command(command)
+        case .api(let call):
+            try await self.api(call)
         }
     }
 
@@ -186,6 +188,36 @@ struct StepDriver {
         guard status == 200 else { throw Failure(message: "\(command.action): HTTP \(status) \(body.text)") }
         if let expected = command.expect, let mismatch = Self.mismatch(expected, in: body, at: "") {
             throw Failure(message: "\(command.action): the pile answered \(body.text); \(mismatch)")
+        }
+    }
+
+    /// Calls the gateway's API about the pile and checks the answer, again every 0.2 s
+    /// until it matches when `withinSeconds` is given.
+    func api(_ call: Step.PileAPI) async throws {
+        let method = call.method ?? "GET"
+        let path = "/api/chargepoints/\(GatewayHTTP.segment(identity))/\(call.path)"
+        let deadline = Date().addingTimeInterval(call.withinSeconds ?? 0)
+        while true {
+            let (status, body) = try await view.http.request(method, path, body: call.body)
+            if status == 401 { throw GatewayHTTP.Failure(description: GatewayHTTP.tokenRefused) }
+            if status == 404 || status == 405, ["not_found", "method_not_allowed"].contains(body.errorCode ?? "") {
+                throw ScenarioRunner.Skip(reason: "the gateway has no \(method) /api/chargepoints/{id}/\(call.path) (answered \(status))")
+            }
+            let problem: String? =
+                if let code = call.expectError {
+                    body.errorCode == code ? nil : "expected \(code), the gateway answered \(status) \(body.text)"
+                } else if !(200..<300).contains(status) {
+                    "HTTP \(status) \(body.text)"
+                } else if let expected = call.expect, let mismatch = Self.mismatch(expected, in: body, at: "") {
+                    "answered \(body.text); \(mismatch)"
+                } else if let count = call.expectCount, body.arrayValue?.count != count {
+                    "answered \(body.text); expected a list of \(count)"
+                } else {
+                    nil
+                }
+            guard let problem else { return }
+            guard Date() < deadline else { throw Failure(message: "\(method) \(call.path): \(problem)") }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 

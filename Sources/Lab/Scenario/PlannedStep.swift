@@ -26,6 +26,7 @@ public struct PlannedStep: Sendable {
         case recover(connector: Int?)
         case raw(Step.Raw)
         case command(Step.Command)
+        case api(Step.PileAPI)
 
         /// The API's error codes of a command (docs/api.md).
         static let commandErrors = ["pile_error", "pile_timeout", "pile_offline", "invalid_response", "invalid_payload", "unknown_action"]
@@ -80,6 +81,18 @@ public struct PlannedStep: Sendable {
                 }
                 if command.expect != nil && command.expectError != nil { throw fail("give expect or expectError, not both") }
                 self = .command(command)
+            case "api":
+                let call = try need(step.api)
+                guard ["GET", "POST", "PUT", "DELETE"].contains(call.method ?? "GET") else { throw fail("method is GET, POST, PUT or DELETE") }
+                guard !call.path.isEmpty, !call.path.hasPrefix("/"), !call.path.contains("..") else {
+                    throw fail("path is what follows /api/chargepoints/{id}/, e.g. local-list/sync")
+                }
+                if let body = call.body, body.objectValue == nil { throw fail("body must be a mapping") }
+                if call.body != nil && (call.method ?? "GET") == "GET" { throw fail("a GET has no body") }
+                if (call.expect != nil || call.expectCount != nil) && call.expectError != nil { throw fail("give expect or expectError, not both") }
+                if let count = call.expectCount, !(0...100_000).contains(count) { throw fail("expectCount is 0 to 100000") }
+                if let within = call.withinSeconds, !(0...600).contains(within) { throw fail("withinSeconds is 0 to 600") }
+                self = .api(call)
             default: throw fail("unknown step")
             }
         }

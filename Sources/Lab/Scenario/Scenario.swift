@@ -71,6 +71,7 @@ public struct Step: Codable, Sendable, Equatable {
     public var recover: ConnectorRef?
     public var raw: Raw?
     public var command: Command?
+    public var api: PileAPI?
 
     public struct Empty: Codable, Sendable, Equatable {}
     public struct ConnectorRef: Codable, Sendable, Equatable { public var connector: Int? }
@@ -154,10 +155,28 @@ public struct Step: Codable, Sendable, Equatable {
         public var expectError: String?
     }
 
+    /// A call of the gateway's HTTP API about the pile (`/api/chargepoints/{id}/{path}`):
+    /// its own local list and charging profiles, say.
+    public struct PileAPI: Codable, Sendable, Equatable {
+        /// GET (default), POST, PUT or DELETE.
+        public var method: String?
+        /// After `/api/chargepoints/{id}/`, e.g. `local-list/sync`.
+        public var path: String
+        public var body: JSON?
+        /// What the answer must contain (as `command`'s expect).
+        public var expect: JSON?
+        /// The API's `error.code` instead of an answer.
+        public var expectError: String?
+        /// The answer is a list of exactly this many elements.
+        public var expectCount: Int?
+        /// Wall seconds to keep asking (every 0.2 s) until the answer matches; default 0: once.
+        public var withinSeconds: Double?
+    }
+
     /// The list keys, in documentation order.
     public static let kinds = [
         "boot", "plugIn", "authorize", "scan", "waitStatus", "chargeTo", "chargeFor", "wait", "remoteStop", "unplug",
-        "dropConnection", "reboot", "injectQuirk", "fault", "recover", "raw", "command",
+        "dropConnection", "reboot", "injectQuirk", "fault", "recover", "raw", "command", "api",
     ]
 }
 

@@ -29,6 +29,9 @@ indirect enum ScenarioShape: Sendable {
         "recover": connector,
         "raw": .map(["frame": .scalar, "expectCallError": .scalar, "expectResult": .scalar]),
         "command": .map(["action": .scalar, "payload": .any, "expect": .any, "expectError": .scalar]),
+        "api": .map([
+            "method": .scalar, "path": .scalar, "body": .any, "expect": .any, "expectError": .scalar, "expectCount": .scalar, "withinSeconds": .scalar,
+        ]),
     ])
 
     static let session: ScenarioShape = .map([

@@ -161,6 +161,47 @@ enum Migrations {
         );
         CREATE INDEX reservations_by_pile ON reservations(charge_point_id, id);
         """,
+        // 9 (issue 11, local lists; renumber on merge): the gateway's local authorization list
+        // per pile, its version, what the pile last accepted and said.
+        """
+        CREATE TABLE local_lists(
+            charge_point_id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            entries TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            accepted_version INTEGER,
+            accepted_entries TEXT,
+            last_sent_update_type TEXT,
+            last_sent_version INTEGER,
+            last_sent_at REAL,
+            last_answer TEXT,
+            last_answer_at REAL,
+            pile_version INTEGER,
+            pile_version_at REAL,
+            not_supported INTEGER NOT NULL DEFAULT 0,
+            max_length INTEGER,
+            max_per_send INTEGER
+        );
+        """,
+        // 10 (issue 11, charging profiles; renumber on merge): the charging profiles piles accepted.
+        """
+        CREATE TABLE charging_profiles(
+            id INTEGER PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            connector_id INTEGER NOT NULL,
+            charging_profile_id INTEGER NOT NULL,
+            purpose TEXT NOT NULL,
+            stack_level INTEGER NOT NULL,
+            transaction_id TEXT,
+            valid_from REAL,
+            valid_to REAL,
+            profile TEXT NOT NULL,
+            ocpp_version TEXT NOT NULL,
+            stored_at REAL NOT NULL
+        );
+        CREATE INDEX charging_profiles_by_pile ON charging_profiles(charge_point_id, connector_id);
+        """,
     ]
 
     static var latest: Int { steps.count }

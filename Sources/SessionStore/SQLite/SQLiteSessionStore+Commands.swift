@@ -174,7 +174,9 @@ extension SQLiteSessionStore {
                 """, [.text(failure), .init(at), .text(chargePointId), .init(connectorId), .init(connectorId)])
             return .sessionsClosed(closed.compactMap { $0.int(0) })
         case .abandonSessions(let abandonment):
-            return .sessionsClosed(try abandon(abandonment))
+            let closed = try abandon(abandonment)
+            for id in closed { try endNamedTxProfiles(chargePointId: abandonment.chargePointId, sessionId: id) }
+            return .sessionsClosed(closed)
         case .sessionToken(let id, let idTag, let status, let account):
             try writer.run(
                 """
@@ -212,6 +214,17 @@ extension SQLiteSessionStore {
                     session_id = coalesce(session_id, ?), created_at = ?, ocpp_version = ? WHERE id = ? AND status != 'used'
                 """, values + [.integer(r.id)])
             return .reservationSaved(id: r.id)
+        case .saveLocalList(let list):
+            try saveLocalList(list)
+            return .done
+        case .installChargingProfile(let profile):
+            let held = try writer.query("\(Self.profileColumns) WHERE charge_point_id = ?", [.text(profile.chargePointId)]).map(Self.chargingProfile)
+            try replaceChargingProfiles(chargePointId: profile.chargePointId, ChargingProfileRecord.installing(profile, into: held))
+            return .done
+        case .clearChargingProfiles(let chargePointId, let filter):
+            let held = try writer.query("\(Self.profileColumns) WHERE charge_point_id = ?", [.text(chargePointId)]).map(Self.chargingProfile)
+            try replaceChargingProfiles(chargePointId: chargePointId, ChargingProfileRecord.clearing(filter, from: held))
+            return .done
         case .pileNotice(let n):
             try writer.run(
                 "INSERT INTO pile_notices(charge_point_id, time, kind, status, request_id, detail, ocpp_version) VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -259,6 +272,7 @@ extension SQLiteSessionStore {
                     .init(stop.idTag), .init(stop.receivedAt), .integer(stop.transactionId),
                 ])
             try insert(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
+            try endTxProfiles(chargePointId: stop.chargePointId, connectorId: Int(connectorId), sessionId: stop.transactionId)
             if stop.meterStopFromReadings {
                 try writer.run(
                     """
