@@ -35,6 +35,7 @@ public struct APIResponder: HTTPResponder {
             // …/commands/{action} and …/configuration/{key}: the last segment, too, is a parameter.
             var action = ""
             if route.count == 2 && route[0] == "piles" { route[1] = "{id}" }
+            if route.count >= 3 && route[0] == "files" { route = Array(route.prefix(2)) + ["{id}"] + (route.count > 3 ? ["{name}"] : []) }
             if route.count == 5 && route.starts(with: ["api", "chargepoints", "{id}"]), let name = Self.itemParameters[route[3]] {
                 action = route[4]
                 route[4] = name
@@ -215,6 +216,17 @@ public struct APIResponder: HTTPResponder {
             }
         case ["api", "recommend"]:
             return try await recommend(request)
+        case ["api", "firmware"] where method == .POST: return try await FileRoutes.postFirmware(request, gateway: gateway)
+        case ["api", "firmware"]: return try await FileRoutes.listFirmware(request, gateway: gateway)
+        case ["api", "firmware", "{id}"]: return try await FileRoutes.firmware(id, gateway: gateway)
+        case ["files", "firmware", "{id}"]: return try await FileRoutes.serveFirmware(id, gateway: gateway)
+        case ["files", "uploads", "{id}"], ["files", "uploads", "{id}", "{name}"]: return try await FileRoutes.receiveUpload(request, jobId: id, gateway: gateway)
+        case ["api", "uploads", "{id}"]: return try await FileRoutes.download(id, gateway: gateway)
+        case ["api", "chargepoints", "{id}", "firmware-update"]: return try await JobRoutes.firmwareUpdate(request, chargePointId: id, gateway: gateway)
+        case ["api", "chargepoints", "{id}", "diagnostics"]: return try await JobRoutes.diagnostics(request, chargePointId: id, gateway: gateway)
+        case ["api", "chargepoints", "{id}", "logs"]: return try await JobRoutes.logs(request, chargePointId: id, gateway: gateway)
+        case ["api", "chargepoints", "{id}", "jobs"]: return try await JobRoutes.list(request, chargePointId: id, store: store)
+        case ["api", "jobs", "{id}"]: return try await JobRoutes.job(id, gateway: gateway)
         case ["api", "events"]:
             return EventStream.response(gateway)
         default:
@@ -229,6 +241,10 @@ public struct APIResponder: HTTPResponder {
             ["api", "chargepoints", "{id}", "commands", "{action}"], ["api", "chargepoints", "{id}", "remote-start"]:
             [.POST]
         case ["api", "chargepoints", "{id}", "configuration", "{key}"]: [.PUT]
+        case ["api", "firmware"]: [.GET, .HEAD, .POST]
+        case ["api", "chargepoints", "{id}", "firmware-update"], ["api", "chargepoints", "{id}", "diagnostics"], ["api", "chargepoints", "{id}", "logs"]: [.POST]
+        case ["files", "uploads", "{id}"], ["files", "uploads", "{id}", "{name}"]: [.PUT, .POST]
+        case ["api", "firmware", "{id}"], ["files", "firmware", "{id}"], ["api", "uploads", "{id}"], ["api", "jobs", "{id}"], ["api", "chargepoints", "{id}", "jobs"]: [.GET, .HEAD]
         case ["api", "reservations"]: [.GET, .HEAD, .POST]
         case ["api", "reservations", "{id}"]: [.GET, .HEAD, .DELETE]
         // A read that asks the pile: no HEAD, which would ask it for nothing.

@@ -2,13 +2,23 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Collects an HTTP request (body limited to 1 MiB), hands it to the responder and
-/// writes the answer. Also answers refused OCPP handshakes with their status.
+/// Collects an HTTP request (body limited to 1 MiB, 64 MiB for file uploads), hands it
+/// to the responder and writes the answer. Also answers refused OCPP handshakes with their status.
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     static let maxBody = 1 << 20
+    /// Firmware uploads (`POST /api/firmware`) and piles' diagnostics and log uploads
+    /// (`/files/uploads/…`) carry files: these routes only take up to 64 MiB.
+    static let maxFileBody = 64 << 20
+    static let fileRoutes = ["/api/firmware", "/files/uploads/"]
+
+    /// The body limit of a request to `uri`.
+    static func bodyLimit(_ uri: String) -> Int {
+        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+        return fileRoutes.contains { path.hasPrefix($0) } ? maxFileBody : maxBody
+    }
     /// How long a closing connection waits for the client to close its side after ours.
     static let lingerTime: TimeAmount = .seconds(2)
 
@@ -21,6 +31,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    private var limit = HTTPHandler.maxBody
     /// A request is being answered (the deadline for the next one starts after it).
     private var answering = false
     /// Our side is closed or closing: whatever else arrives is dropped.
@@ -45,9 +56,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = head
             body = []
             tooLarge = false
+            limit = Self.bodyLimit(head.uri)
         case .body(var buffer):
-            if body.count + buffer.readableBytes > Self.maxBody {
+            if tooLarge {
+                break
+            } else if body.count + buffer.readableBytes > limit {
                 tooLarge = true
+                body = []
             } else if let bytes = buffer.readBytes(length: buffer.readableBytes) {
                 body += bytes
             }
@@ -75,7 +90,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let keepAlive = head.isKeepAlive
         if tooLarge {
-            write(.error(.payloadTooLarge, code: "body_too_large", message: "request bodies are limited to 1 MiB"), keepAlive: false, context: context)
+            let words = limit == Self.maxBody ? "1 MiB" : "\(limit >> 20) MiB on this route"
+            write(.error(.payloadTooLarge, code: "body_too_large", message: "request bodies are limited to \(words)"), keepAlive: false, context: context)
             return
         }
         let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
