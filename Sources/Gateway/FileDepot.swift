@@ -65,10 +65,11 @@ extension Gateway {
         }
     }
 
-    /// A name a pile gave its upload, made safe to show: other characters become `_`.
+    /// A name a pile gave its upload, made safe to show: its last path component, other
+    /// characters than `A–Z a–z 0–9 . _ -` as `_`, no leading dot.
     public static func sanitizedUploadName(_ name: String?, fallback: String) -> String {
-        guard let name, !name.isEmpty else { return fallback }
-        var safe = String(String.UnicodeScalarView(name.unicodeScalars.prefix(128).map { s in
+        guard let given = name, let last = given.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last, !last.isEmpty else { return fallback }
+        var safe = String(String.UnicodeScalarView(last.unicodeScalars.prefix(128).map { s in
             (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "." || s == "_" || s == "-")) ? s : "_"
         }))
         while safe.hasPrefix(".") { safe = "_" + safe.dropFirst() }

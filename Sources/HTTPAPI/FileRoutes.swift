@@ -172,7 +172,7 @@ enum MultipartBody {
             let contentStart = headerEnd + separator.count
             guard let next = find(Array("\r\n".utf8) + delimiter, in: body, from: contentStart) else { break }
             var part = Part(bytes: Array(body[contentStart..<next]))
-            for line in headers.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+            for line in headers.split(whereSeparator: \.isNewline) {
                 let lower = line.lowercased()
                 if lower.hasPrefix("content-disposition:") { part.fileName = parameter("filename", in: String(line)) }
                 if lower.hasPrefix("content-type:") { part.contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces) }
