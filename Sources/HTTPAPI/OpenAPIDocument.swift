@@ -1800,6 +1800,950 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/api/firmware": {
+   "get": {
+    "operationId": "firmwareFiles",
+    "summary": "Firmware kept or registered by the gateway, newest first.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000,
+       "default": 100
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Firmware files",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/StoredFile"
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "post": {
+    "operationId": "uploadFirmware",
+    "summary": "Keeps the raw body as firmware `name` (at most files.maxFileBytes, 64 MiB), served to piles at /files/firmware/{name}; with `location=URL` and no body, registers firmware kept elsewhere. A name taken is 409.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "name",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$"
+      },
+      "description": "1–128 characters of A–Z a–z 0–9 . _ -, not starting with a dot"
+     },
+     {
+      "name": "location",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 512
+      },
+      "description": "An http(s) or ftp URL: register instead of upload"
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The firmware's record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StoredFile"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/firmware/{id}": {
+   "get": {
+    "operationId": "firmwareFile",
+    "summary": "One firmware's record, by its name.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      },
+      "description": "The firmware's name"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The firmware's record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StoredFile"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/files/firmware/{id}": {
+   "get": {
+    "operationId": "downloadFirmware",
+    "summary": "The firmware file, for piles (no token: piles cannot send one).",
+    "security": [
+     {}
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      },
+      "description": "The firmware's name"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The file",
+      "content": {
+       "application/octet-stream": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/files/uploads/{id}": {
+   "put": {
+    "operationId": "uploadPut",
+    "summary": "Where a pile uploads the file of a diagnostics or log job (the location GetDiagnostics / GetLog gave it): the raw body, or the one file part of multipart/form-data. No token.",
+    "security": [
+     {}
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      },
+      "description": "The job"
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      },
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The upload's record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StoredFile"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "post": {
+    "operationId": "uploadPost",
+    "summary": "Where a pile uploads the file of a diagnostics or log job (the location GetDiagnostics / GetLog gave it): the raw body, or the one file part of multipart/form-data. No token.",
+    "security": [
+     {}
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      },
+      "description": "The job"
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      },
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The upload's record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StoredFile"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/files/uploads/{id}/{name}": {
+   "put": {
+    "operationId": "uploadNamedPut",
+    "summary": "As /files/uploads/{id}, the file named in the path (piles that append their file name to the location).",
+    "security": [
+     {}
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      },
+      "description": "The job"
+     },
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      },
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The upload's record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StoredFile"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "post": {
+    "operationId": "uploadNamedPost",
+    "summary": "As /files/uploads/{id}, the file named in the path (piles that append their file name to the location).",
+    "security": [
+     {}
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      },
+      "description": "The job"
+     },
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/octet-stream": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      },
+      "multipart/form-data": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "file": {
+          "type": "string",
+          "format": "binary"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The upload's record",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StoredFile"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/uploads/{id}": {
+   "get": {
+    "operationId": "uploadedFile",
+    "summary": "A file a pile uploaded.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The file",
+      "content": {
+       "application/octet-stream": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/jobs/{id}": {
+   "get": {
+    "operationId": "job",
+    "summary": "One firmware, diagnostics or log job with its status history and uploads.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The job",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/jobs": {
+   "get": {
+    "operationId": "chargePointJobs",
+    "summary": "The pile's firmware, diagnostics and log jobs, newest first.",
+    "security": [
+     {},
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "kind",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "firmware",
+        "diagnostics",
+        "log"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 100
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Jobs",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Job"
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/firmware-update": {
+   "post": {
+    "operationId": "firmwareUpdate",
+    "summary": "UpdateFirmware (1.6; 2.0.1 with firmware.location/retrieveDateTime and the job id as requestId) with the gateway's URL of stored firmware `fileName`, or `location`; a job records it. 201 with the job; a pile offline, slow or answering CALLERROR gets the command statuses (the job says failed).",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "fileName": {
+          "type": "string"
+         },
+         "location": {
+          "type": "string",
+          "maxLength": 512
+         },
+         "retrieveDate": {
+          "type": "string",
+          "format": "date-time"
+         },
+         "retries": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 100
+         },
+         "retryInterval": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 86400
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The job",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/diagnostics": {
+   "post": {
+    "operationId": "diagnostics",
+    "summary": "GetDiagnostics (1.6) or GetLog of DiagnosticsLog (2.0.1) with the gateway's upload location for the job. 201 with the job.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "startTime": {
+          "type": "string",
+          "format": "date-time"
+         },
+         "stopTime": {
+          "type": "string",
+          "format": "date-time"
+         },
+         "retries": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 100
+         },
+         "retryInterval": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 86400
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The job",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/chargepoints/{id}/logs": {
+   "post": {
+    "operationId": "logs",
+    "summary": "GetLog (1.6 security extension, 2.0.1) of logType with the gateway's upload location; the job id is the requestId. 201 with the job.",
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "logType"
+        ],
+        "properties": {
+         "logType": {
+          "type": "string",
+          "enum": [
+           "DiagnosticsLog",
+           "SecurityLog"
+          ]
+         },
+         "oldestTimestamp": {
+          "type": "string",
+          "format": "date-time"
+         },
+         "latestTimestamp": {
+          "type": "string",
+          "format": "date-time"
+         },
+         "retries": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 100
+         },
+         "retryInterval": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 86400
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "The job",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Job"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     },
+     "504": {
+      "$ref": "#/components/responses/Error"
+     },
+     "default": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
   }
  },
  "components": {
@@ -2660,6 +3604,174 @@ enum OpenAPIDocument {
      },
      "ocppVersion": {
       "type": "string"
+     }
+    }
+   },
+   "StoredFile": {
+    "type": "object",
+    "required": [
+     "id",
+     "kind",
+     "name",
+     "createdAt"
+    ],
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "firmware",
+       "upload"
+      ]
+     },
+     "name": {
+      "type": "string",
+      "description": "Firmware: its unique name. Upload: the name the pile gave it (last path component, other characters as _)"
+     },
+     "jobId": {
+      "type": "integer",
+      "description": "Upload: its job"
+     },
+     "size": {
+      "type": "integer",
+      "minimum": 0,
+      "description": "Bytes kept; absent for firmware registered by URL"
+     },
+     "contentType": {
+      "type": "string"
+     },
+     "location": {
+      "type": "string",
+      "description": "Firmware registered by URL: where piles fetch it"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "url": {
+      "type": "string",
+      "description": "Firmware: the URL piles are sent to"
+     },
+     "download": {
+      "type": "string",
+      "description": "Upload: its API path"
+     }
+    }
+   },
+   "JobEvent": {
+    "type": "object",
+    "required": [
+     "time",
+     "source",
+     "status"
+    ],
+    "properties": {
+     "time": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "source": {
+      "type": "string",
+      "enum": [
+       "gateway",
+       "pile",
+       "upload"
+      ]
+     },
+     "status": {
+      "type": "string",
+      "description": "Requested, Accepted, Refused, Failed (gateway); the pile's status word (Downloading … Installed, Uploading, Uploaded, UploadFailed …); FileReceived (upload)"
+     },
+     "detail": {
+      "type": "string"
+     }
+    }
+   },
+   "Job": {
+    "type": "object",
+    "required": [
+     "id",
+     "chargePointId",
+     "kind",
+     "ocppVersion",
+     "action",
+     "request",
+     "status",
+     "createdAt",
+     "updatedAt",
+     "history",
+     "uploads"
+    ],
+    "properties": {
+     "id": {
+      "type": "integer",
+      "description": "also the requestId on the wire (2.0.1, GetLog)"
+     },
+     "chargePointId": {
+      "type": "string"
+     },
+     "kind": {
+      "type": "string",
+      "enum": [
+       "firmware",
+       "diagnostics",
+       "log"
+      ]
+     },
+     "ocppVersion": {
+      "type": "string"
+     },
+     "action": {
+      "type": "string",
+      "description": "UpdateFirmware, GetDiagnostics or GetLog"
+     },
+     "request": {
+      "description": "The command's payload as sent"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "requested",
+       "accepted",
+       "refused",
+       "running",
+       "succeeded",
+       "failed"
+      ]
+     },
+     "pileStatus": {
+      "type": "string",
+      "description": "The pile's last status word"
+     },
+     "answer": {
+      "type": "string",
+      "description": "The pile's answer (status word or file name), or the command's failure code"
+     },
+     "fileName": {
+      "type": "string",
+      "description": "The file the pile said it uploads"
+     },
+     "createdAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "updatedAt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "history": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/JobEvent"
+      }
+     },
+     "uploads": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/StoredFile"
+      }
      }
     }
    }
