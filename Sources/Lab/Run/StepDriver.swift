@@ -111,6 +111,8 @@ struct StepDriver {
             try await send(raw)
         case .command(let command):
             try await self.command(command)
+        case .job(let job):
+            try await self.job(job)
         }
     }
 

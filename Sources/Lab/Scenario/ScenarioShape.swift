@@ -29,6 +29,10 @@ indirect enum ScenarioShape: Sendable {
         "recover": connector,
         "raw": .map(["frame": .scalar, "expectCallError": .scalar, "expectResult": .scalar]),
         "command": .map(["action": .scalar, "payload": .any, "expect": .any, "expectError": .scalar]),
+        "job": .map([
+            "kind": .scalar, "file": .scalar, "outcome": .scalar, "body": .any, "expectStatus": .scalar, "expectPileStatuses": .list(.scalar),
+            "expectUploads": .scalar, "expectFirmware": .scalar,
+        ]),
     ])
 
     static let session: ScenarioShape = .map([
