@@ -51,11 +51,10 @@ enum FileRoutes {
     /// `GET /files/firmware/{name}`: the file, for piles (no token: they cannot send one).
     static func serveFirmware(_ name: String, gateway: Gateway) async throws -> HTTPResponse {
         do throws(FileFailure) {
+            // Always bytes: what an uploader's client sent as its type (curl's form type) means nothing to a pile.
             let (record, bytes) = try await gateway.firmwareBytes(name)
             return HTTPResponse(
-                status: .ok,
-                headers: ["Content-Type": record.contentType.flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream",
-                    "Content-Disposition": "attachment; filename=\"\(record.name)\""],
+                status: .ok, headers: ["Content-Type": "application/octet-stream", "Content-Disposition": "attachment; filename=\"\(record.name)\""],
                 body: bytes)
         } catch {
             throw apiError(error)
