@@ -35,7 +35,7 @@ public struct APIResponder: HTTPResponder {
             // …/commands/{action} and …/configuration/{key}: the last segment, too, is a parameter.
             var action = ""
             if route.count == 2 && route[0] == "piles" { route[1] = "{id}" }
-            if route.count >= 3 && route[0] == "files" { route = Array(route.prefix(2)) + ["{id}"] + (route.count > 3 ? ["{name}"] : []) }
+            if (3...4).contains(route.count) && route[0] == "files" { route = Array(route.prefix(2)) + ["{id}"] + (route.count > 3 ? ["{name}"] : []) }
             if route.count == 5 && route.starts(with: ["api", "chargepoints", "{id}"]), let name = Self.itemParameters[route[3]] {
                 action = route[4]
                 route[4] = name

@@ -12,6 +12,8 @@ struct FirmwareWork {
     var diagnostics: V16.DiagnosticsStatus = .Idle
     /// Bumped by each UpdateFirmware: a newer request replaces the one under way.
     var firmwareGeneration = 0
+    /// A 2.0.1 update's requestId, echoed by its FirmwareStatusNotifications.
+    var requestId: Int?
 }
 
 extension SimulatedPile {
@@ -47,19 +49,40 @@ extension SimulatedPile {
     /// one), `retryInterval` apart (default 30 s). `setOutcome("UpdateFirmware",
     /// "DownloadFailed" | "InstallationFailed")` makes that step fail.
     func updateFirmware(_ request: V16.UpdateFirmware.Request) -> V16.UpdateFirmware.Response {
+        firmwareWork.requestId = nil
+        scheduleFirmware(request.location, retrieve: request.retrieveDate, retries: request.retries, retryInterval: request.retryInterval)
+        return .init()
+    }
+
+    /// 2.0.1 UpdateFirmware (L01): the same walk, each FirmwareStatusNotification with the requestId.
+    func updateFirmware201(_ request: V201.UpdateFirmware.Request) -> V201.UpdateFirmware.Response {
+        let replacing = firmwareWork.firmware != .Idle && firmwareWork.firmware != .Installed
+        firmwareWork.requestId = request.requestId
+        scheduleFirmware(
+            request.firmware.location, retrieve: request.firmware.retrieveDateTime, retries: request.retries, retryInterval: request.retryInterval)
+        return .init(status: replacing ? .acceptedCanceled : .accepted)
+    }
+
+    private func scheduleFirmware(_ location: String, retrieve: Date, retries: Int?, retryInterval: Int?) {
         firmwareWork.firmwareGeneration += 1
         let generation = firmwareWork.firmwareGeneration
-        let wait = context.clock.unstamp(request.retrieveDate).timeIntervalSince(context.clock.now())
-        let attempts = max(1, min(request.retries ?? 1, 100))
-        let interval = Double(min(max(request.retryInterval ?? Int(Self.defaultRetryInterval), 0), 86_400))
+        let wait = context.clock.unstamp(retrieve).timeIntervalSince(context.clock.now())
+        let attempts = max(1, min(retries ?? 1, 100))
+        let interval = Double(min(max(retryInterval ?? Int(Self.defaultRetryInterval), 0), 86_400))
         after(context.clock.wallDelay(max(wait, 0))) { pile in
-            pile.downloadFirmware(request.location, attempt: 1, of: attempts, interval: interval, generation: generation)
+            pile.downloadFirmware(location, attempt: 1, of: attempts, interval: interval, generation: generation)
         }
-        return .init()
     }
 
     func firmwareStatus(_ status: V16.FirmwareStatus) {
         firmwareWork.firmware = status
+        if speaks201 {
+            // Every 1.6 firmware word is a 2.0.1 one too.
+            let word = V201.FirmwareStatusEnum(rawValue: status.rawValue) ?? .idle
+            let request = V201.FirmwareStatusNotification.Request(status: word, requestId: status == .Idle ? nil : firmwareWork.requestId)
+            send(V201.FirmwareStatusNotification.name, V201.FirmwareStatusNotification.encode(request))
+            return
+        }
         send(V16.FirmwareStatusNotification.name, V16.FirmwareStatusNotification.encode(V16.FirmwareStatusNotification.Request(status: status)))
     }
 
@@ -159,6 +182,29 @@ extension SimulatedPile {
         return .init(status: .Accepted, filename: fileName)
     }
 
+    /// 2.0.1 GetLog (N01): the same upload, reported by LogStatusNotification with the requestId.
+    func getLog201(_ request: V201.GetLog.Request) -> V201.GetLog.Response {
+        if outcomes[V201.GetLog.name] == "Rejected" { return .init(status: .rejected) }
+        let fileName = "\(Self.safeName(identity))-\(request.logType.rawValue)-\(request.requestId).txt"
+        let attempts = max(1, min(request.retries ?? 1, 100))
+        let interval = Double(min(max(request.retryInterval ?? Int(Self.defaultRetryInterval), 0), 86_400))
+        let failing = outcomes[V201.LogStatusNotification.name] == V201.UploadLogStatusEnum.uploadFailure.rawValue
+        let contents = diagnosticsReport(from: request.log.oldestTimestamp, to: request.log.latestTimestamp, log: request.logType.rawValue)
+        let requestId = request.requestId
+        after(.milliseconds(1)) { pile in
+            pile.upload(contents, as: fileName, to: request.log.remoteLocation, attempt: 1, of: attempts, interval: interval, failing: failing) { pile, status in
+                let word: V201.UploadLogStatusEnum =
+                    switch status {
+                    case .uploading: .uploading
+                    case .uploaded: .uploaded
+                    case .failed: .uploadFailure
+                    }
+                pile.send(V201.LogStatusNotification.name, V201.LogStatusNotification.encode(V201.LogStatusNotification.Request(status: word, requestId: requestId)))
+            }
+        }
+        return .init(status: .accepted, filename: fileName)
+    }
+
     enum UploadStep { case uploading, uploaded, failed }
 
     private func upload(
@@ -188,7 +234,7 @@ extension SimulatedPile {
             "from: \(start.map(OCPPTimestamp.format) ?? "-")", "to: \(stop.map(OCPPTimestamp.format) ?? "-")",
         ]
         for c in connectors {
-            lines.append("connector \(c.id): \(c.machine.status.rawValue), register \(Int(c.registerWh)) Wh, transaction \(c.transaction.flatMap { $0.id }.map { String($0) } ?? "-")")
+            lines.append("connector \(c.id): \(c.machine.status.rawValue), register \(Int(exactly: c.registerWh.rounded()) ?? 0) Wh, transaction \(c.transaction.flatMap { $0.id }.map { String($0) } ?? "-")")
         }
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }

@@ -87,6 +87,35 @@ final class FirmwareJobTests: SimulationTestCase {
         }
     }
 
+    func testA201StationUpdatesFirmwareAndUploadsItsLogUnderTheJobsRequestId() async throws {
+        try await withHarness { harness in
+            let id = "NIO-FW-201"
+            let pile = try await startPile(harness, "nio-640-v201", identity: id, speed: 20)
+            let stored = await raw(harness, .POST, "/api/firmware?name=nio-640-v201-5.0.2.bin", body: [9, 8, 7])
+            XCTAssertEqual(stored.status, 201)
+            let started = await harness.api("POST", "/api/chargepoints/\(id)/firmware-update", json: ["fileName": "nio-640-v201-5.0.2.bin"])
+            XCTAssertEqual(started.status, 201, started.text)
+            let job = try XCTUnwrap(started.json[path: "id"]?.intValue)
+            XCTAssertEqual(started.json[path: "request.requestId"]?.intValue, job)
+            let done = try await waitForJob(harness, job) { $0[path: "status"] == "succeeded" }
+            XCTAssertEqual(pileStatuses(done), ["Downloading", "Downloaded", "Installing", "Installed"], done.text)
+            let rebooted = try await harness.eventually(15) {
+                try await harness.store.chargePoint(id: id)?.chargePoint.firmwareVersion == "5.0.2"
+            }
+            XCTAssertTrue(rebooted, "the station did not boot with firmware 5.0.2")
+
+            let diagnostics = await harness.api("POST", "/api/chargepoints/\(id)/diagnostics", json: [:])
+            XCTAssertEqual(diagnostics.status, 201, diagnostics.text)
+            XCTAssertEqual(diagnostics.json[path: "action"], "GetLog")
+            XCTAssertEqual(diagnostics.json[path: "request.logType"], "DiagnosticsLog")
+            let log = try XCTUnwrap(diagnostics.json[path: "id"]?.intValue)
+            let uploaded = try await waitForJob(harness, log) { $0[path: "status"] == "succeeded" && ($0[path: "uploads"]?.arrayValue?.count ?? 0) == 1 }
+            XCTAssertEqual(pileStatuses(uploaded), ["Uploading", "Uploaded"], uploaded.text)
+            XCTAssertEqual(uploaded[path: "kind"], "diagnostics")
+            pile.stop()
+        }
+    }
+
     func testAConfiguredDownloadFailureIsRetriedAndEndsTheJobFailed() async throws {
         try await withHarness { harness in
             let id = "NIO-FW-FAIL"

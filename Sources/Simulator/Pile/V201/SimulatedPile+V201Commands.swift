@@ -19,6 +19,8 @@ extension SimulatedPile {
         V201.GetVariables.name: { p, c, n in p.handle(V201.GetVariables.self, c, n) { $0.getVariables201($1) } },
         V201.SetVariables.name: { p, c, n in p.handle(V201.SetVariables.self, c, n) { $0.setVariables201($1) } },
         V201.GetBaseReport.name: { p, c, n in p.handle(V201.GetBaseReport.self, c, n) { $0.baseReport201($1) } },
+        V201.UpdateFirmware.name: { p, c, n in p.handle(V201.UpdateFirmware.self, c, n) { $0.updateFirmware201($1) } },
+        V201.GetLog.name: { p, c, n in p.handle(V201.GetLog.self, c, n) { $0.getLog201($1) } },
         V201.ClearCache.name: { p, c, n in p.handle(V201.ClearCache.self, c, n) { _, _ in .init(status: .accepted) } },
         V201.DataTransfer.name: { p, c, n in
             p.handle(V201.DataTransfer.self, c, n) { pile, request in .init(status: request.vendorId == pile.profile.vendor ? .unknownMessageId : .unknownVendorId) }
