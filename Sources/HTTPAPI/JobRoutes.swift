@@ -9,7 +9,7 @@ import SessionStore
 enum JobRoutes {
     /// `POST /api/chargepoints/{id}/firmware-update` `{"fileName" or "location", "retrieveDate"?, "retries"?, "retryInterval"?}`.
     static func firmwareUpdate(_ request: HTTPRequest, chargePointId: String, gateway: Gateway) async throws -> HTTPResponse {
-        let body = try optionalObject(request)
+        let body = try optionalObject(request, allowing: ["fileName", "location", "retrieveDate", "retries", "retryInterval"])
         let fileName = try string(body, "fileName")
         let location = try string(body, "location")
         let retrieve = try date(body, "retrieveDate")
@@ -22,7 +22,7 @@ enum JobRoutes {
 
     /// `POST /api/chargepoints/{id}/diagnostics` `{"startTime"?, "stopTime"?, "retries"?, "retryInterval"?}`.
     static func diagnostics(_ request: HTTPRequest, chargePointId: String, gateway: Gateway) async throws -> HTTPResponse {
-        let body = try optionalObject(request)
+        let body = try optionalObject(request, allowing: ["startTime", "stopTime", "retries", "retryInterval"])
         let start = try date(body, "startTime")
         let stop = try date(body, "stopTime")
         let parameters = try retryParameters(body)
@@ -33,7 +33,7 @@ enum JobRoutes {
 
     /// `POST /api/chargepoints/{id}/logs` `{"logType", "oldestTimestamp"?, "latestTimestamp"?, "retries"?, "retryInterval"?}`.
     static func logs(_ request: HTTPRequest, chargePointId: String, gateway: Gateway) async throws -> HTTPResponse {
-        let body = try optionalObject(request)
+        let body = try optionalObject(request, allowing: ["logType", "oldestTimestamp", "latestTimestamp", "retries", "retryInterval"])
         guard let logType = try string(body, "logType") else {
             throw APIError(.badRequest, "invalid_request", "the body needs \"logType\": DiagnosticsLog or SecurityLog")
         }
@@ -84,10 +84,15 @@ enum JobRoutes {
         }
     }
 
-    /// The body as a JSON object; no body is `{}`.
-    private static func optionalObject(_ request: HTTPRequest) throws -> JSONObject {
+    /// The body as a JSON object of `allowed` fields only (a misspelt field is an error,
+    /// not a default); no body is `{}`.
+    private static func optionalObject(_ request: HTTPRequest, allowing allowed: [String]) throws -> JSONObject {
         if request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return JSONObject() }
-        return try request.jsonObject()
+        let object = try request.jsonObject()
+        if let unknown = object.keys.first(where: { !allowed.contains($0) }) {
+            throw APIError(.badRequest, "invalid_request", "unknown field \"\(unknown.prefix(60))\"; the body takes \(allowed.joined(separator: ", "))")
+        }
+        return object
     }
 
     private static func string(_ body: JSONObject, _ key: String) throws -> String? {
