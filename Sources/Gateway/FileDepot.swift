@@ -112,7 +112,8 @@ extension Gateway {
         } catch {
             throw .storage("\(error)")
         }
-        let record = StoredFileRecord(kind: .firmware, name: name, size: Int64(bytes.count), contentType: contentType, createdAt: now)
+        let record = StoredFileRecord(
+            kind: .firmware, name: name, size: Int64(bytes.count), contentType: contentType, sha256: SHA256Digest.hex(bytes), createdAt: now)
         return try await saveFile(record)
     }
 
@@ -177,7 +178,7 @@ extension Gateway {
         }
         let record = StoredFileRecord(
             kind: .upload, name: Self.sanitizedUploadName(name ?? job.fileName, fallback: "job-\(jobId)-upload"), jobId: jobId,
-            size: Int64(bytes.count), contentType: contentType, createdAt: now)
+            size: Int64(bytes.count), contentType: contentType, sha256: SHA256Digest.hex(bytes), createdAt: now)
         let saved: StoredFileRecord
         do {
             saved = try await saveFile(record)

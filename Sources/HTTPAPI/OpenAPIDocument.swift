@@ -3642,6 +3642,11 @@ enum OpenAPIDocument {
      "contentType": {
       "type": "string"
      },
+     "sha256": {
+      "type": "string",
+      "pattern": "^[0-9a-f]{64}$",
+      "description": "SHA-256 of the bytes kept, lowercase hex; absent for firmware registered by URL"
+     },
      "location": {
       "type": "string",
       "description": "Firmware registered by URL: where piles fetch it"

@@ -121,13 +121,15 @@ public struct StoredFileRecord: Sendable, Codable, Equatable {
     /// Bytes on disk; nil for firmware registered by URL.
     public var size: Int64?
     public var contentType: String?
+    /// SHA-256 of the bytes kept, lowercase hex; nil for firmware registered by URL.
+    public var sha256: String?
     /// Firmware registered by URL: where piles download it (the gateway keeps no copy).
     public var location: String?
     public var createdAt: Date
 
     public init(
-        id: Int64 = 0, kind: Kind, name: String, jobId: Int64? = nil, size: Int64?, contentType: String? = nil, location: String? = nil,
-        createdAt: Date
+        id: Int64 = 0, kind: Kind, name: String, jobId: Int64? = nil, size: Int64?, contentType: String? = nil, sha256: String? = nil,
+        location: String? = nil, createdAt: Date
     ) {
         self.id = id
         self.kind = kind
@@ -135,6 +137,7 @@ public struct StoredFileRecord: Sendable, Codable, Equatable {
         self.jobId = jobId
         self.size = size
         self.contentType = contentType
+        self.sha256 = sha256
         self.location = location
         self.createdAt = createdAt
     }

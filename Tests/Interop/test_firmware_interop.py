@@ -9,6 +9,7 @@ Every wait is bounded; the gateway is a real `pilegate serve` process on 127.0.0
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 import urllib.error
@@ -172,6 +173,7 @@ def test_16_charge_point_downloads_firmware_and_uploads_diagnostics(firmware_gat
     assert status == 201, raw
     firmware = json.loads(raw)
     assert firmware["size"] == len(FIRMWARE)
+    assert firmware["sha256"] == hashlib.sha256(FIRMWARE).hexdigest()
     assert firmware["url"].startswith(firmware_gateway.http_base + "/files/firmware/")
 
     async def scenario():
@@ -198,6 +200,7 @@ def test_16_charge_point_downloads_firmware_and_uploads_diagnostics(firmware_gat
             status, content = await asyncio.to_thread(api, firmware_gateway, "GET", job["uploads"][0]["download"])
             assert status == 200
             assert content == station.diagnostics
+            assert job["uploads"][0]["sha256"] == hashlib.sha256(station.diagnostics).hexdigest()
             commands = json.loads(firmware_gateway.http_get(f"/api/chargepoints/{identity}/commands")[1])
             assert [entry["action"] for entry in commands] == ["GetDiagnostics", "UpdateFirmware"]
         finally:

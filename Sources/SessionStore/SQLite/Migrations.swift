@@ -195,6 +195,7 @@ enum Migrations {
             job_id INTEGER,
             size INTEGER,
             content_type TEXT,
+            sha256 TEXT,
             location TEXT,
             created_at REAL NOT NULL
         );

@@ -61,8 +61,11 @@ extension SQLiteSessionStore {
 
     func insertFile(_ file: StoredFileRecord) throws -> Int64 {
         try writer.run(
-            "INSERT INTO stored_files(kind, name, job_id, size, content_type, location, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
-            [.text(file.kind.rawValue), .text(file.name), .init(file.jobId), .init(file.size), .init(file.contentType), .init(file.location), .init(file.createdAt)])
+            "INSERT INTO stored_files(kind, name, job_id, size, content_type, sha256, location, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                .text(file.kind.rawValue), .text(file.name), .init(file.jobId), .init(file.size), .init(file.contentType), .init(file.sha256),
+                .init(file.location), .init(file.createdAt),
+            ])
         let id = writer.lastInsertRowID
         if let job = file.jobId {
             try insertJobEvent(job, .init(time: file.createdAt, source: .upload, status: "FileReceived", detail: "\(file.name) (\(file.size ?? 0) bytes, upload \(id))"))
@@ -76,12 +79,12 @@ extension SQLiteSessionStore {
     static let jobColumns = """
         SELECT id, charge_point_id, kind, ocpp_version, action, request, status, pile_status, answer, file_name, created_at, updated_at FROM jobs
         """
-    static let fileColumns = "SELECT id, kind, name, job_id, size, content_type, location, created_at FROM stored_files"
+    static let fileColumns = "SELECT id, kind, name, job_id, size, content_type, sha256, location, created_at FROM stored_files"
 
     static func storedFile(_ r: SQLiteRow) -> StoredFileRecord {
         StoredFileRecord(
             id: r.int(0) ?? 0, kind: r.string(1).flatMap(StoredFileRecord.Kind.init) ?? .upload, name: r.string(2) ?? "", jobId: r.int(3),
-            size: r.int(4), contentType: r.string(5), location: r.string(6), createdAt: r.date(7) ?? .distantPast)
+            size: r.int(4), contentType: r.string(5), sha256: r.string(6), location: r.string(7), createdAt: r.date(8) ?? .distantPast)
     }
 
     /// Jobs of rows, each with its history and uploads.
