@@ -94,11 +94,10 @@ enum FileRoutes {
     static func download(_ id: String, gateway: Gateway) async throws -> HTTPResponse {
         guard let number = Int64(id), number > 0 else { throw APIError(.badRequest, "invalid_upload_id", "upload ids are positive integers, got \(id.prefix(40))") }
         do throws(FileFailure) {
+            // Bytes as the pile sent them; the type it claimed is in the record (`contentType`).
             let (record, bytes) = try await gateway.uploadBytes(number)
             return HTTPResponse(
-                status: .ok,
-                headers: ["Content-Type": record.contentType.flatMap { $0.isEmpty ? nil : $0 } ?? "application/octet-stream",
-                    "Content-Disposition": "attachment; filename=\"\(record.name)\""],
+                status: .ok, headers: ["Content-Type": "application/octet-stream", "Content-Disposition": "attachment; filename=\"\(record.name)\""],
                 body: bytes)
         } catch {
             throw apiError(error)

@@ -228,7 +228,7 @@ extension SimulatedPile {
     /// What the pile uploads: a text report of itself.
     func diagnosticsReport(from start: Date?, to stop: Date?, log: String = "DiagnosticsLog") -> [UInt8] {
         var lines = [
-            "PileGate simulated pile \(identity) — \(log)",
+            "PileGate simulated pile \(identity): \(log)",
             "vendor: \(profile.vendor)", "model: \(profile.model)", "firmware: \(profile.firmware)",
             "time: \(OCPPTimestamp.format(context.clock.now()))",
             "from: \(start.map(OCPPTimestamp.format) ?? "-")", "to: \(stop.map(OCPPTimestamp.format) ?? "-")",
