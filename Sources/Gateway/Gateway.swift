@@ -18,6 +18,10 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     public let accounts: [String: Account]
     /// Vehicle profiles for charge-time estimates (`vehicles` in the configuration).
     public let vehicles: VehicleCatalog
+    /// Where firmware and uploads are kept on disk (`files.directory`).
+    public let fileDirectory: String
+    /// The base URL piles reach this gateway at, once known (`files.publicURL`, else the served address).
+    let servedAddress = Mutex<String?>(nil)
 
     public init(configuration: GatewayConfiguration, store: any SessionStore, logger: Logger = Logger(label: "pilegate.gateway")) {
         self.configuration = configuration
@@ -25,6 +29,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         self.logger = logger
         accounts = Dictionary(configuration.accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         vehicles = VehicleCatalog.load(directory: configuration.vehicles)
+        fileDirectory = configuration.files.directory ?? (NSTemporaryDirectory() + "pilegate-files-\(UUID().uuidString)")
         services = GatewayServices(
             configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
             registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),

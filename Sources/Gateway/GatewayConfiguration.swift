@@ -46,6 +46,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     /// Directory of vehicle profiles (YAML) that `/api/recommend` estimates with.
     public var vehicles: String = "Simulators/vehicles"
     public var api = APISettings()
+    /// Firmware served to piles and files piles upload (docs/api.md, "Firmware, uploads and jobs").
+    public var files = FileSettings()
     /// Per network or pile model, strict or lenient; the most specific entry wins (CompliancePolicy.swift).
     public var policies: [CompliancePolicy] = []
     /// Seconds a pile's timestamps may differ from the gateway's clock; 0 turns the clock and
@@ -115,6 +117,34 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             token = try c.decodeIfPresent(String.self, forKey: .token)
             protectReads = try c.decodeIfPresent(Bool.self, forKey: .protectReads) ?? false
+        }
+    }
+
+    /// Where the gateway keeps files, and the address piles reach it at for them.
+    public struct FileSettings: Codable, Sendable, Equatable {
+        /// The folder for firmware and uploads; nil: the store's path + `.files`
+        /// (`pilegate.sqlite.files/`), or a temporary folder for a store without a path.
+        public var directory: String?
+        /// The gateway's base URL as piles reach it (`http://HOST:PORT`), put into
+        /// UpdateFirmware, GetDiagnostics and GetLog; nil: `http://{serve host}:{port}`
+        /// (127.0.0.1 for a wildcard host).
+        public var publicURL: String?
+        /// The largest file accepted, bytes (1 … 64 MiB, the HTTP limit of these routes).
+        public var maxFileBytes: Int = 64 << 20
+
+        public init(directory: String? = nil, publicURL: String? = nil, maxFileBytes: Int = 64 << 20) {
+            self.directory = directory
+            self.publicURL = publicURL
+            self.maxFileBytes = maxFileBytes
+        }
+
+        enum CodingKeys: String, CodingKey { case directory, publicURL, maxFileBytes }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            directory = try c.decodeIfPresent(String.self, forKey: .directory)
+            publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+            maxFileBytes = try c.decodeIfPresent(Int.self, forKey: .maxFileBytes) ?? 64 << 20
         }
     }
 
@@ -205,6 +235,12 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(timestampWindowDays >= 1 && timestampWindowDays <= 3_660, "timestampWindowDays must be between 1 and 3660")
         try check(sessionReconcileGrace > 0 && sessionReconcileGrace <= 86_400, "sessionReconcileGrace must be between 0 and 86400 s")
         try check(localList.maxEntriesPerSend.map { (1...10_000).contains($0) } ?? true, "localList.maxEntriesPerSend must be between 1 and 10000")
+        try check(files.maxFileBytes >= 1 && files.maxFileBytes <= 64 << 20, "files.maxFileBytes must be between 1 and 67108864 (64 MiB)")
+        if let url = files.publicURL {
+            try check(
+                (url.hasPrefix("http://") || url.hasPrefix("https://")) && URL(string: url)?.host != nil && !url.contains("?"),
+                "files.publicURL must be an http:// or https:// URL without a query, e.g. http://192.168.1.10:8180")
+        }
         try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
     }
 
@@ -213,7 +249,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case maxPendingHandshakes
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
-        case accounts, tariffs, scanStartTimeout, vehicles, api
+        case accounts, tariffs, scanStartTimeout, vehicles, api, files
         case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
     }
 
@@ -239,6 +275,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         scanStartTimeout = try c.decodeIfPresent(Double.self, forKey: .scanStartTimeout) ?? d.scanStartTimeout
         vehicles = try c.decodeIfPresent(String.self, forKey: .vehicles) ?? d.vehicles
         api = try c.decodeIfPresent(APISettings.self, forKey: .api) ?? d.api
+        files = try c.decodeIfPresent(FileSettings.self, forKey: .files) ?? d.files
         policies = try c.decodeIfPresent([CompliancePolicy].self, forKey: .policies) ?? []
         clockTolerance = try c.decodeIfPresent(Double.self, forKey: .clockTolerance) ?? d.clockTolerance
         preferredVersion = try c.decodeIfPresent(OCPPVersion.self, forKey: .preferredVersion) ?? d.preferredVersion

@@ -1510,6 +1510,261 @@ enum OpenAPISchemas {
      }
     }
    }
+  },
+  "StoredFile": {
+   "type": "object",
+   "required": [
+    "id",
+    "kind",
+    "name",
+    "createdAt"
+   ],
+   "properties": {
+    "id": {
+     "type": "integer"
+    },
+    "kind": {
+     "type": "string",
+     "enum": [
+      "firmware",
+      "upload"
+     ]
+    },
+    "name": {
+     "type": "string",
+     "description": "Firmware: its unique name. Upload: the name the pile gave it (last path component, other characters as _)"
+    },
+    "jobId": {
+     "type": "integer",
+     "description": "Upload: its job"
+    },
+    "size": {
+     "type": "integer",
+     "minimum": 0,
+     "description": "Bytes kept; absent for firmware registered by URL"
+    },
+    "contentType": {
+     "type": "string"
+    },
+    "sha256": {
+     "type": "string",
+     "pattern": "^[0-9a-f]{64}$",
+     "description": "SHA-256 of the bytes kept, lowercase hex; absent for firmware registered by URL"
+    },
+    "location": {
+     "type": "string",
+     "description": "Firmware registered by URL: where piles fetch it"
+    },
+    "createdAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "url": {
+     "type": "string",
+     "description": "Firmware: the URL piles are sent to"
+    },
+    "download": {
+     "type": "string",
+     "description": "Upload: its API path"
+    }
+   }
+  },
+  "JobEvent": {
+   "type": "object",
+   "required": [
+    "time",
+    "source",
+    "status"
+   ],
+   "properties": {
+    "time": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "source": {
+     "type": "string",
+     "enum": [
+      "gateway",
+      "pile",
+      "upload"
+     ]
+    },
+    "status": {
+     "type": "string",
+     "description": "Requested, Accepted, Refused, Failed (gateway); the pile's status word (Downloading … Installed, Uploading, Uploaded, UploadFailed …); FileReceived (upload)"
+    },
+    "detail": {
+     "type": "string"
+    }
+   }
+  },
+  "Job": {
+   "type": "object",
+   "required": [
+    "id",
+    "chargePointId",
+    "kind",
+    "ocppVersion",
+    "action",
+    "request",
+    "status",
+    "createdAt",
+    "updatedAt",
+    "history",
+    "uploads"
+   ],
+   "properties": {
+    "id": {
+     "type": "integer",
+     "description": "also the requestId on the wire (2.0.1, GetLog)"
+    },
+    "chargePointId": {
+     "type": "string"
+    },
+    "kind": {
+     "type": "string",
+     "enum": [
+      "firmware",
+      "diagnostics",
+      "log"
+     ]
+    },
+    "ocppVersion": {
+     "type": "string"
+    },
+    "action": {
+     "type": "string",
+     "description": "UpdateFirmware, GetDiagnostics or GetLog"
+    },
+    "request": {
+     "description": "The command's payload as sent"
+    },
+    "status": {
+     "type": "string",
+     "enum": [
+      "requested",
+      "accepted",
+      "refused",
+      "running",
+      "succeeded",
+      "failed"
+     ]
+    },
+    "pileStatus": {
+     "type": "string",
+     "description": "The pile's last status word"
+    },
+    "answer": {
+     "type": "string",
+     "description": "The pile's answer (status word or file name), or the command's failure code"
+    },
+    "fileName": {
+     "type": "string",
+     "description": "The file the pile said it uploads"
+    },
+    "createdAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "updatedAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "history": {
+     "type": "array",
+     "items": {
+      "$ref": "#/components/schemas/JobEvent"
+     }
+    },
+    "uploads": {
+     "type": "array",
+     "items": {
+      "$ref": "#/components/schemas/StoredFile"
+     }
+    }
+   }
+  },
+  "FirmwareUpdateRequest": {
+   "type": "object",
+   "properties": {
+    "fileName": {
+     "type": "string"
+    },
+    "location": {
+     "type": "string",
+     "maxLength": 512
+    },
+    "retrieveDate": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "retries": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 100
+    },
+    "retryInterval": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 86400
+    }
+   }
+  },
+  "DiagnosticsRequest": {
+   "type": "object",
+   "properties": {
+    "startTime": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "stopTime": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "retries": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 100
+    },
+    "retryInterval": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 86400
+    }
+   }
+  },
+  "LogRequest": {
+   "type": "object",
+   "required": [
+    "logType"
+   ],
+   "properties": {
+    "logType": {
+     "type": "string",
+     "enum": [
+      "DiagnosticsLog",
+      "SecurityLog"
+     ]
+    },
+    "oldestTimestamp": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "latestTimestamp": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "retries": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 100
+    },
+    "retryInterval": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 86400
+    }
+   }
   }
  }
 }

@@ -32,6 +32,9 @@ public struct RunningGateway: Sendable {
             throw StartError(description: "\(error)")
         }
         guard case .sqlite(let path) = location else { throw StartError(description: "unsupported store \(db)") }
+        // Firmware and uploads live next to the store unless the configuration says where.
+        var configuration = configuration
+        if configuration.files.directory == nil { configuration.files.directory = path + ".files" }
         let metrics = MetricsExport.registry  // before the store and the gateway make their metrics
         let store = try SQLiteSessionStore(
             path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
@@ -56,6 +59,7 @@ public struct RunningGateway: Sendable {
             try? await group.shutdownGracefully()
             throw StartError(description: "cannot listen on \(host):\(port): \(error)")
         }
+        gateway.servesFiles(host: host, port: address.port ?? port)
         return RunningGateway(gateway: gateway, store: store, server: server, group: group, address: address)
     }
 

@@ -41,6 +41,13 @@ public enum StoreCommand: Sendable {
     case installChargingProfile(ChargingProfileRecord)
     /// The pile accepted a ClearChargingProfile: the profiles it matched are gone.
     case clearChargingProfiles(chargePointId: String, ChargingProfileFilter)
+    /// A new firmware, diagnostics or log job with its first history entries; answers `jobSaved`.
+    case createJob(JobRecord)
+    /// The pile's answer to a job's command: the status moves on only from `requested`
+    /// (a notification may have come first); the event joins the history.
+    case jobAnswered(jobId: Int64, request: String, status: JobRecord.Status, answer: String?, fileName: String?, event: JobRecord.Event)
+    /// A file the gateway keeps (firmware, or an upload for a job, which joins its history); answers `fileSaved`.
+    case saveFile(StoredFileRecord)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -170,6 +177,8 @@ public enum StoreOutcome: Sendable, Equatable {
     case sessionStopped(SessionStopOutcome)
     case scanReserved(sessionId: Int64)
     case reservationSaved(id: Int64)
+    case jobSaved(id: Int64)
+    case fileSaved(id: Int64)
     /// The account already charges (or is starting) in `accountSession`, or the connector
     /// is taken by `connectorSession`.
     case scanConflict(accountSession: Int64?, connectorSession: Int64?)
@@ -259,6 +268,14 @@ public protocol SessionStore: Sendable {
     func chargingProfiles(chargePointId: String) async throws -> [ChargingProfileRecord]
     /// A pile's notices (firmware, diagnostics, log, security), newest first; `kind` filters.
     func notices(chargePointId: String, kind: PileNoticeRecord.Kind?, limit: Int) async throws -> [PileNoticeRecord]
+    /// Jobs, newest first, of one pile or all; `kind` filters.
+    func jobs(chargePointId: String?, kind: JobRecord.Kind?, limit: Int) async throws -> [JobRecord]
+    func job(id: Int64) async throws -> JobRecord?
+    /// Stored files of a kind, newest first.
+    func storedFiles(kind: StoredFileRecord.Kind, limit: Int) async throws -> [StoredFileRecord]
+    func storedFile(id: Int64) async throws -> StoredFileRecord?
+    /// Firmware by its name.
+    func firmwareFile(name: String) async throws -> StoredFileRecord?
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
     /// Findings by network × model × firmware × rule, with each group's piles and sessions.

@@ -145,7 +145,7 @@ final class FeatureProfilesConfigurationTests: XCTestCase {
         var profile = try YAMLConfig.decode(PileProfile.self, from: yaml, file: "depot-22.yaml")
         profile.featureProfiles = FeatureProfile.defaults
         let store = ConfigurationStore(profile: profile)
-        XCTAssertEqual(store.string("SupportedFeatureProfiles"), "Core,RemoteTrigger,Reservation,LocalAuthListManagement,SmartCharging")
+        XCTAssertEqual(store.string("SupportedFeatureProfiles"), "Core,FirmwareManagement,RemoteTrigger,Reservation,LocalAuthListManagement,SmartCharging")
         XCTAssertEqual(store.string("ReserveConnectorZeroSupported"), "true")
         XCTAssertEqual(store.string("LocalAuthListEnabled"), "true")
         XCTAssertEqual(store.string("LocalAuthListMaxLength"), "1000")

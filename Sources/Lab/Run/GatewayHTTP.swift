@@ -40,13 +40,22 @@ public struct GatewayHTTP: Sendable {
         try await send(method, path, body: body)
     }
 
+    /// POST of a raw body (a firmware file).
+    public func post(_ path: String, bytes: [UInt8], contentType: String) async throws -> (status: Int, body: JSON) {
+        try await send("POST", path, raw: bytes, contentType: contentType)
+    }
+
     private func send(_ method: String, _ path: String, body: JSON?) async throws -> (status: Int, body: JSON) {
+        try await send(method, path, raw: body?.bytes, contentType: body == nil ? nil : "application/json")
+    }
+
+    private func send(_ method: String, _ path: String, raw: [UInt8]?, contentType: String?) async throws -> (status: Int, body: JSON) {
         guard let url = URL(string: base + path) else { throw Failure(description: "bad URL \(base + path)") }
         var request = URLRequest(url: url, timeoutInterval: 30)
         request.httpMethod = method
-        if let body {
-            request.httpBody = Data(body.bytes)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let raw {
+            request.httpBody = Data(raw)
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)

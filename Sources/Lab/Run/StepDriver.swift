@@ -114,6 +114,8 @@ struct StepDriver {
             try await self.command(command)
         case .api(let call):
             try await self.api(call)
+        case .job(let job):
+            try await self.job(job)
         }
     }
 

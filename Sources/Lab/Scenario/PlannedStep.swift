@@ -1,3 +1,4 @@
+import Gateway
 import OCPP
 import Simulator
 import YAMLConfig
@@ -27,6 +28,7 @@ public struct PlannedStep: Sendable {
         case raw(Step.Raw)
         case command(Step.Command)
         case api(Step.PileAPI)
+        case job(Step.Job)
 
         /// The API's error codes of a command (docs/api.md).
         static let commandErrors = ["pile_error", "pile_timeout", "pile_offline", "invalid_response", "invalid_payload", "unknown_action"]
@@ -93,6 +95,14 @@ public struct PlannedStep: Sendable {
                 if let count = call.expectCount, !(0...100_000).contains(count) { throw fail("expectCount is 0 to 100000") }
                 if let within = call.withinSeconds, !(0...600).contains(within) { throw fail("withinSeconds is 0 to 600") }
                 self = .api(call)
+            case "job":
+                let job = try need(step.job)
+                guard ["firmware", "diagnostics", "log"].contains(job.kind) else { throw fail("kind is firmware, diagnostics or log") }
+                if job.kind == "firmware" && job.file == nil { throw fail("a firmware job needs file (the name it is uploaded under)") }
+                if let file = job.file, !Gateway.isValidFileName(file) { throw fail("file must be 1–128 characters of A–Z a–z 0–9 . _ -") }
+                if let body = job.body, body.objectValue == nil { throw fail("body must be a mapping") }
+                if let status = job.expectStatus, !["succeeded", "failed", "refused"].contains(status) { throw fail("expectStatus is succeeded, failed or refused") }
+                self = .job(job)
             default: throw fail("unknown step")
             }
         }

@@ -72,6 +72,7 @@ public struct Step: Codable, Sendable, Equatable {
     public var raw: Raw?
     public var command: Command?
     public var api: PileAPI?
+    public var job: Job?
 
     public struct Empty: Codable, Sendable, Equatable {}
     public struct ConnectorRef: Codable, Sendable, Equatable { public var connector: Int? }
@@ -173,10 +174,31 @@ public struct Step: Codable, Sendable, Equatable {
         public var withinSeconds: Double?
     }
 
+    /// A firmware update, diagnostics or log upload as a gateway job (`POST
+    /// /api/chargepoints/{id}/firmware-update`, `…/diagnostics`, `…/logs`), followed until it ends.
+    public struct Job: Codable, Sendable, Equatable {
+        /// firmware, diagnostics or log.
+        public var kind: String
+        /// firmware: the name it is uploaded to the gateway under first (a small generated file).
+        public var file: String?
+        /// The pile's configured failure: DownloadFailed, InstallationFailed (firmware), UploadFailed (diagnostics), UploadFailure (log).
+        public var outcome: String?
+        /// More fields of the request body (retries, retryInterval, logType …).
+        public var body: JSON?
+        /// The job's final status: succeeded or failed.
+        public var expectStatus: String?
+        /// The pile's status words in order (Downloading, Downloaded, Installing, Installed …).
+        public var expectPileStatuses: [String]?
+        /// How many files the pile uploaded for it.
+        public var expectUploads: Int?
+        /// The firmware version the pile boots with afterwards (read from the gateway's record).
+        public var expectFirmware: String?
+    }
+
     /// The list keys, in documentation order.
     public static let kinds = [
         "boot", "plugIn", "authorize", "scan", "waitStatus", "chargeTo", "chargeFor", "wait", "remoteStop", "unplug",
-        "dropConnection", "reboot", "injectQuirk", "fault", "recover", "raw", "command", "api",
+        "dropConnection", "reboot", "injectQuirk", "fault", "recover", "raw", "command", "api", "job",
     ]
 }
 

@@ -32,6 +32,10 @@ indirect enum ScenarioShape: Sendable {
         "api": .map([
             "method": .scalar, "path": .scalar, "body": .any, "expect": .any, "expectError": .scalar, "expectCount": .scalar, "withinSeconds": .scalar,
         ]),
+        "job": .map([
+            "kind": .scalar, "file": .scalar, "outcome": .scalar, "body": .any, "expectStatus": .scalar, "expectPileStatuses": .list(.scalar),
+            "expectUploads": .scalar, "expectFirmware": .scalar,
+        ]),
     ])
 
     static let session: ScenarioShape = .map([

@@ -161,7 +161,48 @@ enum Migrations {
         );
         CREATE INDEX reservations_by_pile ON reservations(charge_point_id, id);
         """,
-        // 9 (issue 11, local lists; renumber on merge): the gateway's local authorization list
+        // 9: firmware, diagnostics and log jobs with their status history, and the files
+        // the gateway keeps (firmware for piles to download, what piles uploaded).
+        """
+        CREATE TABLE jobs(
+            id INTEGER PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            ocpp_version TEXT NOT NULL,
+            action TEXT NOT NULL,
+            request TEXT NOT NULL,
+            status TEXT NOT NULL,
+            pile_status TEXT,
+            answer TEXT,
+            file_name TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX jobs_by_pile ON jobs(charge_point_id, kind, id);
+        CREATE TABLE job_events(
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL,
+            time REAL NOT NULL,
+            source TEXT NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX job_events_by_job ON job_events(job_id, id);
+        CREATE TABLE stored_files(
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            job_id INTEGER,
+            size INTEGER,
+            content_type TEXT,
+            sha256 TEXT,
+            location TEXT,
+            created_at REAL NOT NULL
+        );
+        CREATE UNIQUE INDEX stored_firmware_by_name ON stored_files(name) WHERE kind = 'firmware';
+        CREATE INDEX stored_files_by_job ON stored_files(job_id);
+        """,
+        // 10 (issue 11, local lists): the gateway's local authorization list
         // per pile, its version, what the pile last accepted and said.
         """
         CREATE TABLE local_lists(
@@ -184,7 +225,7 @@ enum Migrations {
             max_per_send INTEGER
         );
         """,
-        // 10 (issue 11, charging profiles; renumber on merge): the charging profiles piles accepted.
+        // 11 (issue 11, charging profiles): the charging profiles piles accepted.
         """
         CREATE TABLE charging_profiles(
             id INTEGER PRIMARY KEY,

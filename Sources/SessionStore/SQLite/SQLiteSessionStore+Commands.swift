@@ -229,7 +229,15 @@ extension SQLiteSessionStore {
             try writer.run(
                 "INSERT INTO pile_notices(charge_point_id, time, kind, status, request_id, detail, ocpp_version) VALUES(?, ?, ?, ?, ?, ?, ?)",
                 [.text(n.chargePointId), .init(n.time), .text(n.kind.rawValue), .text(n.status), .init(n.requestId), .init(n.detail), .text(n.ocppVersion)])
+            try feedJob(n)
             return .done
+        case .createJob(let job):
+            return .jobSaved(id: try insertJob(job))
+        case .jobAnswered(let id, let request, let status, let answer, let fileName, let event):
+            try answerJob(id, request: request, status: status, answer: answer, fileName: fileName, event: event)
+            return .done
+        case .saveFile(let file):
+            return .fileSaved(id: try insertFile(file))
         case .deviceModel(let chargePointId, let variables):
             for v in variables {
                 try writer.run(

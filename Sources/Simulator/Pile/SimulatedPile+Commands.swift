@@ -49,6 +49,9 @@ extension SimulatedPile {
         V16.SetChargingProfile.name: { p, c, n in p.handle(V16.SetChargingProfile.self, c, n) { $0.setChargingProfile($1) } },
         V16.ClearChargingProfile.name: { p, c, n in p.handle(V16.ClearChargingProfile.self, c, n) { $0.clearChargingProfile($1) } },
         V16.GetCompositeSchedule.name: { p, c, n in p.handle(V16.GetCompositeSchedule.self, c, n) { $0.compositeSchedule($1) } },
+        V16.UpdateFirmware.name: { p, c, n in p.handle(V16.UpdateFirmware.self, c, n) { $0.updateFirmware($1) } },
+        V16.GetDiagnostics.name: { p, c, n in p.handle(V16.GetDiagnostics.self, c, n) { $0.getDiagnostics($1) } },
+        V16.GetLog.name: { p, c, n in p.handle(V16.GetLog.self, c, n) { $0.getLog($1) } },
         V16.DataTransfer.name: { p, c, n in
             p.handle(V16.DataTransfer.self, c, n) { pile, request in
                 .init(status: request.vendorId == pile.profile.vendor ? .UnknownMessageId : .UnknownVendorId)
@@ -181,8 +184,12 @@ extension SimulatedPile {
                     pile.send(V16.MeterValues.name, pile.meterValues(connector: c, context: .trigger, transactionId: c.transaction?.id))
                 }
             }
-        case .DiagnosticsStatusNotification, .FirmwareStatusNotification:
-            return .init(status: .NotImplemented)
+        case .DiagnosticsStatusNotification:
+            guard profile.featureProfiles.contains(.FirmwareManagement) else { return .init(status: .NotImplemented) }
+            after(.milliseconds(1)) { $0.diagnosticsStatus($0.firmwareWork.diagnostics) }
+        case .FirmwareStatusNotification:
+            guard profile.featureProfiles.contains(.FirmwareManagement) else { return .init(status: .NotImplemented) }
+            after(.milliseconds(1)) { $0.firmwareStatus($0.firmwareWork.firmware) }
         }
         return .init(status: .Accepted)
     }

@@ -16,7 +16,9 @@ extension SimulatedPile {
     /// `UnlockFailed`, `ReserveNow` → `Rejected`), with no effect on the pile; nil returns to
     /// the pile's own answer. Served for UnlockConnector, ReserveNow, CancelReservation,
     /// SendLocalList, SetChargingProfile and ClearChargingProfile; a word the action's status
-    /// does not have is ignored.
+    /// does not have is ignored. For Firmware Management the word is the failure a job
+    /// ends in: UpdateFirmware → DownloadFailed or InstallationFailed, GetDiagnostics →
+    /// UploadFailed, LogStatusNotification → UploadFailure (GetLog → Rejected answers so).
     public func setOutcome(_ action: String, _ status: String?) {
         outcomes[action] = status
     }

@@ -89,6 +89,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var chargingProfiles: [Int: [InstalledProfile]] = [:]
     /// Answers a script forces, by action name (`setOutcome`).
     var outcomes: [String: String] = [:]
+    /// 1.6 firmware update and diagnostics upload under way (UpdateFirmware, GetDiagnostics).
+    var firmwareWork = FirmwareWork()
 
     public convenience init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)

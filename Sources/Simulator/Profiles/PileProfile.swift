@@ -113,7 +113,7 @@ public enum FeatureProfile: String, Codable, Sendable, CaseIterable {
     case Core, FirmwareManagement, LocalAuthListManagement, Reservation, SmartCharging, RemoteTrigger
 
     /// What a pile plays unless its profile says otherwise: everything the simulator plays.
-    public static let defaults: [FeatureProfile] = [.Core, .RemoteTrigger, .Reservation, .LocalAuthListManagement, .SmartCharging]
+    public static let defaults: [FeatureProfile] = [.Core, .FirmwareManagement, .RemoteTrigger, .Reservation, .LocalAuthListManagement, .SmartCharging]
 
     /// The profile a CS→CP 1.6 action belongs to, for the ones a pile may not play.
     public static func of(action: String) -> FeatureProfile? {
@@ -122,7 +122,8 @@ public enum FeatureProfile: String, Codable, Sendable, CaseIterable {
         case "SendLocalList", "GetLocalListVersion": .LocalAuthListManagement
         case "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule": .SmartCharging
         case "TriggerMessage": .RemoteTrigger
-        case "GetDiagnostics", "UpdateFirmware": .FirmwareManagement
+        // GetLog (security extension) uploads like GetDiagnostics: played with Firmware Management.
+        case "GetDiagnostics", "UpdateFirmware", "GetLog": .FirmwareManagement
         default: nil
         }
     }

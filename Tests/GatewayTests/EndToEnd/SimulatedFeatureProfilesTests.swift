@@ -169,7 +169,7 @@ final class SimulatedFeatureProfilesTests: SimulationTestCase {
 
             let keys = try await harness.gateway.getConfiguration(id, keys: ["LocalAuthListMaxLength", "SendLocalListMaxLength", "SupportedFeatureProfiles"])
             XCTAssertEqual(keys.configurationKey?.map(\.key), ["LocalAuthListMaxLength", "SendLocalListMaxLength", "SupportedFeatureProfiles"])
-            XCTAssertEqual(keys.configurationKey?.last?.value, "Core,RemoteTrigger,Reservation,LocalAuthListManagement,SmartCharging")
+            XCTAssertEqual(keys.configurationKey?.last?.value, "Core,FirmwareManagement,RemoteTrigger,Reservation,LocalAuthListManagement,SmartCharging")
             let disable = try await harness.gateway.changeConfiguration(id, key: "LocalAuthListEnabled", value: "false")
             XCTAssertEqual(disable, .Accepted)
             let off = try await version()

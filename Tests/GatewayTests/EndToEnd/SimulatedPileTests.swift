@@ -136,8 +136,13 @@ final class SimulatedPileTests: SimulationTestCase {
 
             let result8 = try await harness.gateway.triggerMessage(id, .Heartbeat)
             XCTAssertEqual(result8, .Accepted)
+            // With Firmware Management (a default profile): the pile reports its idle diagnostics status.
             let result9 = try await harness.gateway.triggerMessage(id, .DiagnosticsStatusNotification)
-            XCTAssertEqual(result9, .NotImplemented)
+            XCTAssertEqual(result9, .Accepted)
+            let idle = try await harness.eventually(10) {
+                try await harness.store.notices(chargePointId: id, kind: .diagnostics, limit: 10).first?.status == "Idle"
+            }
+            XCTAssertTrue(idle, "no DiagnosticsStatusNotification Idle after the trigger")
 
             // Reset: the pile reboots and sends a new BootNotification.
             let result10 = try await harness.gateway.reset(id, type: .Soft)

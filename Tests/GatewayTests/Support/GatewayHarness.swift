@@ -41,6 +41,8 @@ final class GatewayHarness: Sendable {
         logger.logLevel = .critical
         _ = MetricsExport.registry  // real metrics, bootstrapped once per test process
         let store = try SQLiteSessionStore(path: dir.appendingPathComponent("gateway.sqlite").path, durability: .normal, logger: logger)
+        var configuration = configuration
+        if configuration.files.directory == nil { configuration.files.directory = dir.appendingPathComponent("files").path }
         let gateway = Gateway(configuration: configuration, store: store, logger: logger)
         try await gateway.restoreState()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
@@ -50,6 +52,7 @@ final class GatewayHarness: Sendable {
             configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
             http: responder(store: store, gateway: gateway), logger: logger)
         let address = try await server.start()
+        gateway.servesFiles(host: "127.0.0.1", port: address.port ?? 0)
         return GatewayHarness(directory: dir, store: store, gateway: gateway, server: server, group: group, port: address.port ?? 0)
     }
 

@@ -21,6 +21,8 @@ extension SimulatedPile {
         V201.GetBaseReport.name: { p, c, n in p.handle(V201.GetBaseReport.self, c, n) { $0.baseReport201($1) } },
         V201.GetLocalListVersion.name: { p, c, n in p.handle(V201.GetLocalListVersion.self, c, n) { pile, _ in pile.localListVersion201() } },
         V201.SendLocalList.name: { p, c, n in p.handle(V201.SendLocalList.self, c, n) { $0.sendLocalList201($1) } },
+        V201.UpdateFirmware.name: { p, c, n in p.handle(V201.UpdateFirmware.self, c, n) { $0.updateFirmware201($1) } },
+        V201.GetLog.name: { p, c, n in p.handle(V201.GetLog.self, c, n) { $0.getLog201($1) } },
         V201.ClearCache.name: { p, c, n in p.handle(V201.ClearCache.self, c, n) { _, _ in .init(status: .accepted) } },
         V201.DataTransfer.name: { p, c, n in
             p.handle(V201.DataTransfer.self, c, n) { pile, request in .init(status: request.vendorId == pile.profile.vendor ? .unknownMessageId : .unknownVendorId) }
