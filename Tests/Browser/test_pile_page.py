@@ -132,8 +132,9 @@ def test_the_pile_page_runs_jobs_lists_reservations_and_shows_profiles(page, one
     wait_until(lambda: page.evaluate("document.querySelector('#local-list-facts').dataset.inSync") == "true", 15, 0.2, "the list held by the pile")
 
     # A reservation, then its cancellation from its row.
-    page.evaluate("document.querySelector('#reserve-connector').value = '2'")
     click(page, "#reserve")
+    wait_until(lambda: page.evaluate("document.querySelector('#reserve-result').dataset.outcome") in ("answered", "error"), 15, 0.2, "the reservation's answer")
+    assert page.evaluate("document.querySelector('#reserve-result').textContent").endswith(": accepted"), page.evaluate("document.querySelector('#reserve-result').textContent")
     row = "#reservations tbody tr[data-reservation-id]"
     wait_until(lambda: page.evaluate(f"(document.querySelector({js(row)}) || {{dataset: {{}}}}).dataset.status") == "accepted", 15, 0.2, "the reservation")
     page.evaluate(f"document.querySelector({js(row)}).querySelector('button').click()")
