@@ -1,24 +1,8 @@
 import Foundation
 
-/// One entry of a local authorization list: an id tag and its verdict (1.6 AuthorizationData
-/// with IdTagInfo; 2.0.1 AuthorizationData with IdTokenInfo).
-public struct LocalListEntry: Sendable, Codable, Equatable, Hashable {
-    public var idTag: String
-    /// Accepted, Blocked, Expired, Invalid, ConcurrentTx (2.0.1 also NoCredit, NotAtThisTime …).
-    public var status: String
-    public var expiryDate: Date?
-    public var parentIdTag: String?
-
-    public init(idTag: String, status: String, expiryDate: Date? = nil, parentIdTag: String? = nil) {
-        self.idTag = idTag
-        self.status = status
-        self.expiryDate = expiryDate
-        self.parentIdTag = parentIdTag
-    }
-
-    /// Id tags compare case-insensitively (1.6 CiString20).
-    public var key: String { idTag.lowercased() }
-}
+/// One entry of a local authorization list is an id tag with its verdict, as the store
+/// keeps id tags (1.6 AuthorizationData with IdTagInfo; 2.0.1 with IdTokenInfo).
+public typealias LocalListEntry = IdTagRecord
 
 /// The gateway's local authorization list for one pile: the list as the gateway wants it
 /// (versioned: each change takes the next version), what the pile is known to hold (the

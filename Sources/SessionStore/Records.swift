@@ -264,8 +264,9 @@ public struct ChargePointDetail: Sendable, Codable, Equatable {
     }
 }
 
-/// An id tag the store authorizes (1.6 IdTagInfo terms; compared case-insensitively).
-public struct IdTagRecord: Sendable, Codable, Equatable {
+/// An id tag the store authorizes, or an entry of a pile's local list (1.6 IdTagInfo
+/// terms; 2.0.1 statuses too, such as NoCredit; compared case-insensitively).
+public struct IdTagRecord: Sendable, Codable, Equatable, Hashable {
     public var idTag: String
     /// Accepted, Blocked, Expired or Invalid.
     public var status: String
@@ -278,4 +279,7 @@ public struct IdTagRecord: Sendable, Codable, Equatable {
         self.expiryDate = expiryDate
         self.parentIdTag = parentIdTag
     }
+
+    /// Id tags compare case-insensitively (1.6 CiString20).
+    public var key: String { idTag.lowercased() }
 }

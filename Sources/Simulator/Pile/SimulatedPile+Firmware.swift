@@ -162,22 +162,18 @@ extension SimulatedPile {
     /// reported by LogStatusNotification with the requestId (Uploading → Uploaded, or UploadFailure).
     func getLog(_ request: V16.GetLog.Request) -> V16.GetLog.Response {
         if let forced = scripted(V16.GetLog.name, V16.LogStatusEnum.self), forced == .Rejected { return .init(status: .Rejected) }
-        let fileName = "\(Self.safeName(identity))-\(request.logType.rawValue)-\(request.requestId).txt"
-        let attempts = max(1, min(request.retries ?? 1, 100))
-        let interval = Double(min(max(request.retryInterval ?? Int(Self.defaultRetryInterval), 0), 86_400))
         let failing = outcomes[V16.LogStatusNotification.name] == V16.UploadLogStatusEnum.UploadFailure.rawValue
-        let contents = diagnosticsReport(from: request.log.oldestTimestamp, to: request.log.latestTimestamp, log: request.logType.rawValue)
-        let requestId = request.requestId
-        after(.milliseconds(1)) { pile in
-            pile.upload(contents, as: fileName, to: request.log.remoteLocation, attempt: 1, of: attempts, interval: interval, failing: failing) { pile, status in
-                let word: V16.UploadLogStatusEnum =
-                    switch status {
-                    case .uploading: .Uploading
-                    case .uploaded: .Uploaded
-                    case .failed: .UploadFailure
-                    }
-                pile.send(V16.LogStatusNotification.name, V16.LogStatusNotification.encode(V16.LogStatusNotification.Request(status: word, requestId: requestId)))
-            }
+        let fileName = uploadLog(
+            request.logType.rawValue, requestId: request.requestId, retries: request.retries, retryInterval: request.retryInterval,
+            from: request.log.oldestTimestamp, to: request.log.latestTimestamp, location: request.log.remoteLocation, failing: failing
+        ) { pile, status in
+            let word: V16.UploadLogStatusEnum =
+                switch status {
+                case .uploading: .Uploading
+                case .uploaded: .Uploaded
+                case .failed: .UploadFailure
+                }
+            pile.send(V16.LogStatusNotification.name, V16.LogStatusNotification.encode(V16.LogStatusNotification.Request(status: word, requestId: request.requestId)))
         }
         return .init(status: .Accepted, filename: fileName)
     }
@@ -185,24 +181,36 @@ extension SimulatedPile {
     /// 2.0.1 GetLog (N01): the same upload, reported by LogStatusNotification with the requestId.
     func getLog201(_ request: V201.GetLog.Request) -> V201.GetLog.Response {
         if outcomes[V201.GetLog.name] == "Rejected" { return .init(status: .rejected) }
-        let fileName = "\(Self.safeName(identity))-\(request.logType.rawValue)-\(request.requestId).txt"
-        let attempts = max(1, min(request.retries ?? 1, 100))
-        let interval = Double(min(max(request.retryInterval ?? Int(Self.defaultRetryInterval), 0), 86_400))
         let failing = outcomes[V201.LogStatusNotification.name] == V201.UploadLogStatusEnum.uploadFailure.rawValue
-        let contents = diagnosticsReport(from: request.log.oldestTimestamp, to: request.log.latestTimestamp, log: request.logType.rawValue)
-        let requestId = request.requestId
-        after(.milliseconds(1)) { pile in
-            pile.upload(contents, as: fileName, to: request.log.remoteLocation, attempt: 1, of: attempts, interval: interval, failing: failing) { pile, status in
-                let word: V201.UploadLogStatusEnum =
-                    switch status {
-                    case .uploading: .uploading
-                    case .uploaded: .uploaded
-                    case .failed: .uploadFailure
-                    }
-                pile.send(V201.LogStatusNotification.name, V201.LogStatusNotification.encode(V201.LogStatusNotification.Request(status: word, requestId: requestId)))
-            }
+        let fileName = uploadLog(
+            request.logType.rawValue, requestId: request.requestId, retries: request.retries, retryInterval: request.retryInterval,
+            from: request.log.oldestTimestamp, to: request.log.latestTimestamp, location: request.log.remoteLocation, failing: failing
+        ) { pile, status in
+            let word: V201.UploadLogStatusEnum =
+                switch status {
+                case .uploading: .uploading
+                case .uploaded: .uploaded
+                case .failed: .uploadFailure
+                }
+            pile.send(V201.LogStatusNotification.name, V201.LogStatusNotification.encode(V201.LogStatusNotification.Request(status: word, requestId: request.requestId)))
         }
         return .init(status: .accepted, filename: fileName)
+    }
+
+    /// A GetLog of either version: the file's name at once, its upload soon after, each
+    /// step reported in the version's words by `report`.
+    private func uploadLog(
+        _ logType: String, requestId: Int, retries: Int?, retryInterval: Int?, from oldest: Date?, to latest: Date?, location: String, failing: Bool,
+        report: @escaping (SimulatedPile, UploadStep) -> Void
+    ) -> String {
+        let fileName = "\(Self.safeName(identity))-\(logType)-\(requestId).txt"
+        let attempts = max(1, min(retries ?? 1, 100))
+        let interval = Double(min(max(retryInterval ?? Int(Self.defaultRetryInterval), 0), 86_400))
+        let contents = diagnosticsReport(from: oldest, to: latest, log: logType)
+        after(.milliseconds(1)) { pile in
+            pile.upload(contents, as: fileName, to: location, attempt: 1, of: attempts, interval: interval, failing: failing, report: report)
+        }
+        return fileName
     }
 
     enum UploadStep { case uploading, uploaded, failed }
