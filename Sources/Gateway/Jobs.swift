@@ -47,8 +47,8 @@ extension Gateway {
     /// UpdateFirmware for stored firmware `fileName` (served by this gateway, or the URL it
     /// was registered with) or for `location`, to be fetched from `retrieveDate` (default now).
     public func startFirmwareUpdate(
-        _ chargePointId: String, fileName: String?, location: String?, retrieveDate: Date?, parameters: JobParameters, issuedBy: String,
-        now: Date = Date()
+        _ chargePointId: String, fileName: String?, location: String?, retrieveDate: Date?, signing: FirmwareSigning? = nil,
+        parameters: JobParameters, issuedBy: String, now: Date = Date()
     ) async throws(JobFailure) -> JobRecord {
         let url: String
         switch (fileName, location) {
@@ -69,18 +69,36 @@ extension Gateway {
         }
         let retrieve = retrieveDate ?? now
         let version = await commandVersion(chargePointId)
-        return try await runJob(chargePointId, kind: .firmware, action: "UpdateFirmware", version: version, issuedBy: issuedBy, now: now) { id in
+        // Signed firmware is the 1.6 security extension's own action; 2.0.1 signs within UpdateFirmware.
+        let action = version == .v16 && signing != nil ? "SignedUpdateFirmware" : "UpdateFirmware"
+        return try await runJob(chargePointId, kind: .firmware, action: action, version: version, issuedBy: issuedBy, now: now) { id in
             var object = JSONObject()
-            switch version {
-            case .v16:
+            if version == .v16 && signing == nil {
                 object["location"] = .string(url)
                 object["retrieveDate"] = .string(OCPPTimestamp.format(retrieve))
-            case .v201:
+            } else {
+                var firmware = JSONObject([("location", .string(url)), ("retrieveDateTime", .string(OCPPTimestamp.format(retrieve)))])
+                if let signing {
+                    firmware["signingCertificate"] = .string(signing.certificate)
+                    firmware["signature"] = .string(signing.signature)
+                }
                 object["requestId"] = .integer(id)
-                object["firmware"] = ["location": .string(url), "retrieveDateTime": .string(OCPPTimestamp.format(retrieve))]
+                object["firmware"] = .object(firmware)
             }
             parameters.add(to: &object)
             return .object(object)
+        }
+    }
+
+    /// The vendor's signature of a firmware file and the certificate it was signed with (PEM),
+    /// which the pile checks before installing (1.6 security extension, 2.0.1 L01).
+    public struct FirmwareSigning: Sendable {
+        public let certificate: String
+        public let signature: String
+
+        public init(certificate: String, signature: String) {
+            self.certificate = certificate
+            self.signature = signature
         }
     }
 

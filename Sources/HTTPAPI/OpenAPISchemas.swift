@@ -1707,6 +1707,16 @@ enum OpenAPISchemas {
      "type": "integer",
      "minimum": 0,
      "maximum": 86400
+    },
+    "signingCertificate": {
+     "type": "string",
+     "maxLength": 5500,
+     "description": "PEM of the certificate the firmware was signed with; with signature, a signed update"
+    },
+    "signature": {
+     "type": "string",
+     "maxLength": 800,
+     "description": "Base64 signature of the firmware file"
     }
    }
   },

@@ -7,16 +7,24 @@ import SessionStore
 
 /// Firmware updates, diagnostics and log uploads as jobs (docs/api.md, "Firmware, uploads and jobs").
 enum JobRoutes {
-    /// `POST /api/chargepoints/{id}/firmware-update` `{"fileName" or "location", "retrieveDate"?, "retries"?, "retryInterval"?}`.
+    /// `POST /api/chargepoints/{id}/firmware-update` `{"fileName" or "location", "retrieveDate"?, "retries"?, "retryInterval"?,
+    /// "signingCertificate"? with "signature"?}`: signed firmware goes as SignedUpdateFirmware (1.6) or signed UpdateFirmware (2.0.1).
     static func firmwareUpdate(_ request: HTTPRequest, chargePointId: String, gateway: Gateway) async throws -> HTTPResponse {
-        let body = try optionalObject(request, allowing: ["fileName", "location", "retrieveDate", "retries", "retryInterval"])
+        let body = try optionalObject(request, allowing: ["fileName", "location", "retrieveDate", "retries", "retryInterval", "signingCertificate", "signature"])
         let fileName = try string(body, "fileName")
         let location = try string(body, "location")
         let retrieve = try date(body, "retrieveDate")
         let parameters = try retryParameters(body)
+        var signing: Gateway.FirmwareSigning?
+        switch (try string(body, "signingCertificate"), try string(body, "signature")) {
+        case (nil, nil): signing = nil
+        case (let certificate?, let signature?): signing = .init(certificate: certificate, signature: signature)
+        default: throw APIError(.badRequest, "invalid_request", "signed firmware needs both \"signingCertificate\" (PEM) and \"signature\" (base64)")
+        }
         return try await answer {
             try await gateway.startFirmwareUpdate(
-                chargePointId, fileName: fileName, location: location, retrieveDate: retrieve, parameters: parameters, issuedBy: request.issuedBy)
+                chargePointId, fileName: fileName, location: location, retrieveDate: retrieve, signing: signing, parameters: parameters,
+                issuedBy: request.issuedBy)
         }
     }
 
@@ -132,7 +140,8 @@ extension APIRoute {
         .POST, "/api/chargepoints/{id}/firmware-update", "firmwareUpdate",
         """
         UpdateFirmware (1.6; 2.0.1 with firmware.location/retrieveDateTime and the job id as requestId) with the gateway's URL of \
-        stored firmware `fileName`, or `location`; a job records it. 201 with the job; a pile offline, slow or answering CALLERROR \
+        stored firmware `fileName`, or `location`; with signingCertificate and signature, SignedUpdateFirmware (1.6 security \
+        extension) or a signed UpdateFirmware (2.0.1); a job records it. 201 with the job; a pile offline, slow or answering CALLERROR \
         gets the command statuses (the job says failed).
         """,
         access: .write, parameters: [.chargePointId], body: .json("FirmwareUpdateRequest", required: false), replies: jobReplies

@@ -50,6 +50,7 @@ extension SimulatedPile {
         V16.ClearChargingProfile.name: { p, c, n in p.handle(V16.ClearChargingProfile.self, c, n) { $0.clearChargingProfile($1) } },
         V16.GetCompositeSchedule.name: { p, c, n in p.handle(V16.GetCompositeSchedule.self, c, n) { $0.compositeSchedule($1) } },
         V16.UpdateFirmware.name: { p, c, n in p.handle(V16.UpdateFirmware.self, c, n) { $0.updateFirmware($1) } },
+        V16.SignedUpdateFirmware.name: { p, c, n in p.handle(V16.SignedUpdateFirmware.self, c, n) { $0.signedUpdateFirmware($1) } },
         V16.GetDiagnostics.name: { p, c, n in p.handle(V16.GetDiagnostics.self, c, n) { $0.getDiagnostics($1) } },
         V16.GetLog.name: { p, c, n in p.handle(V16.GetLog.self, c, n) { $0.getLog($1) } },
         V16.DataTransfer.name: { p, c, n in

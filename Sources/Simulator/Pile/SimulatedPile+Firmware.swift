@@ -12,8 +12,11 @@ struct FirmwareWork {
     var diagnostics: V16.DiagnosticsStatus = .Idle
     /// Bumped by each UpdateFirmware: a newer request replaces the one under way.
     var firmwareGeneration = 0
-    /// A 2.0.1 update's requestId, echoed by its FirmwareStatusNotifications.
+    /// A 2.0.1 or signed update's requestId, echoed by its status notifications.
     var requestId: Int?
+    /// A 1.6 signed update (security extension): its statuses go as SignedFirmwareStatusNotification,
+    /// with SignatureVerified after the download.
+    var signed = false
 }
 
 extension SimulatedPile {
@@ -50,8 +53,22 @@ extension SimulatedPile {
     /// "DownloadFailed" | "InstallationFailed")` makes that step fail.
     func updateFirmware(_ request: V16.UpdateFirmware.Request) -> V16.UpdateFirmware.Response {
         firmwareWork.requestId = nil
+        firmwareWork.signed = false
         scheduleFirmware(request.location, retrieve: request.retrieveDate, retries: request.retries, retryInterval: request.retryInterval)
         return .init()
+    }
+
+    /// SignedUpdateFirmware (1.6 security extension): the same walk with SignatureVerified
+    /// after the download, each step a SignedFirmwareStatusNotification with the requestId.
+    /// `setOutcome("SignedUpdateFirmware", "InvalidSignature")` fails the check; an empty
+    /// certificate or signature is answered Rejected.
+    func signedUpdateFirmware(_ request: V16.SignedUpdateFirmware.Request) -> V16.SignedUpdateFirmware.Response {
+        guard !request.firmware.signingCertificate.isEmpty, !request.firmware.signature.isEmpty else { return .init(status: .Rejected) }
+        let replacing = firmwareWork.firmware != .Idle && firmwareWork.firmware != .Installed
+        firmwareWork.requestId = request.requestId
+        firmwareWork.signed = true
+        scheduleFirmware(request.firmware.location, retrieve: request.firmware.retrieveDateTime, retries: request.retries, retryInterval: request.retryInterval)
+        return .init(status: replacing ? .AcceptedCanceled : .Accepted)
     }
 
     /// 2.0.1 UpdateFirmware (L01): the same walk, each FirmwareStatusNotification with the requestId.
@@ -76,6 +93,10 @@ extension SimulatedPile {
 
     func firmwareStatus(_ status: V16.FirmwareStatus) {
         firmwareWork.firmware = status
+        if firmwareWork.signed && !speaks201 {
+            signedFirmwareStatus(V16.FirmwareStatusEnum(rawValue: status.rawValue) ?? .Idle)
+            return
+        }
         if speaks201 {
             // Every 1.6 firmware word is a 2.0.1 one too.
             let word = V201.FirmwareStatusEnum(rawValue: status.rawValue) ?? .idle
@@ -84,6 +105,11 @@ extension SimulatedPile {
             return
         }
         send(V16.FirmwareStatusNotification.name, V16.FirmwareStatusNotification.encode(V16.FirmwareStatusNotification.Request(status: status)))
+    }
+
+    private func signedFirmwareStatus(_ status: V16.FirmwareStatusEnum) {
+        let request = V16.SignedFirmwareStatusNotification.Request(status: status, requestId: status == .Idle ? nil : firmwareWork.requestId)
+        send(V16.SignedFirmwareStatusNotification.name, V16.SignedFirmwareStatusNotification.encode(request))
     }
 
     func diagnosticsStatus(_ status: V16.DiagnosticsStatus) {
@@ -100,6 +126,14 @@ extension SimulatedPile {
             switch result {
             case .success(let bytes):
                 pile.firmwareStatus(.Downloaded)
+                if pile.firmwareWork.signed {
+                    guard pile.outcomes[V16.SignedUpdateFirmware.name] != V16.FirmwareStatusEnum.InvalidSignature.rawValue else {
+                        pile.signedFirmwareStatus(.InvalidSignature)
+                        pile.firmwareWork.firmware = .Idle
+                        return
+                    }
+                    pile.signedFirmwareStatus(.SignatureVerified)
+                }
                 let name = URL(string: location)?.lastPathComponent ?? location
                 let version = Self.firmwareVersion(fileName: name, contents: bytes)
                 pile.after(.milliseconds(10)) { $0.install(version: version, generation: generation) }

@@ -123,7 +123,7 @@ public enum FeatureProfile: String, Codable, Sendable, CaseIterable {
         case "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule": .SmartCharging
         case "TriggerMessage": .RemoteTrigger
         // GetLog (security extension) uploads like GetDiagnostics: played with Firmware Management.
-        case "GetDiagnostics", "UpdateFirmware", "GetLog": .FirmwareManagement
+        case "GetDiagnostics", "UpdateFirmware", "SignedUpdateFirmware", "GetLog": .FirmwareManagement
         default: nil
         }
     }

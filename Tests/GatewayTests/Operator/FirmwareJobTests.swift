@@ -136,6 +136,44 @@ final class FirmwareJobTests: SimulationTestCase {
         }
     }
 
+    func testSignedFirmwareGoesAsSignedUpdateFirmwareAndIsVerifiedBeforeItIsInstalled() async throws {
+        try await withHarness { harness in
+            let id = "NIO-FW-SIGNED"
+            let pile = try await startPile(harness, identity: id, speed: 20)
+            let first = await raw(harness, .POST, "/api/firmware?name=nio-640-3.0.0.bin", body: [9, 8, 7])
+            XCTAssertEqual(first.status, 201)
+            let signing: JSON = ["fileName": "nio-640-3.0.0.bin", "signingCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "signature": "c2lnbmVk"]
+            let started = await harness.api("POST", "/api/chargepoints/\(id)/firmware-update", json: signing)
+            XCTAssertEqual(started.status, 201, started.text)
+            XCTAssertEqual(started.json[path: "action"], "SignedUpdateFirmware")
+            let job = try XCTUnwrap(started.json[path: "id"]?.intValue)
+            XCTAssertEqual(started.json[path: "request.requestId"]?.intValue, job, "the job id is the requestId the pile echoes")
+            XCTAssertEqual(started.json[path: "request.firmware.signature"], "c2lnbmVk")
+            let done = try await waitForJob(harness, job) { $0[path: "status"] == "succeeded" }
+            XCTAssertEqual(pileStatuses(done), ["Downloading", "Downloaded", "SignatureVerified", "Installing", "Installed"], done.text)
+            let rebooted = try await harness.eventually(15) { try await harness.store.chargePoint(id: id)?.chargePoint.firmwareVersion == "3.0.0" }
+            XCTAssertTrue(rebooted, "the pile did not boot with firmware 3.0.0")
+
+            // A signature the pile cannot verify ends the job failed, on the old firmware.
+            pile.execute { $0.setOutcome("SignedUpdateFirmware", "InvalidSignature") }
+            let second = await raw(harness, .POST, "/api/firmware?name=nio-640-3.1.0.bin", body: [1])
+            XCTAssertEqual(second.status, 201)
+            _ = try await harness.eventually(15) { harness.gateway.peer(id) != nil }
+            let forged: JSON = ["fileName": "nio-640-3.1.0.bin", "signingCertificate": signing["signingCertificate"] ?? "", "signature": "Zm9yZ2Vk"]
+            let refused = await harness.api("POST", "/api/chargepoints/\(id)/firmware-update", json: forged)
+            XCTAssertEqual(refused.status, 201, refused.text)
+            let failed = try await waitForJob(harness, try XCTUnwrap(refused.json[path: "id"]?.intValue)) { $0[path: "status"] == "failed" }
+            XCTAssertEqual(pileStatuses(failed), ["Downloading", "Downloaded", "InvalidSignature"], failed.text)
+            let kept = try await pile.run { $0.profile.firmware }
+            XCTAssertEqual(kept, "3.0.0")
+
+            let half = await harness.api("POST", "/api/chargepoints/\(id)/firmware-update", json: ["fileName": "nio-640-3.1.0.bin", "signature": "eA=="])
+            XCTAssertEqual(half.status, 400)
+            XCTAssertEqual(half.errorCode, "invalid_request")
+            pile.stop()
+        }
+    }
+
     func testDiagnosticsAreUploadedToTheGatewayStoredAndDownloadable() async throws {
         try await withHarness { harness in
             let id = "NIO-DIAG-1"
