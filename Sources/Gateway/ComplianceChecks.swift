@@ -119,6 +119,9 @@ extension ChargePointSession {
         if let problem = ConnectorTransitions.violation(connectorId: connectorId, from: compliance.statuses[connectorId], to: change.state) {
             flag(.illegalStatusTransition, problem, call: call, into: &verdict)
         }
+        if change.state == .faulted && change.errorCode == "NoError" {
+            flag(.faultedWithoutError, "connector \(connectorId) reported Faulted with errorCode NoError", call: call, into: &verdict)
+        }
         // The pile is in the reported status whether or not we accept the message.
         compliance.statuses[connectorId] = change.state
         compliance.awaitingStatusAfterStop.remove(connectorId)

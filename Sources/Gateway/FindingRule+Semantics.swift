@@ -30,6 +30,11 @@ extension FindingRule {
         summary: "A connector status change the 1.6 status table does not allow (e.g. Available → Finishing).",
         reference: "OCPP 1.6 §4.9 (status transition table)", strictReply: .propertyConstraintViolation)
 
+    public static let faultedWithoutError = FindingRule(
+        id: "status.faulted-without-error", severity: .warning,
+        summary: "A connector reported Faulted with errorCode NoError: a fault that names no error.",
+        reference: "OCPP 1.6 §4.9, §7.6 (ChargePointErrorCode: NoError is no error to report)", strictReply: .propertyConstraintViolation)
+
     public static let statusMissingAroundSession = FindingRule(
         id: "status.missing-around-session", severity: .warning,
         summary: "No Charging/SuspendedEV/SuspendedEVSE status during a transaction, or no status after its stop.",

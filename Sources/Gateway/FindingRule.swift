@@ -132,7 +132,7 @@ public struct FindingRule: Sendable, Hashable {
             + [
                 duplicateStartTransaction, duplicateStopTransaction, stopUnknownTransaction, meterValuesUnknownTransaction,
                 meterStopBelowStart, unparsableSample, energyRegisterDecreased, meterValuesOutsideTransaction, stopBeforeStart,
-                illegalStatusTransition, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
+                illegalStatusTransition, faultedWithoutError, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
                 silentTooLong, valueOutOfRange, timestampOutOfWindow,
             ] + transactions201
     }

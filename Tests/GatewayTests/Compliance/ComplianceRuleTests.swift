@@ -22,6 +22,7 @@ final class ComplianceRuleTests: XCTestCase {
             Case(rule: "session.meter-values-outside-transaction", script: Script([f.boot, f.status(1, "Available"), f.meter(wh: "1500", transaction: nil)])),
             Case(rule: "session.stop-before-start", script: Script([f.boot, f.start(at: 0), f.status(1, "Charging"), f.stop(meterStop: 2000, at: -120)])),
             Case(rule: "status.illegal-transition", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Finishing")])),
+            Case(rule: "status.faulted-without-error", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Faulted")])),
             Case(rule: "status.missing-around-session", script: Script([f.boot, f.status(1, "Preparing"), f.start(), f.stop(meterStop: 2000)])),
             Case(rule: "clock.timestamp-ahead", script: Script([f.boot, f.status(1, "Available", at: 3600)])),
             Case(rule: "heartbeat.too-frequent", script: Script([f.boot, f.heartbeat, .call("Heartbeat", "{}", id: "hb-2")])),
@@ -158,6 +159,20 @@ final class ComplianceRuleTests: XCTestCase {
             _ = try await harness.finding("status.illegal-transition", for: "TABLE-1", messageId: "cp-charging")
             let flagged = try await harness.findings("TABLE-1").filter { $0.rule == "status.illegal-transition" }.compactMap(\.messageId)
             XCTAssertEqual(Set(flagged), ["charging-preparing", "preparing-reserved", "cp-charging"])
+        }
+    }
+
+    func testAFaultThatNamesItsErrorIsNoFinding() async throws {
+        try await GatewayHarness.with { harness in
+            let pile = try await harness.connect("FAULT-NAMED-1")
+            try await Script([
+                Frames.boot, Frames.status(1, "Available"),
+                .call("StatusNotification", #"{"connectorId":1,"errorCode":"GroundFailure","status":"Faulted","timestamp":$T(0)}"#, id: "named"),
+                .call("StatusNotification", #"{"connectorId":2,"errorCode":"NoError","status":"Faulted","timestamp":$T(0)}"#, id: "unnamed"),
+            ]).play(on: harness, as: pile)
+            _ = try await harness.finding("status.faulted-without-error", for: "FAULT-NAMED-1", messageId: "unnamed")
+            let flagged = try await harness.findings("FAULT-NAMED-1").filter { $0.rule == "status.faulted-without-error" }.compactMap(\.messageId)
+            XCTAssertEqual(flagged, ["unnamed"], "a fault with its error code is what the spec asks for")
         }
     }
 
