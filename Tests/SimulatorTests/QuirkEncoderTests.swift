@@ -10,7 +10,7 @@ final class QuirkEncoderTests: XCTestCase {
     /// (timing, order, handshake; SimulatedPile). Together: every case.
     static let rewrites: Set<Quirk> = [
         .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .lowercaseEnums,
-        .energyInKWhWithoutUnit, .overlongIdTag, .fractionalMeterValues, .nullOptionalFields,
+        .energyInKWhWithoutUnit, .overlongIdTag, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
     ]
     static let behaviours: Set<Quirk> = [
         .noSubprotocolHeader, .meterValuesBeforeStartConf, .meterRegisterReset, .reusedMessageIds, .slowReplies,
@@ -115,6 +115,16 @@ final class QuirkEncoderTests: XCTestCase {
         XCTAssertEqual(
             try wire([.fractionalMeterValues], "StopTransaction", #"{"meterStop":16200,"transactionId":7}"#),
             #"{"meterStop":16200.5,"transactionId":7}"#)
+    }
+
+    func testFaultedWithoutErrorCode() throws {
+        XCTAssertEqual(
+            try wire([.faultedWithoutErrorCode], "StatusNotification", #"{"connectorId":1,"errorCode":"GroundFailure","status":"Faulted"}"#),
+            #"{"connectorId":1,"errorCode":"NoError","status":"Faulted"}"#)
+        // Other statuses and other messages keep their error code.
+        XCTAssertEqual(
+            try wire([.faultedWithoutErrorCode], "StatusNotification", #"{"connectorId":1,"errorCode":"EVCommunicationError","status":"Available"}"#),
+            #"{"connectorId":1,"errorCode":"EVCommunicationError","status":"Available"}"#)
     }
 
     func testNullOptionalFields() throws {

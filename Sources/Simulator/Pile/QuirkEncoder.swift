@@ -32,6 +32,9 @@ public struct QuirkEncoder: Sendable {
             if quirks.contains(.sampledValueAsNumber), case .string(let text)? = out["value"], let number = Double(text) {
                 out["value"] = number.rounded() == number ? .integer(Int64(number)) : .number(number)
             }
+            if quirks.contains(.faultedWithoutErrorCode), action == "StatusNotification", out["status"] == "Faulted", out["errorCode"] != nil {
+                out["errorCode"] = "NoError"
+            }
             if quirks.contains(.nullOptionalFields) {
                 if action == "StatusNotification" && out["info"] == nil && out["connectorId"] != nil { out["info"] = .null }
                 if action == "StartTransaction" && out["reservationId"] == nil { out["reservationId"] = .null }

@@ -33,4 +33,6 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case fractionalMeterValues = "fractional-meter-values"
     /// Optional fields sent as `null` (docs/ocpp-notes.md, pitfall 5).
     case nullOptionalFields = "null-optional-fields"
+    /// Faults reported as Faulted with errorCode NoError, the error left unnamed.
+    case faultedWithoutErrorCode = "faulted-without-error-code"
 }

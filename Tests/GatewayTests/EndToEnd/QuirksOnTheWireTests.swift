@@ -145,12 +145,21 @@ final class QuirksOnTheWireTests: SimulationTestCase {
         XCTAssertTrue(findings.contains("payload.null-optional"))
     }
 
+    func testFaultedWithoutErrorCode() async throws {
+        let (frames, findings) = try await run(.faultedWithoutErrorCode, during: { _, pile, _ in
+            pile.execute { $0.fault(connector: 1) }
+        })
+        assertSome(frames, match: #""errorCode":"NoError","status":"Faulted""#)
+        XCTAssertFalse(frames.contains { $0.contains("GroundFailure") }, "the quirk leaves the error unnamed")
+        XCTAssertTrue(findings.contains("status.faulted-without-error"))
+    }
+
     func testEveryQuirkHasATestHere() {
         // A new quirk without a wire test above fails here.
         let tested: Set<Quirk> = [
             .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .noSubprotocolHeader,
             .lowercaseEnums, .meterValuesBeforeStartConf, .energyInKWhWithoutUnit, .meterRegisterReset, .reusedMessageIds,
-            .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields,
+            .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
         ]
         XCTAssertEqual(tested, Set(Quirk.allCases))
     }
