@@ -20,6 +20,12 @@ extension FindingRule {
         summary: "Transaction-bound readings (Sample.Periodic, Transaction.Begin/End) for a connector known to be idle.",
         reference: "OCPP 1.6 §4.7, §9.1 MeterValueSampleInterval", strictReply: .occurrenceConstraintViolation)
 
+    public static let socOutOfRange = FindingRule(
+        id: "meter.soc-out-of-range", severity: .warning,
+        summary: "A SoC reading outside 0–100 percent (stored and shown as sent).",
+        reference: "OCPP 1.6 §7.31 Measurand SoC, §7.45 UnitOfMeasure Percent", strictReply: .propertyConstraintViolation,
+        recorded: .oncePerConnection)
+
     public static let stopBeforeStart = FindingRule(
         id: "session.stop-before-start", severity: .error,
         summary: "StopTransaction timestamped before its transaction's StartTransaction.",

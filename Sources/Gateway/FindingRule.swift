@@ -131,7 +131,7 @@ public struct FindingRule: Sendable, Hashable {
         ] + PayloadDeviation.Kind.allCases.map(deviation)
             + [
                 duplicateStartTransaction, duplicateStopTransaction, stopUnknownTransaction, meterValuesUnknownTransaction,
-                meterStopBelowStart, unparsableSample, energyRegisterDecreased, meterValuesOutsideTransaction, stopBeforeStart,
+                meterStopBelowStart, unparsableSample, energyRegisterDecreased, meterValuesOutsideTransaction, socOutOfRange, stopBeforeStart,
                 illegalStatusTransition, faultedWithoutError, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
                 silentTooLong, valueOutOfRange, timestampOutOfWindow,
             ] + transactions201

@@ -49,6 +49,9 @@ extension ChargePointSession {
                 call: call, mayReject: !acknowledged, into: &verdict)
             return nil
         }
+        if measurand == Measurand.soc && !(0...100).contains(value) {
+            flag(.socOutOfRange, "SoC \(reading.raw) % is outside 0–100", call: call, mayReject: !acknowledged, into: &verdict)
+        }
         return SampleRecord(
             time: reading.time, measurand: measurand, value: value, unit: unit, phase: reading.phase, location: reading.location,
             context: reading.context ?? ReadingContext.samplePeriodic)

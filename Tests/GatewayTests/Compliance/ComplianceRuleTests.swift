@@ -22,6 +22,7 @@ final class ComplianceRuleTests: XCTestCase {
             Case(rule: "session.meter-values-outside-transaction", script: Script([f.boot, f.status(1, "Available"), f.meter(wh: "1500", transaction: nil)])),
             Case(rule: "session.stop-before-start", script: Script([f.boot, f.start(at: 0), f.status(1, "Charging"), f.stop(meterStop: 2000, at: -120)])),
             Case(rule: "status.illegal-transition", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Finishing")])),
+            Case(rule: "meter.soc-out-of-range", script: Script([f.boot, f.start(), .call("MeterValues", #"{"connectorId":1,"transactionId":$TX,"meterValue":[{"timestamp":$T(0),"sampledValue":[{"value":"104","measurand":"SoC","location":"EV","unit":"Percent"}]}]}"#)])),
             Case(rule: "status.faulted-without-error", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Faulted")])),
             Case(rule: "status.missing-around-session", script: Script([f.boot, f.status(1, "Preparing"), f.start(), f.stop(meterStop: 2000)])),
             Case(rule: "clock.timestamp-ahead", script: Script([f.boot, f.status(1, "Available", at: 3600)])),
@@ -159,6 +160,19 @@ final class ComplianceRuleTests: XCTestCase {
             _ = try await harness.finding("status.illegal-transition", for: "TABLE-1", messageId: "cp-charging")
             let flagged = try await harness.findings("TABLE-1").filter { $0.rule == "status.illegal-transition" }.compactMap(\.messageId)
             XCTAssertEqual(Set(flagged), ["charging-preparing", "preparing-reserved", "cp-charging"])
+        }
+    }
+
+    func testSoCAtItsLimitsIsNoFinding() async throws {
+        try await GatewayHarness.with { harness in
+            let pile = try await harness.connect("SOC-LIMITS-1")
+            func soc(_ value: String, id: String) -> Script.Step {
+                .call("MeterValues", #"{"connectorId":1,"transactionId":$TX,"meterValue":[{"timestamp":$T(0),"sampledValue":[{"value":"\#(value)","measurand":"SoC","unit":"Percent"}]}]}"#, id: id)
+            }
+            try await Script([Frames.boot, Frames.start(), soc("0", id: "empty"), soc("100", id: "full"), soc("-1", id: "below")]).play(on: harness, as: pile)
+            _ = try await harness.finding("meter.soc-out-of-range", for: "SOC-LIMITS-1", messageId: "below")
+            let flagged = try await harness.findings("SOC-LIMITS-1").filter { $0.rule == "meter.soc-out-of-range" }.compactMap(\.messageId)
+            XCTAssertEqual(flagged, ["below"], "0 and 100 percent are a SoC")
         }
     }
 
