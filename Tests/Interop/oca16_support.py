@@ -4,8 +4,7 @@ The PyPI `ocpp` package's schemas check every CALL the gateway sends; the charge
 below records each one as it came off the wire (camelCase, exactly as sent) and answers
 with what the case needs. The CSMS side is driven ONLY through the gateway's HTTP API:
 `Drive` holds every endpoint these cases use, so the endpoints the other branches are
-adding (firmware jobs, the gateway's local list, the charging-profile store) are a
-one-place switch. Every wait is bounded; only 127.0.0.1 is used.
+(firmware jobs, the gateway's local list, the charging-profile store) in one place. Every wait is bounded; only 127.0.0.1 is used.
 """
 
 from __future__ import annotations
@@ -115,6 +114,22 @@ class Api:
             except ValueError:
                 return error.code, raw.decode(errors="replace")
 
+    def raw(self, method: str, path: str, data: bytes, token: bool = True) -> tuple[int, object]:
+        """A request with a raw body (a file), answered as JSON when it is JSON."""
+        headers = {"Content-Type": "application/octet-stream"}
+        if token:
+            headers["Authorization"] = f"Bearer {TOKEN}"
+        request = urllib.request.Request(self.gateway.http_base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
+                raw, status = response.read(), response.status
+        except urllib.error.HTTPError as error:
+            raw, status = error.read(), error.code
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw
+
     def get(self, path: str):
         status, body = self.request("GET", path)
         assert status == 200, f"GET {path}: {status} {body}"
@@ -140,9 +155,9 @@ class Api:
 
 
 class Drive:
-    """How each CSMS operation is triggered over HTTP. The endpoints marked (generic)
-    become the friendlier ones when the firmware-jobs and local-list/profile-store branches
-    land; switch them here."""
+    """How each CSMS operation is triggered over HTTP: the operator's endpoints, and the
+    generic command surface (`command`) where a case sends a raw message whose fields no
+    operator endpoint expresses (OCA_CASES.md says which)."""
 
     def __init__(self, api: Api):
         self.api = api
@@ -178,28 +193,48 @@ class Drive:
     async def cancel_reservation(self, reservation_id: int):
         return await self.api.a("DELETE", f"/api/reservations/{reservation_id}")
 
-    # (generic) Local Auth List: becomes PUT …/local-list + POST …/local-list/sync
-    async def send_local_list(self, cp: str, version: int, update_type: str, entries: list[dict]):
-        return await self.command(cp, "SendLocalList", {
-            "listVersion": version, "updateType": update_type, "localAuthorizationList": entries})
+    # Local Auth List: the gateway's own list for the pile, set then synced
+    async def put_local_list(self, cp: str, entries: list[dict]):
+        return await self.api.a("PUT", f"/api/chargepoints/{cp}/local-list", {"entries": entries})
+
+    async def sync_local_list(self, cp: str, update_type: str | None = None):
+        body = {} if update_type is None else {"updateType": update_type}
+        return await self.api.a("POST", f"/api/chargepoints/{cp}/local-list/sync", body)
 
     async def get_local_list_version(self, cp: str):
-        return await self.command(cp, "GetLocalListVersion", {})
+        return await self.api.a("GET", f"/api/chargepoints/{cp}/local-list/version")
 
-    # (generic) Firmware Management: becomes POST …/firmware-update and …/diagnostics with
-    # files the gateway hosts (/files/…) and GET /api/jobs/{id}
-    async def update_firmware(self, cp: str, location: str, retrieve_in: float = 0, retries: int | None = None):
-        payload = {"location": location, "retrieveDate": now_iso(retrieve_in)}
+    def local_list(self, cp: str) -> dict:
+        return self.api.get(f"/api/chargepoints/{cp}/local-list")
+
+    # Firmware Management: firmware the gateway hosts (/files/firmware/…), jobs, uploads
+    async def upload_firmware(self, name: str, data: bytes):
+        return await asyncio.to_thread(self.api.raw, "POST", f"/api/firmware?name={name}", data)
+
+    async def update_firmware(self, cp: str, file_name: str | None = None, location: str | None = None,
+                              retries: int | None = None):
+        body = {"fileName": file_name} if file_name is not None else {"location": location}
+        body["retrieveDate"] = now_iso()
         if retries is not None:
-            payload["retries"] = retries
-        return await self.command(cp, "UpdateFirmware", payload)
+            body["retries"] = retries
+        return await self.api.a("POST", f"/api/chargepoints/{cp}/firmware-update", body)
 
-    async def get_diagnostics(self, cp: str, location: str):
-        return await self.command(cp, "GetDiagnostics", {"location": location})
+    async def get_diagnostics(self, cp: str):
+        return await self.api.a("POST", f"/api/chargepoints/{cp}/diagnostics", {})
 
-    # (generic) Smart Charging: the profile store (GET …/charging-profiles) is to come
+    def job(self, job_id: int) -> dict:
+        return self.api.get(f"/api/jobs/{job_id}")
+
+    def jobs(self, cp: str) -> list[dict]:
+        return self.api.get(f"/api/chargepoints/{cp}/jobs?limit=100")
+
+    # Smart Charging: the gateway's store of the profiles piles accepted
     async def set_charging_profile(self, cp: str, connector: int, profile: dict):
-        return await self.command(cp, "SetChargingProfile", {"connectorId": connector, "csChargingProfiles": profile})
+        return await self.api.a("POST", f"/api/chargepoints/{cp}/charging-profiles",
+                                {"connectorId": connector, "csChargingProfiles": profile})
+
+    def charging_profiles(self, cp: str) -> list[dict]:
+        return self.api.get(f"/api/chargepoints/{cp}/charging-profiles")
 
     def notices(self, cp: str, kind: str) -> list[dict]:
         return self.api.get(f"/api/chargepoints/{cp}/notices?kind={kind}&limit=100")

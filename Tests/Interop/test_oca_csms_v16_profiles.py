@@ -105,7 +105,8 @@ def test_TC_042_1_CSMS_get_local_list_version_not_supported(oca):
             recorded(oca, identity, "GetLocalListVersion", {}, outcome="pile_error")
             cp.replies["GetLocalListVersion"] = {"listVersion": -1}  # the other way a pile says so
             status, body = await oca.drive.get_local_list_version(identity)
-            assert (status, body) == (200, {"listVersion": -1}), body
+            assert status == 200 and body["listVersion"] == -1, body
+            assert await cp.expect("GetLocalListVersion") == {}
 
     run(case())
 
@@ -117,7 +118,7 @@ def test_TC_042_2_CSMS_get_local_list_version_empty(oca):
         async with oca.cp(identity) as cp:
             await cp.booted()
             status, body = await oca.drive.get_local_list_version(identity)
-            assert (status, body) == (200, {"listVersion": 0}), body
+            assert status == 200 and body["listVersion"] == 0, body
             assert await cp.expect("GetLocalListVersion") == {}
             recorded(oca, identity, "GetLocalListVersion", {}, {"listVersion": 0})
 
@@ -125,36 +126,62 @@ def test_TC_042_2_CSMS_get_local_list_version_empty(oca):
 
 
 def local_list_case(answer, update_type="Full"):
+    """PUT …/local-list sets the gateway's list for the pile, POST …/local-list/sync sends it
+    (GetLocalListVersion, then SendLocalList); the list's record keeps version and answer."""
     async def case(ctx, identity):
         async with ctx.cp(identity) as cp:
             await cp.booted()
+            held = {"version": 0}  # what the charge point holds
+
+            def send_local_list(request):
+                if answer == "Accepted":
+                    held["version"] = request["listVersion"]
+                return answer if isinstance(answer, CallErrorReply) else {"status": answer}
+            cp.replies["SendLocalList"] = send_local_list
+            cp.replies["GetLocalListVersion"] = lambda _: {"listVersion": held["version"]}
             tags = [fresh_tag(), fresh_tag()]
             entries = [{"idTag": tags[0], "idTagInfo": {"status": "Accepted"}},
                        {"idTag": tags[1], "idTagInfo": {"status": "Blocked"}}]
-            if answer != "Accepted":
-                cp.replies["SendLocalList"] = answer if isinstance(answer, CallErrorReply) else {"status": answer}
-            status, body = await ctx.drive.send_local_list(identity, 1, "Full", entries)
+            status, body = await ctx.drive.put_local_list(identity, entries)
+            assert status == 200 and body["version"] >= 1 and body["source"] == "explicit", body
+            version = body["version"]
+            status, body = await ctx.drive.sync_local_list(identity, "Full")
+            assert await cp.expect("GetLocalListVersion") == {}
             request = await cp.expect("SendLocalList")
-            assert request["updateType"] == "Full" and request["listVersion"] >= 1, request
+            assert request["updateType"] == "Full" and request["listVersion"] == version, request
             assert {e["idTag"] for e in request["localAuthorizationList"]} == set(tags), request
             assert all("idTagInfo" in e for e in request["localAuthorizationList"]), "a Full list gives every tag its idTagInfo"
+            kept = ctx.drive.local_list(identity)
+            assert kept["version"] == version and kept["lastSent"]["updateType"] == "Full", kept
+            assert kept["lastSent"]["version"] == version, kept
             if isinstance(answer, CallErrorReply):
                 assert status == 502 and body["error"]["details"]["ocppErrorCode"] == answer.code, body
                 recorded(ctx, identity, "SendLocalList", outcome="pile_error")
+                assert kept["lastAnswer"]["status"] == "pile_error" and not kept["inSync"], kept
                 return
-            assert (status, body) == (200, {"status": answer}), body
-            recorded(ctx, identity, "SendLocalList", response={"status": answer})
+            assert status == 200 and [s["answer"] for s in body["sent"]] == [answer], body
+            recorded(ctx, identity, "SendLocalList", request, {"status": answer})
+            assert kept["lastAnswer"]["status"] == answer, kept
+            assert kept["inSync"] == (answer == "Accepted"), kept
+            if answer == "NotSupported":
+                assert kept["notSupported"], kept
             if update_type == "Differential":
-                cp.replies["GetLocalListVersion"] = {"listVersion": request["listVersion"]}
-                status, body = await ctx.drive.get_local_list_version(identity)
-                assert (status, body) == (200, {"listVersion": request["listVersion"]})
                 added = fresh_tag()
-                status, body = await ctx.drive.send_local_list(
-                    identity, request["listVersion"] + 1, "Differential", [{"idTag": added, "idTagInfo": {"status": "Accepted"}}])
-                assert (status, body) == (200, {"status": "Accepted"}), body
+                status, body = await ctx.drive.put_local_list(
+                    identity, entries + [{"idTag": added, "idTagInfo": {"status": "Accepted"}}])
+                assert status == 200 and body["version"] > version, body
+                new_version = body["version"]
+                status, body = await ctx.drive.sync_local_list(identity)
+                assert status == 200 and body["pileVersionBefore"] == version, body
+                assert await cp.expect("GetLocalListVersion") == {}
                 diff = await cp.expect("SendLocalList")
-                assert diff["updateType"] == "Differential" and diff["listVersion"] > request["listVersion"], diff
+                assert diff["updateType"] == "Differential" and diff["listVersion"] == new_version, diff
                 assert diff["localAuthorizationList"] == [{"idTag": added, "idTagInfo": {"status": "Accepted"}}], diff
+                kept = ctx.drive.local_list(identity)
+                assert kept["lastSent"]["updateType"] == "Differential" and kept["lastAnswer"]["status"] == "Accepted", kept
+                assert kept["inSync"] and kept["acceptedVersion"] == new_version, kept
+                status, body = await ctx.drive.get_local_list_version(identity)
+                assert status == 200 and body["listVersion"] == new_version, body
     return case
 
 
@@ -178,9 +205,15 @@ def test_TC_043_5_CSMS_send_local_authorization_list_differential(oca):
 # 3.15 Firmware Management, 3.16 diagnostics
 
 
+def pile_steps(job: dict) -> list[str]:
+    return [step["status"] for step in job["history"] if step["source"] == "pile"]
+
+
 def firmware_case(outcome: str):
-    """UpdateFirmware with a location the charge point downloads from (loopback), then the
-    FirmwareStatusNotifications of `outcome`, each answered and kept as the pile's notices."""
+    """The operator uploads firmware to the gateway and runs a firmware-update job; the charge
+    point downloads it from the gateway's URL and reports FirmwareStatusNotifications of
+    `outcome`, which the job's history and the pile's notices keep. DownloadFailed names an
+    external location (the test's file server) that has no such file."""
     walks = {
         "Installed": ["Downloading", "Downloaded", "Installing", "Installed"],
         "DownloadFailed": ["Downloading", "DownloadFailed"],
@@ -191,17 +224,24 @@ def firmware_case(outcome: str):
         async with ctx.cp(identity) as cp:
             await cp.booted()
             name = f"{identity}.bin"
-            ctx.files.files[name] = b"OCA firmware image " + identity.encode()
-            location = ctx.files.url(f"/fw/{name}" if outcome != "DownloadFailed" else "/fw/missing.bin")
-            status, body = await ctx.drive.update_firmware(identity, location, retries=1)
-            assert (status, body) == (200, {}), body
+            image = b"OCA firmware image " + identity.encode()
+            if outcome == "DownloadFailed":
+                location = ctx.files.url("/fw/missing.bin")
+                status, job = await ctx.drive.update_firmware(identity, location=location, retries=1)
+            else:
+                status, stored = await ctx.drive.upload_firmware(name, image)
+                assert status == 201, stored
+                location = f"{ctx.gateway.http_base}/files/firmware/{name}"
+                assert stored["url"] == location, stored
+                status, job = await ctx.drive.update_firmware(identity, file_name=name, retries=1)
+            assert status == 201 and job["status"] == "accepted", job
             request = await cp.expect("UpdateFirmware")
-            assert request["location"] == location and "retrieveDate" in request, request
+            assert request["location"] == location and "retrieveDate" in request and request.get("retries") == 1, request
             recorded(ctx, identity, "UpdateFirmware", request, {})
             for state in walks[outcome]:
                 if state == "Downloading":
                     try:
-                        assert await asyncio.to_thread(http_get, location) == ctx.files.files[name]
+                        assert await asyncio.to_thread(http_get, location) == image
                     except Exception:
                         assert outcome == "DownloadFailed"
                 answer = await cp.call(call.FirmwareStatusNotification(status=state), suppress=False)
@@ -209,6 +249,10 @@ def firmware_case(outcome: str):
             notices = await ctx.api.until(lambda: ctx.drive.notices(identity, "firmware"),
                                           lambda n: len(n) == len(walks[outcome]), "the firmware notices")
             assert [n["status"] for n in reversed(notices)] == walks[outcome]
+            final = "succeeded" if outcome == "Installed" else "failed"
+            job = await ctx.api.until(lambda: ctx.drive.job(job["id"]), lambda j: j["status"] == final, f"the job {final}")
+            assert pile_steps(job) == walks[outcome] and job["pileStatus"] == outcome, job
+            assert [j["id"] for j in ctx.drive.jobs(identity)] == [job["id"]]
         if outcome == "Installed":
             async with ctx.cp(identity) as cp:  # reboots into the new firmware
                 assert (await cp.boot(firmware="2.0.0")).status == "Accepted"
@@ -230,26 +274,40 @@ def test_TC_044_3_CSMS_firmware_update_installation_failed(oca):
 
 
 def diagnostics_case(uploaded: bool):
+    """A diagnostics job: GetDiagnostics names the gateway's upload location for the job, the
+    charge point uploads there (or fails to), and the job keeps the history and the file."""
     async def case(ctx, identity):
         async with ctx.cp(identity) as cp:
             await cp.booted()
-            location = ctx.files.url("/upload/")
             file_name = f"{identity}-diag.log"
+            content = b"diagnostics of " + identity.encode()
             cp.replies["GetDiagnostics"] = {"fileName": file_name}
-            status, body = await ctx.drive.get_diagnostics(identity, location)
-            assert (status, body) == (200, {"fileName": file_name}), body
+            status, job = await ctx.drive.get_diagnostics(identity)
+            assert status == 201 and job["status"] == "accepted" and job["fileName"] == file_name, job
+            location = f"{ctx.gateway.http_base}/files/uploads/{job['id']}/"
             request = await cp.expect("GetDiagnostics")
             assert request["location"] == location, request
             recorded(ctx, identity, "GetDiagnostics", request, {"fileName": file_name})
             await cp.call(call.DiagnosticsStatusNotification(status="Uploading"), suppress=False)
             if uploaded:
-                assert await asyncio.to_thread(http_put, location + file_name, b"diagnostics of " + identity.encode()) == 201
-                assert ctx.files.uploads[file_name] == b"diagnostics of " + identity.encode()
+                status, _ = await asyncio.to_thread(ctx.api.raw, "PUT", location[len(ctx.gateway.http_base):] + file_name,
+                                                    content, False)
+                assert status in (200, 201), status
             final = "Uploaded" if uploaded else "UploadFailed"
             await cp.call(call.DiagnosticsStatusNotification(status=final), suppress=False)
             notices = await ctx.api.until(lambda: ctx.drive.notices(identity, "diagnostics"), lambda n: len(n) == 2,
                                           "the diagnostics notices")
             assert [n["status"] for n in reversed(notices)] == ["Uploading", final]
+            done = "succeeded" if uploaded else "failed"
+            job = await ctx.api.until(lambda: ctx.drive.job(job["id"]), lambda j: j["status"] == done, f"the job {done}")
+            assert pile_steps(job) == ["Uploading", final] and job["pileStatus"] == final, job
+            if uploaded:
+                assert [u["name"] for u in job["uploads"]] == [file_name], job
+                assert "FileReceived" in [step["status"] for step in job["history"] if step["source"] == "upload"], job
+                status, stored = await asyncio.to_thread(ctx.api.raw, "GET", job["uploads"][0]["download"], None)
+                assert (status, stored) == (200, content), (status, stored)
+            else:
+                assert job["uploads"] == [], job
     return case
 
 
@@ -442,13 +500,26 @@ def profile(profile_id: int, purpose: str, stack: int = 0, limit: float = 16.0, 
 
 
 async def set_profile(ctx, cp, identity, connector, body, answer="Accepted"):
+    """POST …/charging-profiles: the SetChargingProfile the charge point got, and the store."""
     cp.replies["SetChargingProfile"] = {"status": answer}
     status, response = await ctx.drive.set_charging_profile(identity, connector, body)
-    assert (status, response) == (200, {"status": answer}), response
+    assert status == 200 and response["response"] == {"status": answer}, response
     request = await cp.expect("SetChargingProfile")
     assert request == {"connectorId": connector, "csChargingProfiles": body}, request
     recorded(ctx, identity, "SetChargingProfile", request, {"status": answer})
+    if answer == "Accepted":
+        kept = stored_profile(ctx, identity, body["chargingProfileId"])
+        assert kept is not None and kept["connectorId"] == connector, ctx.drive.charging_profiles(identity)
+        assert kept["purpose"] == body["chargingProfilePurpose"] and kept["stackLevel"] == body["stackLevel"], kept
     return request
+
+
+def stored_profile(ctx, identity, profile_id):
+    return next((p for p in ctx.drive.charging_profiles(identity) if p["chargingProfileId"] == profile_id), None)
+
+
+def stored_ids(ctx, identity) -> set[int]:
+    return {p["chargingProfileId"] for p in ctx.drive.charging_profiles(identity)}
 
 
 def test_TC_056_CSMS_central_smart_charging_tx_default_profile(oca):
@@ -472,6 +543,9 @@ def test_TC_057_CSMS_central_smart_charging_tx_profile(oca):
             tx = await cp.charging(fresh_tag())
             request = await set_profile(oca, cp, identity, CONNECTOR, profile(2, "TxProfile", tx=tx))
             assert request["csChargingProfiles"]["transactionId"] == tx
+            assert str(stored_profile(oca, identity, 2)["transactionId"]) == str(tx)  # the store lists it as a string
+            await cp.stop_tx(tx)  # a TxProfile ends with its transaction
+            await oca.api.until(lambda: stored_ids(oca, identity), lambda ids: 2 not in ids, "the TxProfile to go")
 
     run(case())
 
@@ -493,6 +567,9 @@ def test_TC_059_CSMS_remote_start_transaction_with_charging_profile(oca):
             await cp.status("Preparing")
             started = await cp.start_tx(tag)
             assert started.id_tag_info["status"] == "Accepted"
+            assert stored_profile(oca, identity, 3)["purpose"] == "TxProfile", oca.drive.charging_profiles(identity)
+            await cp.stop_tx(started.transaction_id)
+            await oca.api.until(lambda: stored_ids(oca, identity), lambda ids: 3 not in ids, "the TxProfile to go")
 
     run(case())
 
@@ -527,10 +604,15 @@ def test_TC_067_CSMS_clear_charging_profile(oca):
             await set_profile(oca, cp, identity, 0, profile(10, "ChargePointMaxProfile", stack=1, limit=32.0))
             await set_profile(oca, cp, identity, CONNECTOR, profile(11, "TxDefaultProfile", stack=0))
             await set_profile(oca, cp, identity, CONNECTOR, profile(12, "TxProfile", stack=2, tx=tx))
-            for criteria in ({"id": 10}, {"connectorId": CONNECTOR, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 0}, {}):
+            assert stored_ids(oca, identity) == {10, 11, 12}
+            # ClearChargingProfile has no operator endpoint: its criteria are the case, sent raw
+            for criteria, left in (({"id": 10}, {11, 12}),
+                                   ({"connectorId": CONNECTOR, "chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 0}, {12}),
+                                   ({}, set())):
                 status, body = await oca.drive.command(identity, "ClearChargingProfile", criteria)
                 assert (status, body) == (200, {"status": "Accepted"}), body
                 assert await cp.expect("ClearChargingProfile") == criteria
+                assert stored_ids(oca, identity) == left, criteria
             assert [e["action"] for e in oca.api.history(identity)][-3:] == ["ClearChargingProfile"] * 3
 
     run(case())
