@@ -27,6 +27,9 @@ extension Gateway {
             guard accepted else { return }
             await localListSentElsewhere(chargePointId, version: version, payload: payload)
             return
+        case (.v16, "GetLocalListVersion"), (.v201, "GetLocalListVersion"):
+            await localListVersionReported(chargePointId, version: version, answer: answer)
+            return
         case (.v16, "ClearChargingProfile"), (.v201, "ClearChargingProfile"):
             guard accepted else { return }
             write = .clearChargingProfiles(chargePointId: chargePointId, Self.clearFilter(payload, version: version))

@@ -229,6 +229,18 @@ extension Gateway {
         }
     }
 
+    /// An operator's own GetLocalListVersion (a sync records its own): the stored list
+    /// learns what the pile said it holds.
+    func localListVersionReported(_ chargePointId: String, version: OCPPVersion, answer: JSON) async {
+        guard services.operations.beginSync(chargePointId) else { return }
+        defer { services.operations.endSync(chargePointId) }
+        guard var record = try? await storedLocalList(chargePointId) else { return }
+        let number = (version == .v16 ? answer["listVersion"] : answer["versionNumber"])?.intValue
+        record.pileVersion = number.flatMap { (-1...Int64(Int32.max)).contains($0) ? Int($0) : nil }
+        record.pileVersionAt = Date()
+        try? await saveLocalList(record)
+    }
+
     /// An operator's own SendLocalList (not one of a sync, which holds the pile's lock) the
     /// pile accepted: what it holds is no longer known, so the next sync sends a Full list.
     func localListSentElsewhere(_ chargePointId: String, version: OCPPVersion, payload: JSON) async {

@@ -1378,8 +1378,16 @@ enum OpenAPISchemas {
      "type": "integer"
     },
     "transactionId": {
-     "type": "string",
-     "nullable": true
+     "anyOf": [
+      {
+       "type": "integer"
+      },
+      {
+       "type": "string",
+       "nullable": true
+      }
+     ],
+     "description": "As the pile's version writes it: an integer (1.6) or a string (2.0.1); null for none"
     },
     "validFrom": {
      "type": "string",

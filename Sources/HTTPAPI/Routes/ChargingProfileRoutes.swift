@@ -40,7 +40,8 @@ enum ChargingProfileRoutes {
         o["chargingProfileId"] = .integer(Int64(p.chargingProfileId))
         o["purpose"] = .string(p.purpose)
         o["stackLevel"] = .integer(Int64(p.stackLevel))
-        o["transactionId"] = p.transactionId.map(JSON.string) ?? .null
+        // 1.6 transaction ids are integers, 2.0.1 ones strings: each as its version writes it.
+        o["transactionId"] = p.transactionId.map { id in p.ocppVersion == OCPPVersion.v16.label ? Int64(id).map(JSON.integer) ?? .string(id) : .string(id) } ?? .null
         o["validFrom"] = time(p.validFrom)
         o["validTo"] = time(p.validTo)
         o["profile"] = (try? JSONParser.parse(p.profile)) ?? .null

@@ -47,6 +47,17 @@ final class GatewayLocalListTests: SimulationTestCase {
             XCTAssertEqual(again.json[path: "upToDate"], true, again.text)
             let reported = await harness.api("GET", "/api/chargepoints/\(id)/local-list/version")
             XCTAssertEqual(reported.json[path: "listVersion"], .integer(Int64(list.version)), reported.text)
+            // What the pile says of its list is kept: with its list switched off it reports -1.
+            for enabled in ["false", "true"] {
+                let changed = await harness.api(
+                    "POST", "/api/chargepoints/\(id)/commands/ChangeConfiguration", json: ["key": "LocalAuthListEnabled", "value": .string(enabled)])
+                XCTAssertEqual(changed.json[path: "status"], "Accepted", changed.text)
+                let asked = await harness.api("GET", "/api/chargepoints/\(id)/local-list/version")
+                let expected: JSON = enabled == "false" ? -1 : .integer(Int64(list.version))
+                XCTAssertEqual(asked.json[path: "listVersion"], expected, asked.text)
+                let kept = await harness.api("GET", "/api/chargepoints/\(id)/local-list")
+                XCTAssertEqual(kept.json[path: "pileVersion.listVersion"], expected, kept.text)
+            }
 
             // Offline: alice's tag starts, bob's (blocked) and a stranger's do not.
             pile.execute { $0.dropConnection(offlineFor: 1800) }
@@ -227,7 +238,7 @@ final class GatewayLocalListTests: SimulationTestCase {
             XCTAssertEqual(txSet.json[path: "response.status"], "Accepted", txSet.text)
             let withTx = await held()
             XCTAssertEqual(withTx.count, 2)
-            XCTAssertEqual(withTx.first { $0["purpose"] == "TxProfile" }?["transactionId"], .string(String(tx)))
+            XCTAssertEqual(withTx.first { $0["purpose"] == "TxProfile" }?["transactionId"], .integer(tx), "a 1.6 transaction id, as the pile wrote it")
             let done = try await harness.eventually(30) { try await self.sessions(harness, id).first?.status == .completed }
             XCTAssertTrue(done)
             let ended = await held()
