@@ -112,7 +112,7 @@ enum FileRoutes {
 
     static func uploadView(_ record: StoredFileRecord) -> JSON {
         var object = encodeJSON(record).objectValue ?? JSONObject()
-        object["download"] = .string("/api/uploads/\(record.id)")
+        object["download"] = .string(APIRoute.uploadedFile.path(String(record.id)))
         return .object(object)
     }
 
@@ -205,7 +205,7 @@ extension APIRoute {
         parameters: [.limit()], replies: [.ok("Firmware files", .list("StoredFile"))] + Reply.fails(400)
     ) { call in try await FileRoutes.listFirmware(call.request, gateway: call.gateway) }
 
-    static let uploadFirmware = APIRoute(
+    public static let uploadFirmware = APIRoute(
         .POST, "/api/firmware", "uploadFirmware",
         """
         Keeps the raw body as firmware `name` (at most files.maxFileBytes, 64 MiB), served to piles at /files/firmware/{name}; \
@@ -229,7 +229,7 @@ extension APIRoute {
         parameters: [.firmwareName], replies: [.ok("The file", .media("application/octet-stream"))] + Reply.fails(400, 404, 503)
     ) { call in try await FileRoutes.serveFirmware(call["name"], gateway: call.gateway) }
 
-    static let uploadedFile = APIRoute(
+    public static let uploadedFile = APIRoute(
         .GET, "/api/uploads/{id}", "uploadedFile", "A file a pile uploaded.", access: .read,
         parameters: [.path("id", .positiveInteger, "The upload.")], replies: [.ok("The file", .media("application/octet-stream"))] + Reply.fails(400, 404, 503)
     ) { call in try await FileRoutes.download(call["id"], gateway: call.gateway) }

@@ -136,7 +136,7 @@ enum JobRoutes {
 }
 
 extension APIRoute {
-    static let firmwareUpdate = APIRoute(
+    public static let firmwareUpdate = APIRoute(
         .POST, "/api/chargepoints/{id}/firmware-update", "firmwareUpdate",
         """
         UpdateFirmware (1.6; 2.0.1 with firmware.location/retrieveDateTime and the job id as requestId) with the gateway's URL of \
@@ -147,13 +147,13 @@ extension APIRoute {
         access: .write, parameters: [.chargePointId], body: .json("FirmwareUpdateRequest", required: false), replies: jobReplies
     ) { call in try await JobRoutes.firmwareUpdate(call.request, chargePointId: call["id"], gateway: call.gateway) }
 
-    static let diagnostics = APIRoute(
+    public static let diagnostics = APIRoute(
         .POST, "/api/chargepoints/{id}/diagnostics", "diagnostics",
         "GetDiagnostics (1.6) or GetLog of DiagnosticsLog (2.0.1) with the gateway's upload location for the job. 201 with the job.",
         access: .write, parameters: [.chargePointId], body: .json("DiagnosticsRequest", required: false), replies: jobReplies
     ) { call in try await JobRoutes.diagnostics(call.request, chargePointId: call["id"], gateway: call.gateway) }
 
-    static let logs = APIRoute(
+    public static let logs = APIRoute(
         .POST, "/api/chargepoints/{id}/logs", "logs",
         "GetLog (1.6 security extension, 2.0.1) of logType with the gateway's upload location; the job id is the requestId. 201 with the job.",
         access: .write, parameters: [.chargePointId], body: .json("LogRequest"), replies: jobReplies
@@ -165,7 +165,7 @@ extension APIRoute {
         replies: [.ok("Jobs", .list("Job"))] + Reply.fails(400)
     ) { call in try await JobRoutes.list(call.request, chargePointId: call["id"], store: call.store) }
 
-    static let job = APIRoute(
+    public static let job = APIRoute(
         .GET, "/api/jobs/{id}", "job", "One firmware, diagnostics or log job with its status history and uploads.", access: .read,
         parameters: [.jobId], replies: [.ok("The job", .one("Job"))] + Reply.fails(400, 404)
     ) { call in try await JobRoutes.job(call["id"], gateway: call.gateway) }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPAPI
 import OCPP
 import Simulator
 
@@ -14,41 +15,41 @@ extension StepDriver {
         let action = Self.outcomeActions[job.kind] ?? job.kind
         try await pile.run { $0.setOutcome(action, outcome) }
         var body = job.body?.objectValue ?? JSONObject()
-        let path: String
+        let route: APIRoute
         switch job.kind {
         case "firmware":
             let file = job.file ?? "firmware.bin"
             // A small file whose first line names it; the same name in another case is the same file.
             let bytes = Array("PileGate lab firmware \(file)\n".utf8) + (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-            let stored = try await view.http.post("/api/firmware?name=\(file)", bytes: bytes, contentType: "application/octet-stream")
+            let stored = try await view.http.post(APIRoute.uploadFirmware.path() + "?name=\(GatewayHTTP.segment(file))", bytes: bytes, contentType: "application/octet-stream")
             if stored.status == 404 || stored.status == 405 { throw ScenarioRunner.Skip(reason: "the gateway has no POST /api/firmware (answered \(stored.status))") }
             guard stored.status == 201 || stored.body.errorCode == "firmware_exists" else {
                 throw Failure(message: "POST /api/firmware: HTTP \(stored.status) \(stored.body.text)")
             }
             body["fileName"] = .string(file)
-            path = "firmware-update"
-        case "diagnostics": path = "diagnostics"
+            route = .firmwareUpdate
+        case "diagnostics": route = .diagnostics
         default:
             if body["logType"] == nil { body["logType"] = "DiagnosticsLog" }
-            path = "logs"
+            route = .logs
         }
-        let started = try await view.http.post("/api/chargepoints/\(GatewayHTTP.segment(identity))/\(path)", .object(body))
+        let started = try await view.http.post(route.path(identity), .object(body))
         guard started.status == 201, let id = started.body["id"]?.intValue else {
-            throw Failure(message: "POST …/\(path): HTTP \(started.status) \(started.body.text)")
+            throw Failure(message: "POST \(route.path): HTTP \(started.status) \(started.body.text)")
         }
         // Until it ends: an hour of simulated time at most.
         var last = started.body
         let deadline = Date().addingTimeInterval(wall(3600))
         while Date() < deadline, ["requested", "accepted", "running"].contains(last["status"]?.stringValue ?? "") {
             try await Task.sleep(for: .milliseconds(50))
-            last = try await view.http.get("/api/jobs/\(id)").body
+            last = try await view.http.get(APIRoute.job.path(String(id))).body
         }
         // A diagnostics job may end before its upload is listed: give the upload a moment.
         if let uploads = job.expectUploads {
             let until = Date().addingTimeInterval(wall(60))
             while Date() < until, (last["uploads"]?.arrayValue?.count ?? 0) < uploads {
                 try await Task.sleep(for: .milliseconds(50))
-                last = try await view.http.get("/api/jobs/\(id)").body
+                last = try await view.http.get(APIRoute.job.path(String(id))).body
             }
         }
         try await pile.run { $0.setOutcome(action, nil) }
@@ -69,7 +70,7 @@ extension StepDriver {
             var recorded: String?
             let until = Date().addingTimeInterval(wall(60))
             repeat {
-                recorded = try await view.http.get("/api/chargepoints/\(GatewayHTTP.segment(identity))").body["firmwareVersion"]?.stringValue
+                recorded = try await view.http.get(APIRoute.getChargePoint.path(identity)).body["firmwareVersion"]?.stringValue
                 if recorded == version { break }
                 try await Task.sleep(for: .milliseconds(50))
             } while Date() < until

@@ -197,7 +197,7 @@ struct StepDriver {
     /// until it matches when `withinSeconds` is given.
     func api(_ call: Step.PileAPI) async throws {
         let method = call.method ?? "GET"
-        let path = "/api/chargepoints/\(GatewayHTTP.segment(identity))/\(call.path)"
+        let path = APIRoute.getChargePoint.path(identity) + "/" + call.path
         let deadline = Date().addingTimeInterval(call.withinSeconds ?? 0)
         while true {
             let (status, body) = try await view.http.request(method, path, body: call.body)
