@@ -14,23 +14,24 @@ extension Gateway {
         let accepted = answer["status"]?.stringValue == "Accepted"
         let now = Date()
         var write: StoreCommand?
-        switch (version, action) {
-        case (.v16, "SetChargingProfile"), (.v201, "SetChargingProfile"):
+        // Both versions name these actions alike, except the remote starts.
+        switch action {
+        case "SetChargingProfile":
             guard accepted else { return }
             write = Self.profileRecord(fromSet: payload, version: version, chargePointId: chargePointId, now: now).map(StoreCommand.installChargingProfile)
-        case (.v16, "RemoteStartTransaction"), (.v201, "RequestStartTransaction"):
+        case "RemoteStartTransaction", "RequestStartTransaction":
             guard accepted, let profile = payload["chargingProfile"] else { return }
             let connector = (version == .v16 ? payload["connectorId"] : payload["evseId"])?.intValue ?? 0
             write = Self.profileRecord(profile, connectorId: connector, version: version, chargePointId: chargePointId, now: now)
                 .map(StoreCommand.installChargingProfile)
-        case (.v16, "SendLocalList"), (.v201, "SendLocalList"):
+        case "SendLocalList":
             guard accepted else { return }
             await localListSentElsewhere(chargePointId, version: version, payload: payload)
             return
-        case (.v16, "GetLocalListVersion"), (.v201, "GetLocalListVersion"):
+        case "GetLocalListVersion":
             await localListVersionReported(chargePointId, version: version, answer: answer)
             return
-        case (.v16, "ClearChargingProfile"), (.v201, "ClearChargingProfile"):
+        case "ClearChargingProfile":
             guard accepted else { return }
             write = .clearChargingProfiles(chargePointId: chargePointId, Self.clearFilter(payload, version: version))
         default:

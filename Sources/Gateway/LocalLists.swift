@@ -117,9 +117,7 @@ extension Gateway {
         // What the pile holds.
         do {
             let answer = try await command(chargePointId, action: "GetLocalListVersion", payload: .object(JSONObject()), issuedBy: issuedBy)
-            let number = (version == .v16 ? answer["listVersion"] : answer["versionNumber"])?.intValue
-            // Read within -1...Int32.max; anything else is as good as unknown (a Full follows).
-            record.pileVersion = number.flatMap { (-1...Int64(Int32.max)).contains($0) ? Int($0) : nil }
+            record.pileVersion = Self.listVersion(in: answer, version: version)
             record.pileVersionAt = Date()
             report.pileVersionBefore = record.pileVersion
         } catch {
@@ -229,14 +227,21 @@ extension Gateway {
         }
     }
 
+    /// The list version a GetLocalListVersion answer or a SendLocalList carries, in its
+    /// version's field, read within -1...Int32.max; anything else is as good as unknown
+    /// (a Full follows).
+    static func listVersion(in message: JSON, version: OCPPVersion) -> Int? {
+        let number = (version == .v16 ? message["listVersion"] : message["versionNumber"])?.intValue
+        return number.flatMap { (-1...Int64(Int32.max)).contains($0) ? Int($0) : nil }
+    }
+
     /// An operator's own GetLocalListVersion (a sync records its own): the stored list
     /// learns what the pile said it holds.
     func localListVersionReported(_ chargePointId: String, version: OCPPVersion, answer: JSON) async {
         guard services.operations.beginSync(chargePointId) else { return }
         defer { services.operations.endSync(chargePointId) }
         guard var record = try? await storedLocalList(chargePointId) else { return }
-        let number = (version == .v16 ? answer["listVersion"] : answer["versionNumber"])?.intValue
-        record.pileVersion = number.flatMap { (-1...Int64(Int32.max)).contains($0) ? Int($0) : nil }
+        record.pileVersion = Self.listVersion(in: answer, version: version)
         record.pileVersionAt = Date()
         try? await saveLocalList(record)
     }
@@ -247,10 +252,9 @@ extension Gateway {
         guard services.operations.beginSync(chargePointId) else { return }
         defer { services.operations.endSync(chargePointId) }
         guard var record = try? await storedLocalList(chargePointId) else { return }
-        let sent = (version == .v16 ? payload["listVersion"] : payload["versionNumber"])?.intValue
         record.acceptedVersion = nil
         record.acceptedEntries = nil
-        record.pileVersion = sent.flatMap { (-1...Int64(Int32.max)).contains($0) ? Int($0) : nil }
+        record.pileVersion = Self.listVersion(in: payload, version: version)
         record.pileVersionAt = Date()
         record.lastSentUpdateType = payload["updateType"]?.stringValue
         record.lastSentVersion = record.pileVersion
