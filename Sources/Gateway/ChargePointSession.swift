@@ -38,9 +38,11 @@ final class ChargePointSession: RPCConnectionDelegate {
     /// The last stopped transaction per connector: billed again when the car leaves.
     var lastStopped: [Int: Int64] = [:]
     private var connectedMeter: Meter?
-    /// Strict or lenient for this pile: its network's or model's policy, decided at connect
-    /// and again when its BootNotification names the model, not per frame.
-    private(set) var mode: ValidationMode
+    /// Strict or lenient, tolerances, rules off: its network's or model's policy, decided at
+    /// connect and again when its BootNotification names the model, not per frame.
+    private(set) var policy: PilePolicy
+    var mode: ValidationMode { policy.validation }
+    var tolerances: RuleTolerances { policy.tolerances }
     /// What the compliance rules remember of this connection (ComplianceChecks.swift).
     var compliance: ComplianceState
     /// Sessions the pile may have forgotten, while any are suspected (SessionReconciliation.swift).
@@ -63,13 +65,13 @@ final class ChargePointSession: RPCConnectionDelegate {
         self.connection = connection
         token = ObjectIdentifier(connection)
         let known = services.knownChargePoints[connection.identity]
-        mode = services.configuration.validation(network: known?.network, model: known?.model)
+        policy = services.configuration.policy(network: known?.network, model: known?.model)
         compliance = ComplianceState(openedAt: Date(), heartbeatInterval: Double(services.configuration.heartbeatInterval))
     }
 
     /// The pile named its model: its policy may be the model's.
     func modelBooted(_ model: String) {
-        mode = services.configuration.validation(network: services.knownChargePoints[identity]?.network, model: model)
+        policy = services.configuration.policy(network: services.knownChargePoints[identity]?.network, model: model)
     }
 
     /// Made when something is logged (rarely), not kept per pile: a Logger with its own
@@ -179,7 +181,8 @@ final class ChargePointSession: RPCConnectionDelegate {
     func validate<A: OCPPAction>(_ action: A.Type, _ call: IncomingCall) -> (JSON, [FindingRecord])? {
         do {
             let (payload, deviations) = try SchemaValidator.validate(call.payload, against: A.Request.schema, mode: mode)
-            return (payload, deviations.map { finding(FindingRule.deviation($0.kind), "\(A.name) \($0.description)", messageId: call.messageId) })
+            let kept = deviations.filter { policy.checks(FindingRule.deviation($0.kind)) }
+            return (payload, kept.map { finding(FindingRule.deviation($0.kind), "\(A.name) \($0.description)", messageId: call.messageId) })
         } catch {
             logger.notice("\(A.name) rejected: \(error)", metadata: ["messageId": "\(call.messageId)"])
             record(.schemaViolation, "\(A.name): \(error)", messageId: call.messageId)
@@ -216,6 +219,7 @@ final class ChargePointSession: RPCConnectionDelegate {
 
     /// Stores a finding on its own, without waiting.
     func record(_ rule: FindingRule, _ detail: String, messageId: String?, sessionId: Int64? = nil) {
+        guard policy.checks(rule) else { return }
         let record = finding(rule, detail, messageId: messageId, sessionId: sessionId)
         store.submit(.none, frame: nil, findings: [record]) { _ in }
         services.events.publish(.finding(record))

@@ -20,15 +20,17 @@ extension ChargePointSession {
         _ rule: FindingRule, _ detail: String, call: IncomingCall, sessionId: Int64? = nil, mayReject: Bool = true,
         into verdict: inout Verdict
     ) {
+        guard policy.checks(rule) else { return }
         if shouldRecord(rule) { verdict.findings.append(finding(rule, detail, messageId: call.messageId, sessionId: sessionId)) }
         if mayReject, mode == .strict, let code = rule.strictReply, verdict.rejection == nil {
             verdict.rejection = RPCError(code, "\(rule.id): \(detail)")
         }
     }
 
-    /// False for a once-per-connection rule already recorded on this connection.
+    /// False for a rule the pile's policy ignores, or a once-per-connection rule already
+    /// recorded on this connection. Every finding goes through here (or `flag`, `record`).
     func shouldRecord(_ rule: FindingRule) -> Bool {
-        rule.recorded != .oncePerConnection || compliance.recordedOnce.insert(rule.id).inserted
+        policy.checks(rule) && (rule.recorded != .oncePerConnection || compliance.recordedOnce.insert(rule.id).inserted)
     }
 
     /// Answers a rejected verdict with its CALLERROR (storing its findings) and returns true.
@@ -135,11 +137,9 @@ extension ChargePointSession {
     func checkStart(connectorId: Int, timestamp: Date, _ call: IncomingCall, into verdict: inout Verdict) {
         checkClock(timestamp, what: "StartTransaction timestamp", call: call, into: &verdict)
         if compliance.awaitingStatusAfterStop.remove(connectorId) {
-            verdict.findings.append(
-                finding(
-                    .statusMissingAroundSession,
-                    "connector \(connectorId) reported no status between the previous StopTransaction and this start",
-                    messageId: call.messageId))
+            flag(
+                .statusMissingAroundSession, "connector \(connectorId) reported no status between the previous StopTransaction and this start",
+                call: call, into: &verdict)
         }
         if verdict.rejection == nil { compliance.startingConnectors.insert(connectorId) }
     }
@@ -225,10 +225,9 @@ extension ChargePointSession {
             checkEnergy([(stop.stopTime, Double(stop.meterStopWh))], transaction: id, what: "meterStop", call: call, into: &verdict)
         }
         if tx.startTime != nil && tx.accepted && !tx.sawChargingStatus {
-            verdict.findings.append(
-                finding(
-                    .statusMissingAroundSession, "no Charging, SuspendedEV or SuspendedEVSE status on connector \(tx.connectorId) during transaction \(id)",
-                    messageId: call.messageId, sessionId: id))
+            flag(
+                .statusMissingAroundSession, "no Charging, SuspendedEV or SuspendedEVSE status on connector \(tx.connectorId) during transaction \(id)",
+                call: call, sessionId: id, into: &verdict)
         }
     }
 

@@ -18,6 +18,9 @@ public struct FindingRule: Sendable, Hashable {
     /// wrong clock, a heartbeat loop) are stored once per connection, so they cannot flood
     /// the store; a strict policy still answers every occurrence.
     public let recorded: Recording
+    /// The `tolerances` key(s) the rule reads, with their default, for docs/rules.md; nil
+    /// when the rule has no margin (the spec's letter decides).
+    public let tolerance: String?
 
     public enum Recording: String, Sendable {
         case everyTime = "every time"
@@ -27,7 +30,7 @@ public struct FindingRule: Sendable, Hashable {
 
     public init(
         id: String, severity: Severity, summary: String, reference: String, strictReply: RPCErrorCode? = nil,
-        recorded: Recording = .everyTime
+        recorded: Recording = .everyTime, tolerance: String? = nil
     ) {
         self.id = id
         self.severity = severity
@@ -35,6 +38,7 @@ public struct FindingRule: Sendable, Hashable {
         self.reference = reference
         self.strictReply = strictReply
         self.recorded = recorded
+        self.tolerance = tolerance
     }
 
     // Transport.

@@ -141,7 +141,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         session.countConnected()
         events.publish(.connection(chargePointId: connection.identity, connected: true, at: Date()))
         var findings: [FindingRecord] = []
-        if subprotocolMissing {
+        if subprotocolMissing && session.shouldRecord(.missingSubprotocol) {
             findings.append(session.finding(.missingSubprotocol, "no Sec-WebSocket-Protocol header; accepted as ocpp1.6", messageId: nil))
         }
         store.submit(.connection(chargePointId: connection.identity, connected: true, at: Date()), frame: nil, findings: findings) { _ in }

@@ -50,6 +50,10 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var files = FileSettings()
     /// Per network or pile model, strict or lenient; the most specific entry wins (CompliancePolicy.swift).
     public var policies: [CompliancePolicy] = []
+    /// The margins of the plausibility and timing rules (RuleTolerances.swift); policies may replace them.
+    public var tolerances = RuleTolerances()
+    /// Rule ids checked for no pile (policies may add more per network or model).
+    public var ignore: [String] = []
     /// Seconds a pile's timestamps may differ from the gateway's clock; 0 turns the clock and
     /// heartbeat-timing rules off (for piles on a virtual clock).
     public var clockTolerance: Double = 300
@@ -250,7 +254,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case maxPendingHandshakes
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api, files
-        case policies, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
+        case policies, tolerances, ignore, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
     }
 
     public init(from decoder: any Decoder) throws {
@@ -277,6 +281,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         api = try c.decodeIfPresent(APISettings.self, forKey: .api) ?? d.api
         files = try c.decodeIfPresent(FileSettings.self, forKey: .files) ?? d.files
         policies = try c.decodeIfPresent([CompliancePolicy].self, forKey: .policies) ?? []
+        tolerances = try c.decodeIfPresent(RuleTolerances.self, forKey: .tolerances) ?? d.tolerances
+        ignore = try c.decodeIfPresent([String].self, forKey: .ignore) ?? []
         clockTolerance = try c.decodeIfPresent(Double.self, forKey: .clockTolerance) ?? d.clockTolerance
         preferredVersion = try c.decodeIfPresent(OCPPVersion.self, forKey: .preferredVersion) ?? d.preferredVersion
         timestampWindowDays = try c.decodeIfPresent(Double.self, forKey: .timestampWindowDays) ?? d.timestampWindowDays

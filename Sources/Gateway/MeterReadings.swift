@@ -16,7 +16,7 @@ extension ChargePointSession {
             for sampled in meterValue["sampledValue"]?.arrayValue ?? [] where sampled["format"]?.stringValue != "SignedData" {
                 let text = sampled["value"]?.stringValue ?? ""
                 guard let raw = Double(text), raw.isFinite else {
-                    verdict.findings.append(finding(.unparsableSample, "sampled value \"\(text.prefix(40))\" is not a number", messageId: call.messageId))
+                    flag(.unparsableSample, "sampled value \"\(text.prefix(40))\" is not a number", call: call, mayReject: false, into: &verdict)
                     continue
                 }
                 let reading = RawSample(

@@ -139,4 +139,53 @@ final class CompliancePolicyTests: XCTestCase {
             }
         }
     }
+
+    func testTolerancesComeFromTheMostSpecificEntryAndIgnoreAddsUp() throws {
+        let configuration = try GatewayConfiguration.load(path: try write("""
+            ignore: [heartbeat.too-frequent]
+            tolerances: { maxPowerKW: 400 }
+            policies:
+              - { network: nio, validation: strict, tolerances: { energyShortfallFactor: 50 }, ignore: [status.illegal-transition] }
+              - { network: nio, model: "ES8", ignore: [meter.soc-out-of-range] }
+            """))
+        let es8 = configuration.policy(network: "nio", model: "ES8")
+        XCTAssertEqual(es8.validation, .strict, "from the network entry: the model entry sets none")
+        XCTAssertEqual(es8.tolerances.energyShortfallFactor, 50)
+        XCTAssertEqual(es8.tolerances.maxPowerKW, RuleTolerances().maxPowerKW, "an entry's tolerances replace the default as a whole")
+        XCTAssertEqual(es8.ignored, ["heartbeat.too-frequent", "status.illegal-transition", "meter.soc-out-of-range"])
+        let other = configuration.policy(network: "xpeng", model: "G6")
+        XCTAssertEqual(other.tolerances.maxPowerKW, 400)
+        XCTAssertEqual(other.ignored, ["heartbeat.too-frequent"])
+
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: try write("ignore: [status.no-such-rule]\n"))) { error in
+            XCTAssertTrue("\(error)".contains("status.no-such-rule"), "\(error)")
+        }
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: try write("tolerances: { statusRepeatsPerSecond: 0 }\n"))) { error in
+            XCTAssertTrue("\(error)".contains("tolerances.statusRepeatsPerSecond"), "\(error)")
+        }
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: try write("tolerances: { maxPowerKw: 3 }\n"))) { error in
+            XCTAssertTrue("\(error)".contains("unknown key"), "\(error)")
+        }
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: try write("policies:\n  - { network: nio }\n"))) { error in
+            XCTAssertTrue("\(error)".contains("sets none of"), "\(error)")
+        }
+    }
+
+    func testAnIgnoredRuleIsNeitherRecordedNorRejected() async throws {
+        var configuration = GatewayConfiguration()
+        configuration.validation = .strict
+        configuration.chargePoints = [.init(id: "IGNORE-1", network: "teld"), .init(id: "CHECK-1", network: "ykc")]
+        configuration.policies = [.init(network: "teld", ignore: ["status.illegal-transition"])]
+        try await GatewayHarness.with(configuration) { harness in
+            let script = Script([Frames.boot, Frames.status(1, "Available"), Frames.status(1, "Finishing"), Frames.status(1, "Faulted")])
+            let ignoring = try await script.play(on: harness, as: try await harness.connect("IGNORE-1"))
+            let checking = try await script.play(on: harness, as: try await harness.connect("CHECK-1"))
+            assertCallResult(ignoring[2], id: "m2")
+            assertCallError(checking[2], id: "m2", code: "PropertyConstraintViolation")
+            // The next rule still applies to the ignoring pile: its finding proves the first was not lost to timing.
+            _ = try await harness.finding("status.faulted-without-error", for: "IGNORE-1")
+            let rules = try await harness.findings("IGNORE-1").map(\.rule)
+            XCTAssertFalse(rules.contains("status.illegal-transition"), "\(rules)")
+        }
+    }
 }
