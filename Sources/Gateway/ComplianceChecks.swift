@@ -165,7 +165,7 @@ extension ChargePointSession {
         for (time, value) in readings {
             if tx.highestEnergyWh != nil, time < tx.highestEnergyAt ?? .distantPast {
                 continue  // older than the highest reading: no order to judge against it
-            } else if let highest = tx.highestEnergyWh, value < highest - 0.5 {
+            } else if let highest = tx.highestEnergyWh, value < highest - Self.registerResolutionWh {
                 if !tx.energyFindingMade {
                     flag(
                         .energyRegisterDecreased, "\(what) \(value.wholeText) Wh is below the earlier \(highest.wholeText) Wh of transaction \(id)",
@@ -241,6 +241,11 @@ extension ChargePointSession {
 
 
     typealias Reading = (time: Date, wh: Double)
+
+    /// How far a register may read below an earlier reading without going backwards: one
+    /// Wh, the resolution of an integer register (a fractional meterStart is read as the
+    /// whole Wh nearest, and the same reading in transactionData may be its floor).
+    static let registerResolutionWh = 1.0
 
     /// The total import register (no phase, at the outlet) readings, in Wh.
     static func energyRegister(_ samples: [SampleRecord]) -> [Reading] {

@@ -31,6 +31,7 @@ enum CompatibilityRoute {
                 r["sessions"] = .integer(Int64(f.sessions))
                 r["firstSeen"] = .string(OCPPTimestamp.format(f.firstSeen))
                 r["lastSeen"] = .string(OCPPTimestamp.format(f.lastSeen))
+                if let latest = f.latest { r["latest"] = FindingViews.view(latest) }
                 return .object(r)
             })
         return .object(o)

@@ -420,6 +420,14 @@ enum OpenAPISchemas {
     "time": {
      "type": "string",
      "format": "date-time"
+    },
+    "evidence": {
+     "type": "string",
+     "description": "API path of the frames of the offending message (its CALL and the answer)."
+    },
+    "sessionLink": {
+     "type": "string",
+     "description": "API path of the session the finding belongs to."
     }
    }
   },
@@ -638,6 +646,14 @@ enum OpenAPISchemas {
           "lastSeen": {
            "type": "string",
            "format": "date-time"
+          },
+          "latest": {
+           "allOf": [
+            {
+             "$ref": "#/components/schemas/Finding"
+            }
+           ],
+           "description": "The most recent finding of the rule in the group: its detail and evidence."
           }
          }
         }

@@ -54,7 +54,7 @@ struct SessionViews {
     func detail(_ detail: SessionDetail, now: Date) -> JSON {
         var o = Self.view(detail.session, live: live(detail.session, latest: Self.latest(detail.samples), samples: detail.samples, now: now)).objectValue ?? JSONObject()
         o["samples"] = encodeJSON(detail.samples)
-        o["findings"] = encodeJSON(detail.findings)
+        o["findings"] = FindingViews.list(detail.findings)
         o["timeline"] = .array(detail.timeline.map(Self.frame))
         return .object(o)
     }

@@ -43,8 +43,12 @@ public struct CompatibilityReport: Sendable, Codable, Equatable {
         public var sessions: Int
         public var firstSeen: Date
         public var lastSeen: Date
+        /// The most recent one, with its detail, pile, session and message: something to act on.
+        public var latest: FindingRecord?
 
-        public init(rule: String, severity: String, count: Int, piles: Int, sessions: Int, firstSeen: Date, lastSeen: Date) {
+        public init(
+            rule: String, severity: String, count: Int, piles: Int, sessions: Int, firstSeen: Date, lastSeen: Date, latest: FindingRecord? = nil
+        ) {
             self.rule = rule
             self.severity = severity
             self.count = count
@@ -52,6 +56,7 @@ public struct CompatibilityReport: Sendable, Codable, Equatable {
             self.sessions = sessions
             self.firstSeen = firstSeen
             self.lastSeen = lastSeen
+            self.latest = latest
         }
     }
 }

@@ -278,6 +278,8 @@ public protocol SessionStore: Sendable {
     func firmwareFile(name: String) async throws -> StoredFileRecord?
     /// A pile's most recent frames, oldest first.
     func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord]
+    /// The frames of one message of a pile (its CALL and the answer), oldest first: a finding's evidence.
+    func frames(chargePointId: String, messageId: String) async throws -> [FrameRecord]
     /// Findings by network × model × firmware × rule, with each group's piles and sessions.
     func compatibility() async throws -> CompatibilityReport
 }

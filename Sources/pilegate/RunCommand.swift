@@ -166,11 +166,12 @@ struct Run: AsyncParsableCommand {
         let summary = CompatibilityMatrix(report)
         Console.error(
             String(
-                format: "%d passed, %d failed, %d skipped of %d in %.1f s; compatibility %.1f %%", report.passed, report.failed, report.skipped,
-                report.results.count, report.wallSeconds, summary.overallRate * 100))
+                format: "%d passed (%d clean), %d failed, %d skipped of %d in %.1f s; compatibility %.1f %% (passed and clean)", report.passed,
+                report.compatible, report.failed, report.skipped, report.results.count, report.wallSeconds, summary.overallRate * 100))
         let rates = summary.networks.map { ($0.name, $0) } + (summary.versions.count > 1 ? summary.versions.map { ("OCPP \($0.name)", $0) } : [])
         for (name, rate) in rates {
-            Console.error(String(format: "  %-12@ %5.1f %% (%d/%d)", name as NSString, rate.rate * 100, rate.passed, rate.total))
+            Console.error(
+                String(format: "  %-12@ %5.1f %% (%d/%d; %d passed)", name as NSString, rate.rate * 100, rate.compatible, rate.total, rate.passed))
         }
         if !report.allPassed { throw ExitCode(1) }
     }

@@ -33,12 +33,22 @@ extension APIRoute {
     public static let chargePointFindings = APIRoute(
         .GET, "/api/chargepoints/{id}/findings", "chargePointFindings", "A pile's compliance findings, newest first.", access: .read,
         parameters: [.chargePointId, .limit()], replies: [.ok("Findings", .list("Finding"))]
-    ) { call in .json(encodeJSON(try await call.store.findings(chargePointId: call["id"], limit: try call.limit))) }
+    ) { call in .json(FindingViews.list(try await call.store.findings(chargePointId: call["id"], limit: try call.limit))) }
 
     public static let chargePointMessages = APIRoute(
-        .GET, "/api/chargepoints/{id}/messages", "chargePointMessages", "A pile's most recent frames, oldest first.", access: .read,
-        parameters: [.chargePointId, .limit()], replies: [.ok("Frames", .list("Frame"))]
-    ) { call in .json(.array(try await call.store.frames(chargePointId: call["id"], limit: try call.limit).map(SessionViews.frame))) }
+        .GET, "/api/chargepoints/{id}/messages", "chargePointMessages",
+        "A pile's most recent frames, oldest first; with messageId, the frames of that message (a finding's evidence).", access: .read,
+        parameters: [.chargePointId, .limit(), .query("messageId", .text, "Only the frames with this message id: the CALL and its answer.")],
+        replies: [.ok("Frames", .list("Frame"))]
+    ) { call in
+        let frames: [FrameRecord]
+        if let messageId = call.text("messageId") {
+            frames = try await call.store.frames(chargePointId: call["id"], messageId: messageId)
+        } else {
+            frames = try await call.store.frames(chargePointId: call["id"], limit: try call.limit)
+        }
+        return .json(.array(frames.map(SessionViews.frame)))
+    }
 
     static let chargePointDeviceModel = APIRoute(
         .GET, "/api/chargepoints/{id}/device-model", "chargePointDeviceModel",

@@ -13,7 +13,7 @@ extension APIRoute {
     static let listFindings = APIRoute(
         .GET, "/api/findings", "listFindings", "The most recent findings of every pile, newest first.", access: .read,
         parameters: [.limit()], replies: [.ok("Findings", .list("Finding"))]
-    ) { call in .json(encodeJSON(try await call.store.findings(chargePointId: nil, limit: try call.limit))) }
+    ) { call in .json(FindingViews.list(try await call.store.findings(chargePointId: nil, limit: try call.limit))) }
 
     static let recommend = APIRoute(
         .GET, "/api/recommend", "recommend",

@@ -9,23 +9,31 @@ public struct CompatibilityMatrix: Sendable, Codable {
         public var version: String
         public var scenario: String
         public var passed: Int
+        /// Cases that passed without an unexpected error finding.
+        public var clean: Int
         public var failed: Int
         public var skipped: Int
         /// Rule ids recorded in the cell's cases.
         public var findings: [String]
         /// Indexes into the report's results.
         public var cases: [Int]
-        public var outcome: String { failed > 0 ? "fail" : (passed > 0 ? "pass" : "skip") }
+        /// `fail`, `unclean` (all passed, some with unexpected error findings), `pass` or `skip`.
+        public var outcome: String { failed > 0 ? "fail" : passed > clean ? "unclean" : (passed > 0 ? "pass" : "skip") }
         /// The matrix row: network, model, firmware, version.
         public var row: [String] { [network, model, firmware, version] }
     }
 
     public struct Rate: Sendable, Codable {
         public var name: String
+        /// Cases that did what their scenario asked.
         public var passed: Int
+        /// Cases that passed and are clean: what is compatible.
+        public var compatible: Int
         /// Cases that ran (skipped ones do not count).
         public var total: Int
-        public var rate: Double { total == 0 ? 0 : Double(passed) / Double(total) }
+        /// The compatibility rate: passed and clean.
+        public var rate: Double { total == 0 ? 0 : Double(compatible) / Double(total) }
+        public var passRate: Double { total == 0 ? 0 : Double(passed) / Double(total) }
     }
 
     public var cells: [Cell]
@@ -44,9 +52,11 @@ public struct CompatibilityMatrix: Sendable, Codable {
             let key = [result.network, result.model, result.firmware, result.ocppVersion, result.scenario].joined(separator: "\u{1}")
             var cell = cells[key] ?? Cell(
                 network: result.network, model: result.model, firmware: result.firmware, version: result.ocppVersion, scenario: result.scenario,
-                passed: 0, failed: 0, skipped: 0, findings: [], cases: [])
+                passed: 0, clean: 0, failed: 0, skipped: 0, findings: [], cases: [])
             switch result.outcome {
-            case .passed: cell.passed += 1
+            case .passed:
+                cell.passed += 1
+                if result.clean { cell.clean += 1 }
             case .failed: cell.failed += 1
             case .skipped: cell.skipped += 1
             }
@@ -57,7 +67,9 @@ public struct CompatibilityMatrix: Sendable, Codable {
         self.cells = cells.values.sorted { ($0.row + [$0.scenario]).lexicographicallyPrecedes($1.row + [$1.scenario]) }
         networks = Self.rates(report, by: \.network)
         versions = Self.rates(report, by: \.ocppVersion)
-        overall = Rate(name: "all", passed: networks.reduce(0) { $0 + $1.passed }, total: networks.reduce(0) { $0 + $1.total })
+        overall = Rate(
+            name: "all", passed: networks.reduce(0) { $0 + $1.passed }, compatible: networks.reduce(0) { $0 + $1.compatible },
+            total: networks.reduce(0) { $0 + $1.total })
         rows = Array(Set(self.cells.map(\.row))).sorted { $0.lexicographicallyPrecedes($1) }
         scenarios = Array(Set(self.cells.map(\.scenario))).sorted()
     }
@@ -71,9 +83,10 @@ public struct CompatibilityMatrix: Sendable, Codable {
         var rates: [String: Rate] = [:]
         for result in report.results where result.outcome != .skipped {
             let name = result[keyPath: key]
-            var rate = rates[name] ?? Rate(name: name, passed: 0, total: 0)
+            var rate = rates[name] ?? Rate(name: name, passed: 0, compatible: 0, total: 0)
             rate.total += 1
             if result.outcome == .passed { rate.passed += 1 }
+            if result.compatible { rate.compatible += 1 }
             rates[name] = rate
         }
         return rates.values.sorted { $0.name < $1.name }

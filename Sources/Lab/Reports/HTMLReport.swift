@@ -17,7 +17,7 @@ extension Reports {
             body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
             h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}
             table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-            th{background:#f3f3f3}.pass{background:#dff5df}.fail{background:#fbdada}.skip{background:#eee;color:#777}
+            th{background:#f3f3f3}.pass{background:#dff5df}.fail{background:#fbdada}.unclean{background:#fff0c2}.sev-error{color:#b00}.sev-warning{color:#a60}.skip{background:#eee;color:#777}
             .barbg{display:inline-block;width:160px;height:10px;background:#e66;vertical-align:middle}.bar{display:block;height:10px;background:#3a3}
             .case{border:1px solid #ddd;margin:.8em 0;padding:.5em .8em}.case.failed{border-color:#d66}
             pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#fafafa;padding:.5em;max-height:30em;overflow:auto}
@@ -26,23 +26,24 @@ extension Reports {
             <h1>PileGate compatibility report</h1>
 
             """
-        html += "<p id=\"summary\">\(report.results.count) cases: <b>\(report.passed) passed</b>, <b>\(report.failed) failed</b>, \(report.skipped) skipped; "
-        html += String(format: "compatibility rate <b id=\"rate\">%.1f %%</b>", matrix.overallRate * 100)
+        html += "<p id=\"summary\">\(report.results.count) cases: <b>\(report.passed) passed</b> the scenario, <b id=\"clean\">\(report.compatible)</b> of them clean"
+        html += " (no error finding the scenario does not expect), <b>\(report.failed) failed</b>, \(report.skipped) skipped; "
+        html += String(format: "compatibility rate (passed and clean) <b id=\"rate\">%.1f %%</b>", matrix.overallRate * 100)
         html += " — gateway \(escape(report.gateway)), speed \(Int(report.speed))×, \(String(format: "%.1f", report.wallSeconds)) s, started \(escape(ISO8601DateFormatter().string(from: report.startedAt)))</p>\n"
 
-        html += "<h2>Pass rate per network</h2>\n<table id=\"networks\"><tr><th>network</th><th>passed</th><th>rate</th></tr>\n"
+        html += "<h2>Compatibility per network</h2>\n<table id=\"networks\"><tr><th>network</th><th>passed</th><th>passed and clean</th><th>rate</th></tr>\n"
         for network in matrix.networks {
             let width = Int(network.rate * 160)
-            html += "<tr><td>\(escape(network.name))</td><td>\(network.passed)/\(network.total)</td><td><span class=\"barbg\"><span class=\"bar\" style=\"width:\(width)px\"></span></span> \(String(format: "%.1f %%", network.rate * 100))</td></tr>\n"
+            html += "<tr><td>\(escape(network.name))</td><td>\(network.passed)/\(network.total)</td><td>\(network.compatible)/\(network.total)</td><td><span class=\"barbg\"><span class=\"bar\" style=\"width:\(width)px\"></span></span> \(String(format: "%.1f %%", network.rate * 100))</td></tr>\n"
         }
         html += "</table>\n"
-        html += "<h2>Pass rate per OCPP version</h2>\n<table id=\"versions\"><tr><th>OCPP</th><th>passed</th><th>rate</th></tr>\n"
+        html += "<h2>Compatibility per OCPP version</h2>\n<table id=\"versions\"><tr><th>OCPP</th><th>passed</th><th>passed and clean</th><th>rate</th></tr>\n"
         for version in matrix.versions {
-            html += "<tr><td>\(escape(version.name))</td><td>\(version.passed)/\(version.total)</td><td>\(String(format: "%.1f %%", version.rate * 100))</td></tr>\n"
+            html += "<tr><td>\(escape(version.name))</td><td>\(version.passed)/\(version.total)</td><td>\(version.compatible)/\(version.total)</td><td>\(String(format: "%.1f %%", version.rate * 100))</td></tr>\n"
         }
         html += "</table>\n"
 
-        html += "<h2>Compatibility matrix</h2>\n<p class=\"muted\">Rows: network, pile model, firmware, OCPP version. Columns: scenarios. A cell lists passed/run and the findings recorded; click it for the cases.</p>\n"
+        html += "<h2>Compatibility matrix</h2>\n<p class=\"muted\">Rows: network, pile model, firmware, OCPP version. Columns: scenarios. A cell lists passed/run (yellow: passed, but with error findings the scenario does not expect) and the findings recorded; click it for the cases.</p>\n"
         html += "<table id=\"matrix\"><tr><th>network</th><th>model</th><th>firmware</th><th>OCPP</th>"
         for (i, scenario) in matrix.scenarios.enumerated() { html += "<th title=\"\(escape(scenario))\">S\(i + 1)</th>" }
         html += "</tr>\n"
@@ -56,7 +57,8 @@ extension Reports {
                 let ran = cell.passed + cell.failed
                 let findings = cell.findings.isEmpty ? "" : "<br><small>\(cell.findings.map(escape).joined(separator: "<br>"))</small>"
                 let target = cell.cases.first.map { "#case-\($0)" } ?? "#"
-                html += "<td class=\"\(cell.outcome)\"><a href=\"\(target)\">\(cell.outcome == "skip" ? "skip" : "\(cell.passed)/\(ran)")</a>\(findings)</td>"
+                let unclean = cell.passed > cell.clean ? " <small>(\(cell.passed - cell.clean) not clean)</small>" : ""
+                html += "<td class=\"\(cell.outcome)\"><a href=\"\(target)\">\(cell.outcome == "skip" ? "skip" : "\(cell.passed)/\(ran)")</a>\(unclean)\(findings)</td>"
             }
             html += "</tr>\n"
         }
@@ -85,14 +87,15 @@ extension Reports {
     }
 
     static func caseHTML(_ result: CaseResult, index: Int) -> String {
-        var html = "<div class=\"case \(result.outcome.rawValue)\" id=\"case-\(index)\">\n"
-        html += "<h3>\(result.outcome == .passed ? "✓" : result.outcome == .failed ? "✗" : "–") \(escape(result.caseName))</h3>\n"
+        var html = "<div class=\"case \(result.outcome.rawValue)\(result.clean ? "" : " unclean")\" id=\"case-\(index)\">\n"
+        let mark = result.outcome == .passed ? (result.clean ? "✓" : "✓ passed, not clean:") : result.outcome == .failed ? "✗" : "–"
+        html += "<h3>\(mark) \(escape(result.caseName))</h3>\n"
         html += "<p class=\"muted\">\(escape(result.file)) — pile \(escape(result.chargePointId)) (\(escape(result.network)), \(escape(result.model)), firmware \(escape(result.firmware)), OCPP \(escape(result.ocppVersion))) — \(String(format: "%.1f", result.wallSeconds)) s</p>\n"
         if !result.failures.isEmpty {
             html += "<ul>" + result.failures.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
         }
         if let reason = result.skipReason { html += "<p>skipped: \(escape(reason))</p>\n" }
-        html += "<p>findings: \(result.findings.isEmpty ? "none" : result.findings.map { "<code>\(escape($0))</code>" }.joined(separator: " "))</p>\n"
+        html += findingsHTML(result)
         for evidence in result.sessions {
             let s = evidence.session
             let energy = s.energyWh.map { String(format: "%.2f kWh", Double($0) / 1000) } ?? "–"
@@ -108,6 +111,29 @@ extension Reports {
             }
         }
         return html + "</div>\n"
+    }
+
+    /// The case's findings: rule, severity, the detail with the values that broke it, and the
+    /// offending message's frames (or the API link to them).
+    static func findingsHTML(_ result: CaseResult) -> String {
+        guard !result.findings.isEmpty else { return "<p>findings: none</p>\n" }
+        var html = result.clean ? "" : "<p>not clean: error findings the scenario does not expect: \(result.unexpectedErrors.map { "<code>\(escape($0))</code>" }.joined(separator: " "))</p>\n"
+        html += "<table class=\"findings\"><tr><th>severity</th><th>rule</th><th>detail</th><th>message</th></tr>\n"
+        for finding in result.findingDetails {
+            var evidence = finding.messageId.map(escape) ?? "–"
+            if let link = finding.evidence, link.hasPrefix("http") { evidence = "<a href=\"\(escape(link))\">\(evidence)</a>" }
+            if let frames = finding.frames, !frames.isEmpty {
+                let text = frames.map { "\($0.direction == "in" ? "→" : "←") \($0.text)" }.joined(separator: "\n")
+                evidence += "<details><summary>frames</summary><pre>\(escape(text))</pre></details>"
+            }
+            html += "<tr><td class=\"sev-\(escape(finding.severity))\">\(escape(finding.severity))</td><td><code>\(escape(finding.rule))</code></td>"
+            html += "<td>\(escape(finding.detail))\(finding.sessionId.map { " <small class=\"muted\">(session \($0))</small>" } ?? "")</td><td>\(evidence)</td></tr>\n"
+        }
+        html += "</table>\n"
+        if result.findingDetails.count < result.findings.count || result.findingDetails.count == CaseResult.detailLimit {
+            html += "<p class=\"muted\">rules recorded: \(result.findings.map { "<code>\(escape($0))</code>" }.joined(separator: " ")) (first \(result.findingDetails.count) findings shown)</p>\n"
+        }
+        return html
     }
 
     /// Power (kW, green, left scale) and state of charge (%, blue, right scale) over time.

@@ -25,6 +25,10 @@ public enum Reports {
                     break
                 }
                 var out = "pile \(result.chargePointId); findings: \(result.findings.isEmpty ? "none" : result.findings.joined(separator: ", "))"
+                if !result.clean { out += "\nnot clean: unexpected error findings \(result.unexpectedErrors.joined(separator: ", "))" }
+                for finding in result.findingDetails {
+                    out += "\n\(finding.severity) \(finding.rule): \(finding.detail)\(finding.messageId.map { " (message \($0))" } ?? "")"
+                }
                 for session in result.sessions { out += "\nsession \(session.session.id): \(session.apiLink)" }
                 xml += "      <system-out>\(escape(out))</system-out>\n"
                 xml += "    </testcase>\n"
@@ -49,9 +53,13 @@ public enum Reports {
             var gateway: String
             var cases: Int
             var passed: Int
+            /// Passed and clean (no error finding the scenario does not expect).
+            var compatible: Int
             var failed: Int
             var skipped: Int
+            /// compatible / cases that ran; `passRate` counts passed ones, clean or not.
             var compatibilityRate: Double
+            var passRate: Double
             var networks: [CompatibilityMatrix.Rate]
             var versions: [CompatibilityMatrix.Rate]
         }
@@ -59,8 +67,8 @@ public enum Reports {
         let document = Document(
             summary: Summary(
                 startedAt: report.startedAt, wallSeconds: report.wallSeconds, speed: report.speed, gateway: report.gateway,
-                cases: report.results.count, passed: report.passed, failed: report.failed, skipped: report.skipped,
-                compatibilityRate: matrix.overallRate, networks: matrix.networks, versions: matrix.versions),
+                cases: report.results.count, passed: report.passed, compatible: report.compatible, failed: report.failed, skipped: report.skipped,
+                compatibilityRate: matrix.overallRate, passRate: matrix.overall.passRate, networks: matrix.networks, versions: matrix.versions),
             matrix: matrix, results: report.results)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

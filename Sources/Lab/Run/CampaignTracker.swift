@@ -60,18 +60,18 @@ final class CampaignTracker: PileObserver {
     func results(view: any GatewayView, gatewayStore: RunningGateway?) async throws -> [CaseResult] {
         let done = state.withLock { $0.done }
         var recorded: [String: LabSession] = [:]
-        var findings: [String: Set<String>] = [:]
+        var findings: [String: [LabFinding]] = [:]
         if let running = gatewayStore {
             for record in try await running.store.sessions(chargePointId: nil, status: nil, limit: Int.max / 2) {
                 if let tag = record.idTag { recorded[tag] = LabSession(record) }
             }
-            for finding in try await running.store.findings(chargePointId: nil, limit: Int.max / 2) {
-                findings[finding.chargePointId, default: []].insert(finding.rule)
+            for finding in try await running.store.findings(chargePointId: nil, limit: Int.max / 2).reversed() {
+                findings[finding.chargePointId, default: []].append(LabFinding(finding, apiBase: nil))
             }
         } else {
             for pile in Set(done.map(\.planned.pile)) {
                 for session in try await view.sessions(chargePointId: pile) { if let tag = session.idTag { recorded[tag] = session } }
-                findings[pile] = Set(try await view.findings(chargePointId: pile))
+                findings[pile] = try await view.findings(chargePointId: pile)
             }
         }
         return done.sorted { $0.planned.index < $1.planned.index }.map { item in
@@ -90,11 +90,14 @@ final class CampaignTracker: PileObserver {
                 failures.append("no session recorded for id tag \(p.idTag)")
             }
             let evidence = failures.isEmpty ? [] : session.map { [SessionEvidence(session: $0, apiLink: APIRoute.getSession.path(String($0.id)), trace: nil, findings: [], curve: [])] } ?? []
-            return CaseResult(
+            var result = CaseResult(
                 scenario: "campaign", file: "campaign", caseName: "campaign #\(p.index + 1) [\(p.profile.id) \(p.profile.ocppVersion.subprotocol) \(p.vehicle) soc=\(Int(p.soc))→\(Int(p.target))]",
                 tags: ["campaign"], network: p.profile.network, model: "\(p.profile.vendor) \(p.profile.model)", firmware: p.profile.firmware,
                 ocppVersion: p.profile.ocppVersion.label, profile: p.profile.id, vehicle: p.vehicle, soc: p.soc, chargePointId: p.pile, outcome: failures.isEmpty ? .passed : .failed,
-                failures: failures, skipReason: nil, findings: (findings[p.pile] ?? []).sorted(), sessions: evidence, wallSeconds: 0)
+                failures: failures, skipReason: nil, findings: [], sessions: evidence, wallSeconds: 0)
+            // A case answers for its own session and for what the pile did outside any session.
+            result.judge((findings[p.pile] ?? []).filter { $0.sessionId == nil || $0.sessionId == session?.id }, expected: [])
+            return result
         }
     }
 }

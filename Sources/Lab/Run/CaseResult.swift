@@ -25,6 +25,27 @@ public struct CaseResult: Sendable, Codable {
     public var findings: [String]
     public var sessions: [SessionEvidence]
     public var wallSeconds: Double
+    /// The findings themselves, oldest first (at most `detailLimit`), the first few with their frames.
+    public var findingDetails: [LabFinding] = []
+    /// Error-severity rules recorded that the scenario does not expect, sorted.
+    public var unexpectedErrors: [String] = []
+    /// No unexpected error finding: "passed" says the pile did what the scenario asked,
+    /// "clean" that it did so without breaking a rule that matters.
+    public var clean = true
+
+    /// Findings kept in detail per case; the rule list is always complete.
+    static let detailLimit = 50
+
+    /// Passed and clean: what the compatibility rate counts.
+    public var compatible: Bool { outcome == .passed && clean }
+
+    /// Takes the pile's findings: rule list, details, and the verdict on cleanliness.
+    mutating func judge(_ found: [LabFinding], expected: Set<String>) {
+        findings = Array(Set(found.map(\.rule))).sorted()
+        findingDetails = Array(found.prefix(Self.detailLimit))
+        unexpectedErrors = Array(Set(found.filter { $0.severity == "error" && !expected.contains($0.rule) }.map(\.rule))).sorted()
+        clean = unexpectedErrors.isEmpty
+    }
 }
 
 /// A session the gateway recorded: the API link, its message trace and its curve.

@@ -39,6 +39,20 @@ public struct LabSample: Sendable, Codable, Equatable {
     public var value: Double
 }
 
+/// A finding as the lab reports it: enough to act on without opening the gateway.
+public struct LabFinding: Sendable, Codable, Equatable {
+    public var rule: String
+    public var severity: String
+    public var detail: String
+    public var messageId: String?
+    public var sessionId: Int64?
+    public var time: Date
+    /// The gateway API path of the offending message's frames (absolute for a remote gateway).
+    public var evidence: String?
+    /// The offending message's frames (its CALL and the answer), when the lab read them.
+    public var frames: [LabFrame]?
+}
+
 /// What the gateway recorded about one session.
 public struct LabSessionDetail: Sendable {
     public var session: LabSession
@@ -59,7 +73,10 @@ protocol GatewayView: Sendable {
     func frames(chargePointId: String) async throws -> [LabFrame]
     func sessions(chargePointId: String) async throws -> [LabSession]
     func session(id: Int64) async throws -> LabSessionDetail?
-    func findings(chargePointId: String) async throws -> [String]
+    /// A pile's findings, oldest first, without their frames.
+    func findings(chargePointId: String) async throws -> [LabFinding]
+    /// The frames of one message of a pile: a finding's evidence.
+    func frames(chargePointId: String, messageId: String) async throws -> [LabFrame]
     /// RemoteStopTransaction through the gateway: the pile's answer, or an error code.
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String
     /// POST /api/scan.
@@ -96,6 +113,16 @@ extension LabSession {
             id: record.id, chargePointId: record.chargePointId, connectorId: record.connectorId, idTag: record.idTag,
             status: record.status.rawValue, startTime: record.startTime, energyWh: record.energyWh, stopReason: record.stopReason,
             costFen: record.costFen, ocppVersion: record.ocppVersion, reservationId: record.reservationId)
+    }
+}
+
+extension LabFinding {
+    /// `apiBase` makes the evidence path absolute (nil: the embedded gateway, relative).
+    init(_ record: FindingRecord, apiBase: String?) {
+        self.init(
+            rule: record.rule, severity: record.severity, detail: record.detail, messageId: record.messageId, sessionId: record.sessionId,
+            time: record.time, evidence: record.messageId.map { (apiBase ?? "") + FindingViews.evidencePath(record.chargePointId, messageId: $0) },
+            frames: nil)
     }
 }
 
@@ -138,8 +165,12 @@ struct EmbeddedGatewayView: GatewayView {
             findings: detail.findings.map(\.rule), timeline: detail.timeline.map(LabFrame.init))
     }
 
-    func findings(chargePointId: String) async throws -> [String] {
-        try await running.store.findings(chargePointId: chargePointId, limit: 10_000).map(\.rule)
+    func findings(chargePointId: String) async throws -> [LabFinding] {
+        try await running.store.findings(chargePointId: chargePointId, limit: 10_000).reversed().map { LabFinding($0, apiBase: nil) }
+    }
+
+    func frames(chargePointId: String, messageId: String) async throws -> [LabFrame] {
+        try await running.store.frames(chargePointId: chargePointId, messageId: messageId).map(LabFrame.init)
     }
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {
@@ -200,10 +231,23 @@ struct RemoteGatewayView: GatewayView {
         return LabSessionDetail(session: session, samples: samples, findings: findings, timeline: timeline)
     }
 
-    func findings(chargePointId: String) async throws -> [String] {
+    func findings(chargePointId: String) async throws -> [LabFinding] {
         let (status, body) = try await http.get(APIRoute.chargePointFindings.path(chargePointId) + "?limit=10000")
         guard status == 200 else { return [] }
-        return (body.arrayValue ?? []).compactMap { $0["rule"]?.stringValue }
+        return (body.arrayValue ?? []).reversed().compactMap { item in
+            guard let rule = item["rule"]?.stringValue else { return nil }
+            return LabFinding(
+                rule: rule, severity: item["severity"]?.stringValue ?? "", detail: item["detail"]?.stringValue ?? "",
+                messageId: item["messageId"]?.stringValue, sessionId: item["sessionId"]?.intValue,
+                time: item["time"]?.stringValue.flatMap { OCPPTimestamp.parse($0)?.date } ?? .distantPast,
+                evidence: item["evidence"]?.stringValue.map { apiBase + $0 }, frames: nil)
+        }
+    }
+
+    func frames(chargePointId: String, messageId: String) async throws -> [LabFrame] {
+        let (status, body) = try await http.get(FindingViews.evidencePath(chargePointId, messageId: messageId))
+        guard status == 200 else { return [] }
+        return (body.arrayValue ?? []).compactMap(Self.frame)
     }
 
     func remoteStop(chargePointId: String, sessionId: Int64) async throws -> String {

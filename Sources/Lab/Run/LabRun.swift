@@ -34,6 +34,8 @@ public struct RunReport: Sendable, Codable {
     public var results: [CaseResult]
 
     public var passed: Int { results.filter { $0.outcome == .passed }.count }
+    /// Passed without an unexpected error finding.
+    public var compatible: Int { results.filter(\.compatible).count }
     public var failed: Int { results.filter { $0.outcome == .failed }.count }
     public var skipped: Int { results.filter { $0.outcome == .skipped }.count }
     public var allPassed: Bool { failed == 0 }
@@ -116,9 +118,13 @@ public enum LabRun {
             while let (index, result) = await tasks.next() {
                 results[index] = result
                 done += 1
-                let verdict = result.outcome == .passed ? "PASS" : (result.outcome == .failed ? "FAIL" : "SKIP")
+                let verdict = result.outcome == .passed ? (result.clean ? "PASS" : "PASS, NOT CLEAN") : (result.outcome == .failed ? "FAIL" : "SKIP")
                 var line = "[\(done)/\(total)] \(verdict) \(result.caseName) (\(String(format: "%.1f", result.wallSeconds)) s)"
                 if let first = result.failures.first { line += "\n      \(first)" }
+                if result.outcome == .passed && !result.clean {
+                    let detail = result.findingDetails.first { result.unexpectedErrors.contains($0.rule) }.map { ": \($0.detail)" } ?? ""
+                    line += "\n      unexpected error findings \(result.unexpectedErrors.joined(separator: ", "))\(detail)"
+                }
                 if let reason = result.skipReason { line += "\n      \(reason)" }
                 options.progress(line)
                 launch()

@@ -15,6 +15,8 @@ struct ScenarioRunner {
     let identity: String
     let serial: String
     let seed: UInt64
+    /// Findings whose message frames a case's report carries.
+    static let findingsWithFrames = 10
 
     /// A step that cannot run here (the gateway lacks an endpoint): the case is skipped.
     struct Skip: Error { let reason: String }
@@ -68,12 +70,18 @@ struct ScenarioRunner {
             }
             await driver.settle()
         }
-        var findings: [String] = []
+        var found: [LabFinding] = []
         var evidence: [SessionEvidence] = []
         do {
             try await view.settle()
             let sessions = try await view.sessions(chargePointId: identity)
-            findings = Array(Set(try await view.findings(chargePointId: identity))).sorted()
+            found = try await view.findings(chargePointId: identity)
+            // The frames of the first few findings' messages, so the report shows what broke the rule.
+            for index in found.indices.prefix(Self.findingsWithFrames) {
+                guard let messageId = found[index].messageId else { continue }
+                found[index].frames = try await view.frames(chargePointId: identity, messageId: messageId)
+            }
+            let findings = Array(Set(found.map(\.rule))).sorted()
             for session in sessions {
                 guard let detail = try await view.session(id: session.id) else { continue }
                 evidence.append(
@@ -90,13 +98,15 @@ struct ScenarioRunner {
         }
         pile?.stop()
         let scenario = testCase.scenario.scenario
-        return CaseResult(
+        var result = CaseResult(
             scenario: scenario.name, file: testCase.scenario.file, caseName: testCase.name, tags: scenario.tags ?? [],
             network: testCase.network, model: testCase.model, firmware: testCase.firmware, ocppVersion: testCase.version.label,
             profile: testCase.profileId,
             vehicle: testCase.vehicle?.id, soc: testCase.soc, chargePointId: identity,
             outcome: skipReason != nil && failures.isEmpty ? .skipped : (failures.isEmpty ? .passed : .failed),
-            failures: failures, skipReason: skipReason, findings: findings, sessions: evidence,
+            failures: failures, skipReason: skipReason, findings: [], sessions: evidence,
             wallSeconds: Date().timeIntervalSince(started))
+        result.judge(found, expected: Set(scenario.expect?.findings?.present ?? []))
+        return result
     }
 }

@@ -35,10 +35,20 @@ extension SQLiteSessionStore {
             let findings = try db.query(
                 """
                 SELECT cp.network, cp.model, cp.firmware_version, f.rule, max(f.severity), count(*),
-                    count(DISTINCT f.charge_point_id), count(DISTINCT f.session_id), min(f.time), max(f.time), cp.ocpp_version
+                    count(DISTINCT f.charge_point_id), count(DISTINCT f.session_id), min(f.time), max(f.time), cp.ocpp_version, max(f.id)
                 FROM findings f LEFT JOIN charge_points cp ON cp.id = f.charge_point_id
                 GROUP BY 1, 2, 3, 11, 4 ORDER BY 1, 2, 3, 11, 6 DESC, 4
                 """)
+            let latestIds = findings.compactMap { $0.int(11) }
+            var latest: [Int64: FindingRecord] = [:]
+            // Bound the IN list: SQLite takes up to 32,766 variables; groups × rules stay far below.
+            for chunk in stride(from: 0, to: latestIds.count, by: 500) {
+                let ids = latestIds[chunk..<min(chunk + 500, latestIds.count)]
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                for row in try db.query("SELECT id, \(Self.findingFields) FROM findings WHERE id IN (\(marks))", ids.map { .init($0) }) {
+                    if let id = row.int(0) { latest[id] = Self.finding(row, from: 1) }
+                }
+            }
             for row in findings {
                 let key = Key(network: row.string(0), model: row.string(1), firmware: row.string(2), version: row.string(10))
                 var g = group(key)
@@ -46,7 +56,7 @@ extension SQLiteSessionStore {
                     .init(
                         rule: row.string(3) ?? "", severity: row.string(4) ?? "", count: Int(row.int(5) ?? 0),
                         piles: Int(row.int(6) ?? 0), sessions: Int(row.int(7) ?? 0), firstSeen: row.date(8) ?? .distantPast,
-                        lastSeen: row.date(9) ?? .distantPast))
+                        lastSeen: row.date(9) ?? .distantPast, latest: row.int(11).flatMap { latest[$0] }))
                 if groups[key] == nil { order.append(key) }
                 groups[key] = g
             }

@@ -47,7 +47,7 @@ extension SQLiteSessionStore {
             let rows = try db.query("\(Self.sessionColumns) WHERE id = ?", [.integer(id)])
             guard let row = rows.first, let session = Self.session(row) else { return nil }
             let samples = try Self.samples(db, sessionId: id)
-            let findings = try db.query("\(Self.findingColumns) WHERE session_id = ? ORDER BY time, id", [.integer(id)]).map(Self.finding)
+            let findings = try db.query("\(Self.findingColumns) WHERE session_id = ? ORDER BY time, id", [.integer(id)]).map { Self.finding($0) }
             // The pile's frames from the start message to the stop message, by our receive times.
             let from = row.double(17) ?? 0
             let to = row.double(18) ?? Date().timeIntervalSince1970
@@ -102,7 +102,7 @@ extension SQLiteSessionStore {
             try db.query(
                 "\(Self.findingColumns) WHERE (?1 IS NULL OR charge_point_id = ?1) ORDER BY id DESC LIMIT ?2",
                 [.init(chargePointId), .init(limit)]
-            ).map(Self.finding)
+            ).map { Self.finding($0) }
         }
     }
 
@@ -205,6 +205,18 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func frames(chargePointId: String, messageId: String) async throws -> [FrameRecord] {
+        // Message ids repeat over a pile's life (a counter restarting at boot): the newest few.
+        try await read { db in
+            try db.query(
+                """
+                SELECT * FROM (SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms, id
+                FROM message_log WHERE charge_point_id = ? AND message_id = ? ORDER BY time DESC, id DESC LIMIT 20) ORDER BY time, id
+                """, [.text(chargePointId), .text(messageId)]
+            ).map(Self.frame)
+        }
+    }
+
     static let chargePointColumns = """
         SELECT id, network, vendor, model, serial_number, firmware_version, ocpp_version, registration_status,
             first_seen, last_seen, connected FROM charge_points
@@ -244,14 +256,14 @@ extension SQLiteSessionStore {
             transactionRef: r.string(22))
     }
 
-    static let findingColumns = """
-        SELECT rule, severity, charge_point_id, session_id, message_id, detail, time FROM findings
-        """
+    static let findingFields = "rule, severity, charge_point_id, session_id, message_id, detail, time"
+    static let findingColumns = "SELECT \(findingFields) FROM findings"
 
-    static func finding(_ r: SQLiteRow) -> FindingRecord {
+    /// A finding from `findingFields`, starting at column `first`.
+    static func finding(_ r: SQLiteRow, from first: Int = 0) -> FindingRecord {
         FindingRecord(
-            rule: r.string(0) ?? "", severity: r.string(1) ?? "", chargePointId: r.string(2) ?? "", sessionId: r.int(3),
-            messageId: r.string(4), detail: r.string(5) ?? "", time: r.date(6) ?? .distantPast)
+            rule: r.string(first) ?? "", severity: r.string(first + 1) ?? "", chargePointId: r.string(first + 2) ?? "",
+            sessionId: r.int(first + 3), messageId: r.string(first + 4), detail: r.string(first + 5) ?? "", time: r.date(first + 6) ?? .distantPast)
     }
 
     static func frame(_ r: SQLiteRow) -> FrameRecord {

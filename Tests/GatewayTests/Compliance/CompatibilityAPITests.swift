@@ -56,6 +56,20 @@ final class CompatibilityAPITests: XCTestCase {
             XCTAssertEqual(energy["count"], 1)
             XCTAssertEqual(energy["piles"], 1)
             XCTAssertEqual(energy["sessions"], 1)
+            // The latest finding of the rule says what broke it and links the frames that show it.
+            let latest = try XCTUnwrap(energy["latest"])
+            XCTAssertTrue(latest["detail"]?.stringValue?.contains("1400 Wh") ?? false, "\(latest)")
+            XCTAssertEqual(latest["chargePointId"], "NIO-B")
+            let link = try XCTUnwrap(latest["evidence"]?.stringValue)
+            XCTAssertEqual(link, "/api/chargepoints/NIO-B/messages?messageId=\(latest["messageId"]?.stringValue ?? "?")")
+            let (linkStatus, frames) = try await harness.get(link)
+            XCTAssertEqual(linkStatus, 200)
+            let sent = (frames.arrayValue ?? []).compactMap { $0["frame"] }
+            XCTAssertEqual(sent.map { $0.arrayValue?.first }, [2, 3], "the CALL and its answer: \(sent)")
+            XCTAssertEqual(sent.first?.arrayValue?.last?["meterValue"]?.arrayValue?.first?["sampledValue"]?.arrayValue?.first?["value"], "1400")
+            XCTAssertEqual(latest["sessionLink"]?.stringValue, "/api/sessions/\(latest["sessionId"]?.intValue ?? -1)")
+            let (_, pileFindings) = try await harness.get("/api/chargepoints/NIO-B/findings")
+            XCTAssertTrue(pileFindings.arrayValue?.contains { $0["evidence"]?.stringValue == link } ?? false, "the pile's findings link the same evidence")
 
             let xp = try XCTUnwrap(groups.first { $0["network"] == "xpeng" })
             XCTAssertEqual(xp["model"], "S5")

@@ -107,6 +107,7 @@ final class V201SessionTests: XCTestCase {
             XCTAssertEqual(sessions.first?.meterStopWh, 700, "an Ended event without a register ends at the highest reading")
             let rules = try await harness.findings("V201-RECONNECT").map(\.rule)
             XCTAssertFalse(rules.contains("txevent.event-without-started"), "the store knew the transaction: \(rules)")
+            XCTAssertFalse(rules.contains("txevent.evse-missing"), "its first event, on the earlier connection, named the evse: \(rules)")
             XCTAssertFalse(rules.contains("session.duplicate-start"), "\(rules)")
         }
     }

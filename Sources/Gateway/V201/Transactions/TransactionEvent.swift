@@ -59,8 +59,13 @@ struct V201TransactionEvent: CallHandler {
             start.startsNewTransaction = request.eventType == .started
             pile.sessionStarted(start, call, verdict: Verdict(), resuming: true, tokenless: request.idToken == nil) {
                 session, id, token, wasKnown in
+                // Judged once the store has answered: a transaction of an earlier connection
+                // (events queued while offline) had its first event there.
                 if !wasKnown && request.eventType != .started {
                     session.record(.eventWithoutStarted, "the first event of transaction \(ref) was \(request.eventType.rawValue)", messageId: call.messageId, sessionId: id)
+                }
+                if !wasKnown && request.evse == nil {
+                    session.record(.evseMissing, "the first event of transaction \(ref) names no evse; read as EVSE 1", messageId: call.messageId, sessionId: id)
                 }
                 guard let idToken = request.idToken else { return next(session, id, nil) }
                 // A stored session of an earlier connection may still wait for its token.

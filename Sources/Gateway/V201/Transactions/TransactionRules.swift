@@ -19,8 +19,6 @@ extension ChargePointSession {
             if let evse = event.evse {
                 flag(.evseRepeated, "evse \(evse.id) sent again in \(event.eventType.rawValue) of transaction \(ref)", call: call, sessionId: known.sessionId, mayReject: false, into: &verdict)
             }
-        } else if event.evse == nil {
-            flag(.evseMissing, "the first event of transaction \(ref) names no evse; read as EVSE 1", call: call, mayReject: false, into: &verdict)
         }
         if let conflict = Self.triggerConflicts[event.eventType], conflict.contains(event.triggerReason) {
             flag(
