@@ -121,6 +121,29 @@ async def boot_twice(gateway, identity):
     await close(pile)
 
 
+async def seq_no_restart(gateway, identity):
+    t0 = time.time() - 900
+    pile = await booted(gateway, identity)
+    ref = "TX-RESTART"
+
+    def event(kind, seq_no, seconds, trigger="MeterValuePeriodic", **extra):
+        return {"eventType": kind, "timestamp": stamp(t0 + seconds), "triggerReason": trigger, "seqNo": seq_no,
+                "transactionInfo": {"transactionId": ref, "chargingState": "Charging"},
+                "meterValue": [{"timestamp": stamp(t0 + seconds), "sampledValue": sampled(START_WH + POWER_W * seconds / 3600, POWER_W, "Sample.Periodic")}],
+                **extra}
+
+    await status(pile, "Occupied", t0 - 10)
+    await pile.call("TransactionEvent", event("Started", 0, 0, "Authorized", evse={"id": 1, "connectorId": 1}, idToken={"idToken": "CORPUS-A", "type": "ISO14443"}))
+    await pile.call("TransactionEvent", event("Updated", 1, 300))
+    await close(pile)
+    # Back after a network blip: the transaction goes on, numbered from 0 again.
+    pile = await connect(gateway, identity, "ocpp2.0.1")
+    await pile.call("TransactionEvent", event("Updated", 0, 600))
+    await pile.call("TransactionEvent", event("Ended", 1, 700, "EVCommunicationLost"))
+    await status(pile, "Available", t0 + 760)
+    await close(pile)
+
+
 CORPUS = [
     ("CORPUS201-CLEAN", None, with_transaction(Deviation())),
     ("CORPUS201-KWH-AS-WH", "meter.energy-below-power", with_transaction(Deviation(register_scale=0.001))),
@@ -128,6 +151,7 @@ CORPUS = [
     ("CORPUS201-NEG-POWER", "meter.negative-import-power", with_transaction(Deviation(negative_power=True))),
     ("CORPUS201-ON-UNAVAILABLE", "session.start-on-inoperative-connector", with_transaction(Deviation(unavailable_before=True))),
     ("CORPUS201-SECOND-TX", "session.concurrent-transaction", with_transaction(Deviation(second_started=True))),
+    ("CORPUS201-SEQ-RESTART", "txevent.seqno-repeated", seq_no_restart),
     ("CORPUS201-SEQ-GAP", "txevent.seqno-gap", with_transaction(Deviation(skip_seq_no=True))),
     ("CORPUS201-AFTER-ENDED", "txevent.event-after-ended", with_transaction(Deviation(update_after_ended=True))),
     ("CORPUS201-NO-EVSE", "txevent.evse-missing", with_transaction(Deviation(no_evse=True))),

@@ -116,6 +116,7 @@ final class V201QuirksOnTheWireTests: SimulationTestCase {
         let zeros = run.events.filter { $0["seqNo"] == 0 }
         XCTAssertGreaterThanOrEqual(zeros.count, 2, "seqNo 0 again after the reconnect")
         XCTAssertEqual(Set(zeros.map { $0["transactionInfo"]?["transactionId"] }).count, 1, "in the same transaction")
+        XCTAssertTrue(run.findings.contains("txevent.seqno-repeated"), "\(run.findings)")
     }
 
     func testOfflineFlagMissing() async throws {

@@ -64,6 +64,13 @@ struct V201TransactionEvent: CallHandler {
                 if !wasKnown && request.eventType != .started {
                     session.record(.eventWithoutStarted, "the first event of transaction \(ref) was \(request.eventType.rawValue)", messageId: call.messageId, sessionId: id)
                 }
+                // seqNo 0 belongs to Started: an Updated or Ended numbered 0 for a transaction
+                // the store knows counts again from the start (seen after a reconnect).
+                if wasKnown && request.eventType != .started && request.seqNo == 0 {
+                    session.record(
+                        .seqNoRepeated, "seqNo 0 again in \(request.eventType.rawValue) of transaction \(ref), continued from an earlier connection",
+                        messageId: call.messageId, sessionId: id)
+                }
                 if !wasKnown && request.evse == nil {
                     session.record(.evseMissing, "the first event of transaction \(ref) names no evse; read as EVSE 1", messageId: call.messageId, sessionId: id)
                 }

@@ -42,7 +42,7 @@ extension FindingRule {
         reference: "OCPP 2.0.1 E01.FR.16 (seqNo increments by 1)")
     public static let seqNoRepeated = FindingRule(
         id: "txevent.seqno-repeated", severity: .error,
-        summary: "A TransactionEvent's seqNo came again with other content (a retry repeats the event as it was).",
+        summary: "A TransactionEvent's seqNo came again with other content (a retry repeats the event as it was), or restarted from 0 after a reconnect.",
         reference: "OCPP 2.0.1 E01.FR.16, OCPP-J §5 (retries)")
     public static let eventWithoutStarted = FindingRule(
         id: "txevent.event-without-started", severity: .warning,
