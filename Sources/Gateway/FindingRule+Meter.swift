@@ -45,7 +45,7 @@ extension FindingRule {
         strictReply: .propertyConstraintViolation, recorded: .oncePerConnection)
 
     /// The family, appended to `catalog`.
-    static let meterRules: [FindingRule] = [
+    public static let meterRules: [FindingRule] = [
         energyBelowPower, energyAbovePower, registerJump, negativeImportPower, currentWithoutVoltage, negativeRegister,
     ]
 }
