@@ -127,8 +127,9 @@ extension ChargePointSession {
         // The pile is in the reported status whether or not we accept the message.
         compliance.statuses[connectorId] = change.state
         compliance.awaitingStatusAfterStop.remove(connectorId)
-        if change.state.isChargingLike, let id = compliance.runningTransaction(onConnector: connectorId) {
-            compliance.transactions[id]?.sawChargingStatus = true
+        if let id = compliance.runningTransaction(onConnector: connectorId) {
+            if change.state.isChargingLike { compliance.transactions[id]?.sawChargingStatus = true }
+            if change.state != .charging { compliance.transactions[id]?.meter.interrupted = true }
         }
     }
 
@@ -146,39 +147,61 @@ extension ChargePointSession {
 
     /// After the store answered the start: the transaction is followed from here. A repeated
     /// start (docs/ocpp-notes.md, pitfall 9) names a transaction that may have stopped since: not followed again.
-    func trackStart(_ id: Int64, connectorId: Int, startTime: Date, meterStartWh: Int64, accepted: Bool, duplicate: Bool) {
+    /// `meterStartWh` is nil when the start carries no reading of its own (2.0.1: the Started
+    /// event's readings follow as samples).
+    func trackStart(_ id: Int64, connectorId: Int, startTime: Date, meterStartWh: Int64?, accepted: Bool, duplicate: Bool) {
         compliance.startingConnectors.remove(connectorId)
         guard !duplicate, compliance.transactions[id] == nil else { return }
         // A connector runs one transaction at a time: what we kept of earlier ones can go.
         compliance.transactions = compliance.transactions.filter { $0.value.connectorId != connectorId }
         compliance.transactions[id] = .init(
-            connectorId: connectorId, startTime: startTime, meterStartWh: Double(meterStartWh),
-            highestEnergyWh: Double(meterStartWh), highestEnergyAt: startTime,
+            connectorId: connectorId, startTime: startTime, meterStartWh: meterStartWh.map(Double.init),
+            highestEnergyWh: meterStartWh.map(Double.init), highestEnergyAt: meterStartWh == nil ? nil : startTime,
             sawChargingStatus: compliance.statuses[connectorId]?.isChargingLike ?? false, accepted: accepted)
     }
 
     /// Energy register readings against the transaction's highest so far. Only a reading
     /// taken *after* the highest one may not be lower: transactionData repeats the
-    /// Transaction.Begin reading, which is older and lower, and that is right.
-    func checkEnergy(_ readings: [Reading], transaction id: Int64?, what: String, call: IncomingCall, into verdict: inout Verdict) {
+    /// Transaction.Begin reading, which is older and lower, and that is right. Each rise is
+    /// judged against the power reported with it (MeterPhysics.swift).
+    func checkEnergy(_ points: [MeterPoint], transaction id: Int64?, what: String, call: IncomingCall, into verdict: inout Verdict) {
         guard let id, var tx = compliance.transactions[id] else { return }
-        for (time, value) in readings {
-            if tx.highestEnergyWh != nil, time < tx.highestEnergyAt ?? .distantPast {
+        for point in points {
+            if tx.highestEnergyWh != nil, point.time < tx.highestEnergyAt ?? .distantPast {
                 continue  // older than the highest reading: no order to judge against it
+            }
+            guard let value = point.registerWh else {
+                if let power = point.powerW { tx.meter.note(powerW: power) }
+                continue
+            }
+            if scaleMismatch(point, value: value, &tx, id: id, what: what, call: call, into: &verdict) {
+                continue
             } else if let highest = tx.highestEnergyWh, value < highest - Self.registerResolutionWh {
-                if !tx.energyFindingMade {
+                if let before = tx.meter.beforeJumpWh, value >= before - Self.registerResolutionWh {
+                    // A spike that came back: the jump was its finding.
+                    tx.meter.beforeJumpWh = nil
+                    tx.meter.startInterval(powerW: point.powerW)
+                    tx.highestEnergyWh = value
+                    tx.highestEnergyAt = point.time
+                } else if !tx.energyFindingMade {
                     flag(
                         .energyRegisterDecreased, "\(what) \(value.wholeText) Wh is below the earlier \(highest.wholeText) Wh of transaction \(id)",
                         call: call, sessionId: id, into: &verdict)
                     tx.energyFindingMade = true
                 }
             } else {
+                judgeInterval(to: point, value: value, &tx, id: id, what: what, call: call, into: &verdict)
                 tx.highestEnergyWh = value
-                tx.highestEnergyAt = time
+                tx.highestEnergyAt = point.time
             }
         }
-        // A rejected message moves nothing but the once-per-transaction mark (the pile retries it).
-        if verdict.rejection == nil { compliance.transactions[id] = tx } else { compliance.transactions[id]?.energyFindingMade = tx.energyFindingMade }
+        // A rejected message moves nothing but the once-per-transaction marks (the pile retries it).
+        if verdict.rejection == nil {
+            compliance.transactions[id] = tx
+        } else {
+            compliance.transactions[id]?.energyFindingMade = tx.energyFindingMade
+            compliance.transactions[id]?.meter.found = tx.meter.found
+        }
     }
 
     /// MeterValues: clock, readings outside any transaction, register going backwards.
@@ -204,7 +227,7 @@ extension ChargePointSession {
                 .meterValuesOutsideTransaction, "\(context) readings for connector \(connectorId), which is \(status.rawValue) with no transaction",
                 call: call, into: &verdict)
         }
-        checkEnergy(Self.energyRegister(samples), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
+        checkEnergy(Self.meterPoints(samples), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
         return owner
     }
 
@@ -219,10 +242,12 @@ extension ChargePointSession {
                 .stopBeforeStart, "stopped at \(OCPPTimestamp.format(stop.stopTime)), before its start at \(OCPPTimestamp.format(start))",
                 call: call, sessionId: id, into: &verdict)
         }
-        checkEnergy(Self.energyRegister(stop.samples), transaction: id, what: "transactionData register", call: call, into: &verdict)
-        // meterStop below meterStart has its own rule (session.meter-stop-below-start); below a later reading is this one.
-        if let meterStart = tx.meterStartWh, Double(stop.meterStopWh) >= meterStart {
-            checkEnergy([(stop.stopTime, Double(stop.meterStopWh))], transaction: id, what: "meterStop", call: call, into: &verdict)
+        checkEnergy(Self.meterPoints(stop.samples), transaction: id, what: "transactionData register", call: call, into: &verdict)
+        // meterStop below meterStart has its own rule (session.meter-stop-below-start); below a
+        // later reading is this one. Readings 1000 times off meterStart are not its scale.
+        if let meterStart = tx.meterStartWh, Double(stop.meterStopWh) >= meterStart, compliance.transactions[id]?.meter.scaleMismatch != true {
+            let point = MeterPoint(time: stop.stopTime, registerWh: Double(stop.meterStopWh))
+            checkEnergy([point], transaction: id, what: "meterStop", call: call, into: &verdict)
         }
         if tx.startTime != nil && tx.accepted && !tx.sawChargingStatus {
             flag(

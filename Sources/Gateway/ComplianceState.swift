@@ -27,6 +27,8 @@ struct ComplianceState {
         var energyFindingMade = false
         /// Its StopTransaction came.
         var stopped = false
+        /// Power and energy since the last register reading (MeterPhysics.swift).
+        var meter = MeterTrack()
     }
 
     let openedAt: Date

@@ -25,6 +25,7 @@ extension ChargePointSession {
                 if let sample = checkedSample(reading, call: call, acknowledged: acknowledged, into: &verdict) { samples.append(sample) }
             }
         }
+        checkCurrentAndVoltage(samples, call: call, acknowledged: acknowledged, into: &verdict)
         return checkedSampleTimes(samples, call: call, acknowledged: acknowledged, into: &verdict)
     }
 
@@ -43,11 +44,20 @@ extension ChargePointSession {
     func checkedSample(_ reading: RawSample, call: IncomingCall, acknowledged: Bool, into verdict: inout Verdict) -> SampleRecord? {
         let measurand = reading.measurand ?? Measurand.energyImportRegister
         let (value, unit) = SampleUnits.normalize(reading.raw, unit: reading.unit, measurand: measurand)
+        if measurand.hasPrefix("Energy.") && measurand.hasSuffix(".Register") && value < 0 {
+            flag(
+                .negativeRegister, "\(measurand) \(reading.raw) \(reading.unit ?? "") is below 0; not stored", call: call, mayReject: !acknowledged,
+                into: &verdict)
+            return nil
+        }
         guard WireBounds.isPlausibleSample(value, measurand: measurand) else {
             flag(
                 .valueOutOfRange, "\(measurand) \(reading.raw) \(reading.unit ?? "") is beyond what a pile can measure; not stored",
                 call: call, mayReject: !acknowledged, into: &verdict)
             return nil
+        }
+        if measurand == Measurand.powerImport && value < -tolerances.negativePowerW {
+            flag(.negativeImportPower, "Power.Active.Import \(reading.raw) \(reading.unit ?? "W") is negative", call: call, mayReject: !acknowledged, into: &verdict)
         }
         if measurand == Measurand.soc && !(0...100).contains(value) {
             flag(.socOutOfRange, "SoC \(reading.raw) % is outside 0–100", call: call, mayReject: !acknowledged, into: &verdict)

@@ -29,7 +29,7 @@ extension ChargePointSession {
         guard !bounds.contains(value) else { return wh }
         let clamped = Swift.min(Swift.max(value, bounds.lowerBound), bounds.upperBound)
         flag(
-            .valueOutOfRange, "\(what) \(wh) Wh is outside \(bounds.lowerBound)…\(bounds.upperBound) Wh; read as \(clamped) Wh",
+            value < 0 ? .negativeRegister : .valueOutOfRange, "\(what) \(wh) Wh is outside \(bounds.lowerBound)…\(bounds.upperBound) Wh; read as \(clamped) Wh",
             call: call, mayReject: !acknowledged, into: &verdict)
         return Int(clamped)
     }

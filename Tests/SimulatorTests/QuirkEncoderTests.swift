@@ -11,10 +11,11 @@ final class QuirkEncoderTests: XCTestCase {
     static let rewrites: Set<Quirk> = [
         .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .lowercaseEnums,
         .energyInKWhWithoutUnit, .overlongIdTag, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
+        .negativeImportPower,
     ]
     static let behaviours: Set<Quirk> = [
         .noSubprotocolHeader, .meterValuesBeforeStartConf, .meterRegisterReset, .reusedMessageIds, .slowReplies,
-        .duplicateStartAfterReconnect,
+        .duplicateStartAfterReconnect, .registerJump,
     ]
 
     private func wire(_ quirks: [Quirk], _ action: String, _ text: String, offset: Int = 8 * 3600) throws -> String {
@@ -85,6 +86,15 @@ final class QuirkEncoderTests: XCTestCase {
             #"{"meterStop":15000,"transactionId":7,"reason":"evdisconnected"}"#)
         // Id tags and other free text keep their case.
         XCTAssertEqual(try wire([.lowercaseEnums], "Authorize", #"{"idTag":"XIAOMI-000001"}"#), #"{"idTag":"XIAOMI-000001"}"#)
+    }
+
+    func testNegativeImportPower() throws {
+        XCTAssertEqual(
+            try wire([.negativeImportPower], "MeterValues", #"{"value":"120000","measurand":"Power.Active.Import","unit":"W"}"#),
+            #"{"value":"-120000","measurand":"Power.Active.Import","unit":"W"}"#)
+        // Zero has no sign to flip; other measurands are left alone.
+        XCTAssertEqual(try wire([.negativeImportPower], "MeterValues", #"{"value":"0","measurand":"Power.Active.Import"}"#), #"{"value":"0","measurand":"Power.Active.Import"}"#)
+        XCTAssertEqual(try wire([.negativeImportPower], "MeterValues", #"{"value":"1234"}"#), #"{"value":"1234"}"#)
     }
 
     func testEnergyInKWhWithoutUnit() throws {

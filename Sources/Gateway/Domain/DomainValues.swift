@@ -76,6 +76,8 @@ public enum Measurand {
     public static let powerImport = "Power.Active.Import"
     public static let powerFactor = "Power.Factor"
     public static let soc = "SoC"
+    public static let currentImport = "Current.Import"
+    public static let voltage = "Voltage"
 }
 
 /// Reading contexts that say a reading belongs to a transaction (the same in both versions).

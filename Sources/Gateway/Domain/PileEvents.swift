@@ -137,7 +137,8 @@ extension ChargePointSession {
         commit(.startSession(stored), findings: verdict.findings, answering: call) { session, outcome in
             guard case .sessionStarted(let id, let duplicate) = outcome else { return }
             session.trackStart(
-                id, connectorId: stored.connectorId, startTime: stored.startTime, meterStartWh: stored.meterStartWh,
+                id, connectorId: stored.connectorId, startTime: stored.startTime,
+                meterStartWh: stored.transactionRef == nil ? stored.meterStartWh : nil,
                 accepted: token.status == .accepted, duplicate: duplicate)
             session.mentioned(id)
             if duplicate && resuming {

@@ -28,6 +28,7 @@ extension ChargePointSession {
                 if let sample = checkedSample(reading, call: call, acknowledged: acknowledged, into: &verdict) { samples.append(sample) }
             }
         }
+        checkCurrentAndVoltage(samples, call: call, acknowledged: acknowledged, into: &verdict)
         return checkedSampleTimes(samples, call: call, acknowledged: acknowledged, into: &verdict)
     }
 }

@@ -29,6 +29,11 @@ public struct QuirkEncoder: Sendable {
                 out["value"] = .string(String(format: "%.3f", wh / 1000))
                 out["unit"] = nil
             }
+            if quirks.contains(.negativeImportPower), out["measurand"] == "Power.Active.Import", case .string(let text)? = out["value"],
+                let watts = Double(text), watts > 0
+            {
+                out["value"] = .string("-" + text)
+            }
             if quirks.contains(.sampledValueAsNumber), case .string(let text)? = out["value"], let number = Double(text) {
                 out["value"] = number.rounded() == number ? .integer(Int64(number)) : .number(number)
             }

@@ -28,6 +28,7 @@ public struct ConnectorState: Sendable {
     var lastAligned: Date?
     var unavailableAfterTransaction = false
     var resetDone = false
+    var jumpDone = false
 
     public struct Transaction: Sendable {
         public let local: Int
@@ -328,6 +329,10 @@ extension SimulatedPile {
             if profile.quirks.contains(.meterRegisterReset), connectors[i].soc > 50, !connectors[i].resetDone {
                 connectors[i].resetDone = true
                 connectors[i].registerWh = 0
+            }
+            if profile.quirks.contains(.registerJump), connectors[i].soc > 50, !connectors[i].jumpDone {
+                connectors[i].jumpDone = true
+                connectors[i].registerWh += 4_294_967_296
             }
             if connectors[i].powerKW == 0 && !result.reachedTarget {
                 // The car takes no power here (e.g. an 800 V pack on a 750 V pile): it

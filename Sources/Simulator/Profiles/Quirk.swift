@@ -35,4 +35,10 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case nullOptionalFields = "null-optional-fields"
     /// Faults reported as Faulted with errorCode NoError, the error left unnamed.
     case faultedWithoutErrorCode = "faulted-without-error-code"
+    /// The energy register jumps by 2^32 Wh once above 50 % state of charge, and counts on
+    /// from there (a 32-bit counter's carry added to the reading). Gateway rule: meter.register-jump.
+    case registerJump = "register-jump"
+    /// Power.Active.Import sent with a negative sign (a meter wired or configured for the
+    /// export direction). Gateway rule: meter.negative-import-power.
+    case negativeImportPower = "negative-import-power"
 }

@@ -45,6 +45,13 @@ final class ComplianceRuleTests: XCTestCase {
             Case(rule: "payload.string-too-long", script: Script([f.boot, .call("Authorize", #"{"idTag":"ABCDEFGHIJKLMNOPQRSTUVWXYZ"}"#)])),
             Case(rule: "payload.unknown-property", script: Script([f.boot, .call("Heartbeat", #"{"extra":1}"#)])),
             Case(rule: "payload.timestamp-off-spec", script: Script([f.boot, .call("StatusNotification", #"{"connectorId":1,"errorCode":"NoError","status":"Available","timestamp":"2026-11-22T08:00:00+08:00"}"#)])),
+            // meter
+            Case(rule: "meter.energy-below-power", script: Script([f.boot, f.start(meterStart: 10, at: -900), f.energy("10", watts: "50000", at: -600), f.energy("14", watts: "50000", at: -300)])),
+            Case(rule: "meter.energy-above-power", script: Script([f.boot, f.start(meterStart: 1000, at: -900), f.energy("1000", watts: "7000", at: -600), f.energy("2167", watts: "7000", at: -300)])),
+            Case(rule: "meter.register-jump", script: Script([f.boot, f.start(meterStart: 1000, at: -120), f.meter(wh: "4294968296", at: -60)])),
+            Case(rule: "meter.negative-import-power", script: Script([f.boot, f.start(), f.readings(["-3000 W Power.Active.Import"], at: 0)])),
+            Case(rule: "meter.current-without-voltage", script: Script([f.boot, f.start(), f.readings(["16 A Current.Import", "0 V Voltage"], at: 0)])),
+            Case(rule: "meter.negative-register", script: Script([f.boot, f.start(meterStart: -5)])),
         ]
     }()
 

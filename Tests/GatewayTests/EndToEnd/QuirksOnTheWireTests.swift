@@ -80,8 +80,23 @@ final class QuirksOnTheWireTests: SimulationTestCase {
     }
 
     func testEnergyInKWhWithoutUnit() async throws {
-        let (frames, _) = try await run(.energyInKWhWithoutUnit)
+        let (frames, findings) = try await run(.energyInKWhWithoutUnit)
         assertSome(frames, match: #"\{"value":"[0-9]+\.[0-9]{3}","context":"[A-Za-z.]+","measurand":"Energy.Active.Import.Register"\}"#)
+        XCTAssertTrue(findings.contains("meter.energy-below-power"), "\(findings)")
+        XCTAssertFalse(findings.contains("session.energy-register-decreased"), "a unit, not a decrease: \(findings)")
+    }
+
+    func testRegisterJump() async throws {
+        let (frames, findings) = try await run(.registerJump, edit: { $0.maxPowerKW = 640 })
+        assertSome(frames, match: #""value":"42[0-9]{8}","context":"Sample.Periodic","measurand":"Energy.Active.Import.Register""#)
+        XCTAssertTrue(findings.contains("meter.register-jump"), "\(findings)")
+        XCTAssertFalse(findings.contains("meter.energy-above-power"), "\(findings)")
+    }
+
+    func testNegativeImportPower() async throws {
+        let (frames, findings) = try await run(.negativeImportPower)
+        assertSome(frames, match: #""value":"-[0-9]+","context":"Sample.Periodic","measurand":"Power.Active.Import""#)
+        XCTAssertEqual(findings.filter { $0.hasPrefix("meter.") }, ["meter.negative-import-power"])
     }
 
     func testMeterRegisterReset() async throws {
@@ -160,6 +175,7 @@ final class QuirksOnTheWireTests: SimulationTestCase {
             .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .noSubprotocolHeader,
             .lowercaseEnums, .meterValuesBeforeStartConf, .energyInKWhWithoutUnit, .meterRegisterReset, .reusedMessageIds,
             .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
+            .registerJump, .negativeImportPower,
         ]
         XCTAssertEqual(tested, Set(Quirk.allCases))
     }
