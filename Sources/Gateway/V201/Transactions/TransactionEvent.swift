@@ -89,7 +89,9 @@ struct V201TransactionEvent: CallHandler {
                     reason: StopReason(request.transactionInfo.stoppedReason ?? .local).rawValue, idTag: request.idToken?.idToken,
                     samples: [], receivedAt: call.receivedAt)
                 stop.meterStopFromReadings = Self.register(in: samples) == nil
-                session.sessionEnded(stop, call, verdict: Verdict()) { session, _ in session.reply(Action.self, to: call, answer) }
+                var ended = Verdict()
+                session.checkEndedReadings(samples, sessionId: id, call, into: &ended)
+                session.sessionEnded(stop, call, verdict: ended) { session, _ in session.reply(Action.self, to: call, answer) }
             }
         }
     }
