@@ -30,6 +30,7 @@ extension ChargePointSession {
     func checkStatusState(_ change: ConnectorChange, _ call: IncomingCall, reported: Bool, into verdict: inout Verdict) {
         let id = change.connectorId
         if reported { checkConnectorCount(id, call, into: &verdict) }
+        notePileTime(change.timestamp)
         var memory = compliance.state
         memory.order &+= 1
         var run = StateMemory.StatusRun(
@@ -84,6 +85,7 @@ extension ChargePointSession {
     func checkStartState(_ start: SessionStart, _ call: IncomingCall, into verdict: inout Verdict) {
         let id = start.connectorId
         checkConnectorCount(id, call, into: &verdict)
+        defer { notePileTime(start.startTime) }
         // A 2.0.1 transaction first heard of in an Updated or Ended event began earlier, elsewhere.
         guard version == .v16 || start.startsNewTransaction else { return }
         if let run = inoperativeRun(id), start.startTime >= run.since {
@@ -112,11 +114,12 @@ extension ChargePointSession {
     func trackStartState(_ id: Int64, start: SessionStart, token: TokenVerdict) {
         compliance.transactions[id]?.idTag = start.idTag
         guard Self.refusals.contains(token.status), let tx = compliance.transactions[id] else { return }
-        // A start queued while offline charged before it could be refused: only what follows the answer counts.
-        let live = start.startTime >= start.receivedAt.addingTimeInterval(-clockTolerance)
+        // A start queued while offline charged before it could be refused: only what the pile
+        // reports from its clock's present on (the latest timestamp it sent here) counts.
+        let latest = compliance.state.latestPileTime ?? start.startTime
+        let live = start.startTime >= latest
         let baseline = version == .v201 && start.meterStartWh == 0 ? nil : tx.meterStartWh
-        compliance.transactions[id]?.refusal = .init(
-            since: live ? start.startTime : start.receivedAt.addingTimeInterval(-clockTolerance), baselineWh: live ? baseline : nil)
+        compliance.transactions[id]?.refusal = .init(since: max(latest, start.startTime), baselineWh: live ? baseline : nil)
     }
 
     /// A token learned after the start (2.0.1) and refused: energy counts from the register now.
@@ -127,12 +130,19 @@ extension ChargePointSession {
 
     static let refusals: Set<TokenStatus> = [.blocked, .invalid, .expired]
 
+    /// The pile's clock as far as its messages have shown it (the latest timestamp).
+    func notePileTime(_ time: Date?) {
+        guard let time else { return }
+        compliance.state.latestPileTime = max(compliance.state.latestPileTime ?? time, time)
+    }
+
     /// MeterValues (and TransactionEvent readings): count, readings after the stop (1.6),
     /// charging with no transaction, a refused transaction's energy, Transaction.Begin again.
     func checkSamplesState(
         connectorId: Int, transactionId: Int64?, owner: Int64?, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict
     ) {
         checkConnectorCount(connectorId, call, into: &verdict)
+        defer { notePileTime(samples.map(\.time).max()) }
         if version == .v16, let transactionId, let tx = compliance.transactions[transactionId], tx.stopReceived || tx.stopped {
             flag(
                 .meterValuesAfterStop, "MeterValues for transaction \(transactionId) after its StopTransaction", call: call,
@@ -234,7 +244,8 @@ extension ChargePointSession {
         }
         if version == .v16, !stop.samples.isEmpty { checkEndedReadings(stop.samples, sessionId: id, call, into: &verdict) }
         checkBegin(id, stop.samples, call, into: &verdict)
-        checkRefusedEnergy(id, Self.energyRegister(stop.samples) + [(stop.stopTime, Double(stop.meterStopWh))], call, into: &verdict)
+        // The stop's own figures are not judged for a refusal: an offline start's stop carries
+        // the energy it delivered before it could learn of the refusal.
         if verdict.rejection == nil { compliance.transactions[id]?.stopReceived = true }
     }
 

@@ -26,6 +26,9 @@ struct StateMemory {
     /// The last register reading of a connector reporting Charging with no transaction.
     var idleRegister: [Int: Double] = [:]
     var settings = PileSettings()
+    /// The latest timestamp the pile sent on this connection: its clock's present, as far as
+    /// we know it (a refusal applies from there).
+    var latestPileTime: Date?
 
     /// Forgets statuses at a reboot; what the configuration says survives it.
     mutating func pileRebooted() {

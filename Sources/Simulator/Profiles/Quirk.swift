@@ -35,4 +35,9 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case nullOptionalFields = "null-optional-fields"
     /// Faults reported as Faulted with errorCode NoError, the error left unnamed.
     case faultedWithoutErrorCode = "faulted-without-error-code"
+    /// StopTransaction names another id tag than the one that started the transaction (a
+    /// card of no group of the starter's, unknown to the central system).
+    case stopWithOtherTag = "stop-with-other-tag"
+    /// Every StatusNotification sent four times at once (a pile whose status task repeats itself).
+    case statusStorm = "status-storm"
 }
