@@ -11,6 +11,11 @@ extension ChargePointSession {
 
     /// Our configuration CALL: remembered until the pile answers it.
     func noteConfigurationCall(_ tap: FrameTap) {
+        if tap.action == V201.GetBaseReport.name, let payload = try? JSONParser.parse(tap.text).arrayValue?.last {
+            compliance.state.settings.baseReportId = payload["requestId"]?.intValue.map { Int(clamping: $0) }
+            compliance.state.settings.reportedEVSEs = nil
+            return
+        }
         guard tap.action == V16.ChangeConfiguration.name || tap.action == V201.SetVariables.name, let messageId = tap.messageId,
             let payload = try? JSONParser.parse(tap.text).arrayValue?.last
         else { return }
@@ -64,20 +69,26 @@ extension ChargePointSession {
         compliance.state.settings = settings
     }
 
-    /// A page of a 2.0.1 report: TxEndedMeasurands, and the EVSEs it lists (counted once the
-    /// last page came, so a StatusNotification between pages is not beyond a partial count).
-    func noteDeviceModel(_ variables: [DeviceVariableRecord], lastPage: Bool) {
+    /// A page of a 2.0.1 report: TxEndedMeasurands, and the EVSEs it lists. EVSEs count only
+    /// in the answer to our GetBaseReport (a GetReport may name some of them) and once its last
+    /// page came, so a StatusNotification between pages is not beyond a partial count.
+    func noteDeviceModel(_ variables: [DeviceVariableRecord], requestId: Int, lastPage: Bool) {
         var settings = compliance.state.settings
         for variable in variables where variable.attribute == "Actual" {
             if variable.component == "SampledDataCtrlr" && variable.variable == "TxEndedMeasurands" {
                 settings.apply(key: variable.variable, value: variable.value)
             }
         }
+        guard let base = settings.baseReportId, base == requestId else {
+            compliance.state.settings = settings
+            return
+        }
         let evses = variables.filter { $0.component == "EVSE" }.compactMap(\.evseId).filter { (1...WireBounds.connectorId.upperBound).contains($0) }
         settings.reportedEVSEs = max(settings.reportedEVSEs ?? 0, evses.max() ?? 0)
         if lastPage, let count = settings.reportedEVSEs, count > 0 {
             settings.connectorCount = count
             settings.reportedEVSEs = nil
+            settings.baseReportId = nil
         }
         compliance.state.settings = settings
     }

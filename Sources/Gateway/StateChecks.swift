@@ -235,7 +235,9 @@ extension ChargePointSession {
         {
             let stopper = services.authorizer.authorize(tag)
             let group = services.authorizer.authorize(startTag).group?.lowercased()
-            let sameGroup = group != nil && (stopper.group?.lowercased() == group || tag.lowercased() == group)
+            let sameGroup =
+                group != nil && (stopper.group?.lowercased() == group || tag.lowercased() == group)
+                || stopper.group?.lowercased() == startTag.lowercased()
             if stopper.status != .accepted && !sameGroup {
                 flag(
                     .stopTagMismatch, "stopped with idTag \(tag) (\(stopper.status.rawValue)); transaction \(id) was started by \(startTag)",

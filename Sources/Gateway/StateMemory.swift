@@ -46,7 +46,8 @@ struct PileSettings {
     var sendsTransactionEnd: Bool?
     /// 1.6 NumberOfConnectors, 2.0.1 the highest EVSE id of the device model.
     var connectorCount: Int?
-    /// The highest EVSE id of a report whose last page has not come yet.
+    /// Our last GetBaseReport, and the highest EVSE id of its report so far (last page not yet come).
+    var baseReportId: Int?
     var reportedEVSEs: Int?
     /// Our last configuration CALL, applied when the pile accepts it.
     var pending: (messageId: String, entries: [(key: String, value: String)])?

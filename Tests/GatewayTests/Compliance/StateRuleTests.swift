@@ -192,6 +192,7 @@ final class StateRuleTests: XCTestCase {
                 F.start(tag: "MEMBER-A"), Self.stop(tag: "member-a", id: "same-tag"),
                 F.start(tag: "MEMBER-A"), Self.stop(tag: "MEMBER-B", id: "same-group"),
                 F.start(tag: "MEMBER-A"), Self.stop(tag: "MEMBER-D", id: "accepted"),
+                F.start(tag: "FLEET"), Self.stop(tag: "MEMBER-B", id: "member-of-the-starting-group-tag"),
                 F.start(tag: "MEMBER-A"), Self.stop(id: "no-tag"),
                 F.start(tag: "MEMBER-A"), Self.stop(tag: "STRANGER", id: "stranger"),
             ]).play(on: harness, as: pile)

@@ -20,14 +20,14 @@ final class V201StateRuleTests: XCTestCase {
         try await harness.findings(pile).filter { $0.rule == rule }.count
     }
 
-    func report(_ pile: TestChargePoint, _ data: [(component: String, evse: Int?, variable: String, value: String)]) async throws {
+    func report(_ pile: TestChargePoint, requestId: Int = 1, _ data: [(component: String, evse: Int?, variable: String, value: String)]) async throws {
         let reportData = data.map { item in
             V201.ReportData(
                 component: .init(name: item.component, evse: item.evse.map { V201.EVSE(id: $0) }), variable: .init(name: item.variable),
                 variableAttribute: [.init(type: .actual, value: item.value, mutability: .readWrite)],
                 variableCharacteristics: .init(dataType: .string, supportsMonitoring: false))
         }
-        _ = try await pile.call(V201.NotifyReport.self, .init(requestId: 1, generatedAt: Date(), seqNo: 0, reportData: reportData))
+        _ = try await pile.call(V201.NotifyReport.self, .init(requestId: requestId, generatedAt: Date(), seqNo: 0, reportData: reportData))
     }
 
     static func begin(_ wh: Double, at time: Date) -> V201.MeterValue { E.energy(wh, at: time, context: .transactionBegin) }
@@ -116,7 +116,14 @@ final class V201StateRuleTests: XCTestCase {
     func testAnEVSEBeyondTheDeviceModelIsFlagged() async throws {
         try await GatewayHarness.with { harness in
             let pile = try await station(harness, "S-COUNT")
-            try await report(pile, [("EVSE", 1, "Power", "22000")])
+            // A report we did not ask for as a base report (a GetReport, say) may list some EVSEs only.
+            try await report(pile, requestId: 3, [("EVSE", 1, "Power", "22000")])
+            _ = try await pile.call(V201.StatusNotification.self, .init(timestamp: Date(), connectorStatus: .available, evseId: 2, connectorId: 1))
+            let partial = try await count("status.connector-beyond-count", harness, "S-COUNT")
+            XCTAssertEqual(partial, 0)
+            pile.respond(to: "GetBaseReport", with: ["status": "Accepted"])
+            _ = try await harness.gateway.call("S-COUNT", V201.GetBaseReport.self, .init(requestId: 7, reportBase: .fullInventory))
+            try await report(pile, requestId: 7, [("EVSE", 1, "Power", "22000")])
             _ = try await pile.call(V201.StatusNotification.self, .init(timestamp: Date(), connectorStatus: .available, evseId: 1, connectorId: 1))
             let got9 = try await count("status.connector-beyond-count", harness, "S-COUNT")
             XCTAssertEqual(got9, 0)
