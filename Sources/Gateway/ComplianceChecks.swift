@@ -206,8 +206,9 @@ extension ChargePointSession {
                 .meterValuesOutsideTransaction, "\(context) readings for connector \(connectorId), which is \(status.rawValue) with no transaction",
                 call: call, into: &verdict)
         }
-        checkEnergy(Self.energyRegister(samples), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
-        checkSamplesState(connectorId: connectorId, transactionId: transactionId, owner: owner, samples: samples, call, into: &verdict)
+        // Readings the state rules already name (after the stop, a repeated Begin) are not judged again here.
+        let judged = checkSamplesState(connectorId: connectorId, transactionId: transactionId, owner: owner, samples: samples, call, into: &verdict)
+        checkEnergy(Self.energyRegister(judged), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
         return owner
     }
 

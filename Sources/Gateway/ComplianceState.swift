@@ -47,6 +47,9 @@ struct ComplianceState {
     struct Refusal {
         var since: Date?
         var baselineWh: Double?
+        /// The refused start was the pile's newest message (not from an offline queue), so its
+        /// stop's figures show only what it delivered after the refusal.
+        var live = false
         var flagged = false
     }
 

@@ -119,7 +119,7 @@ extension ChargePointSession {
         let latest = compliance.state.latestPileTime ?? start.startTime
         let live = start.startTime >= latest
         let baseline = version == .v201 && start.meterStartWh == 0 ? nil : tx.meterStartWh
-        compliance.transactions[id]?.refusal = .init(since: max(latest, start.startTime), baselineWh: live ? baseline : nil)
+        compliance.transactions[id]?.refusal = .init(since: max(latest, start.startTime), baselineWh: live ? baseline : nil, live: live)
     }
 
     /// A token learned after the start (2.0.1) and refused: energy counts from the register now.
@@ -130,6 +130,16 @@ extension ChargePointSession {
 
     static let refusals: Set<TokenStatus> = [.blocked, .invalid, .expired]
 
+    /// A 2.0.1 event the station says it queued offline: what it reports was delivered before
+    /// it could learn of a refusal, so the allowance counts from after it, afresh.
+    func offlineReadings(of id: Int64, until time: Date) {
+        guard var refusal = compliance.transactions[id]?.refusal else { return }
+        refusal.since = max(refusal.since ?? time, time.addingTimeInterval(0.001))
+        refusal.baselineWh = nil
+        refusal.live = false
+        compliance.transactions[id]?.refusal = refusal
+    }
+
     /// The pile's clock as far as its messages have shown it (the latest timestamp).
     func notePileTime(_ time: Date?) {
         guard let time else { return }
@@ -138,28 +148,34 @@ extension ChargePointSession {
 
     /// MeterValues (and TransactionEvent readings): count, readings after the stop (1.6),
     /// charging with no transaction, a refused transaction's energy, Transaction.Begin again.
+    /// Returns the samples left for the register rule: not those of a stopped transaction,
+    /// nor a repeated Begin reading (each is its own finding here, one rule per deviation).
     func checkSamplesState(
         connectorId: Int, transactionId: Int64?, owner: Int64?, samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict
-    ) {
+    ) -> [SampleRecord] {
         checkConnectorCount(connectorId, call, into: &verdict)
         defer { notePileTime(samples.map(\.time).max()) }
-        if version == .v16, let transactionId, let tx = compliance.transactions[transactionId], tx.stopReceived || tx.stopped {
-            flag(
-                .meterValuesAfterStop, "MeterValues for transaction \(transactionId) after its StopTransaction", call: call,
-                sessionId: transactionId, into: &verdict)
+        if let owner, let tx = compliance.transactions[owner], tx.stopReceived || tx.stopped {
+            if version == .v16 && transactionId == owner {
+                flag(
+                    .meterValuesAfterStop, "MeterValues for transaction \(owner) after its StopTransaction", call: call, sessionId: owner,
+                    into: &verdict)
+            }
+            return []
         }
         if let owner {
             checkRefusedEnergy(owner, Self.energyRegister(samples), call, into: &verdict)
-            checkBegin(owner, samples, call, into: &verdict)
-        } else if transactionId == nil {
-            checkChargingWithoutTransaction(connectorId, samples, call, into: &verdict)
+            let repeated = checkBegin(owner, samples, inStop: false, call, into: &verdict)
+            return repeated.isEmpty ? samples : samples.filter { !($0.context == ReadingContext.transactionBegin && repeated.contains($0.time)) }
         }
+        if transactionId == nil { checkChargingWithoutTransaction(connectorId, samples, call, into: &verdict) }
+        return samples
     }
 
-    /// A connector in Charging, known idle before on this connection, with no transaction
+    /// A connector in Charging, known idle before on this connection (or since a boot), with no transaction
     /// running or being started, whose readings show power or a rising register.
     func checkChargingWithoutTransaction(_ id: Int, _ samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict) {
-        guard id > 0, compliance.statuses[id] == .charging, compliance.state.knownIdle.contains(id),
+        guard id > 0, compliance.statuses[id] == .charging, compliance.state.booted || compliance.state.knownIdle.contains(id),
             !compliance.startingConnectors.contains(id), !compliance.awaitingStatusAfterStop.contains(id),
             compliance.runningTransaction(onConnector: id) == nil
         else { return }
@@ -198,11 +214,14 @@ extension ChargePointSession {
     }
 
     /// Transaction.Begin readings against the first one: the same reading again (within a
-    /// second, or with the same register, as the stop's transactionData repeats it) is right.
-    func checkBegin(_ id: Int64, _ samples: [SampleRecord], _ call: IncomingCall, into verdict: inout Verdict) {
-        guard var tx = compliance.transactions[id], !tx.beginRepeatFlagged else { return }
+    /// second; in the stop's transactionData, which repeats it, also the same register) is
+    /// right. Returns the times of the repeated ones.
+    @discardableResult
+    func checkBegin(_ id: Int64, _ samples: [SampleRecord], inStop: Bool, _ call: IncomingCall, into verdict: inout Verdict) -> Set<Date> {
+        guard var tx = compliance.transactions[id] else { return [] }
         let begins = samples.filter { $0.context == ReadingContext.transactionBegin }
-        guard !begins.isEmpty else { return }
+        guard !begins.isEmpty else { return [] }
+        var repeated: Set<Date> = []
         for time in Set(begins.map(\.time)).sorted() {
             let wh = begins.first { $0.time == time && $0.isOutletEnergyRegister && $0.unit == "Wh" }?.value
             guard let first = tx.begin else {
@@ -211,18 +230,20 @@ extension ChargePointSession {
             }
             let sameTime = abs(time.timeIntervalSince(first.time)) <= 1
             var sameRegister = false
-            if let wh, let firstWh = first.wh { sameRegister = abs(wh - firstWh) < 0.5 }
-            if !sameTime && !sameRegister {
+            if inStop, let wh, let firstWh = first.wh { sameRegister = abs(wh - firstWh) < 0.5 }
+            guard !sameTime && !sameRegister else { continue }
+            repeated.insert(time)
+            if !tx.beginRepeatFlagged {
                 flag(
                     .transactionBeginRepeated,
                     "Transaction.Begin at \(OCPPTimestamp.format(time)) after the first at \(OCPPTimestamp.format(first.time)) in transaction \(id)",
                     call: call, sessionId: id, into: &verdict)
                 tx.beginRepeatFlagged = true
-                break
             }
         }
         compliance.transactions[id]?.begin = tx.begin
         compliance.transactions[id]?.beginRepeatFlagged = tx.beginRepeatFlagged
+        return repeated
     }
 
     /// Before a stop is stored: its tag (1.6), the Transaction.End readings its configuration
@@ -245,9 +266,12 @@ extension ChargePointSession {
             }
         }
         if version == .v16, !stop.samples.isEmpty { checkEndedReadings(stop.samples, sessionId: id, call, into: &verdict) }
-        checkBegin(id, stop.samples, call, into: &verdict)
-        // The stop's own figures are not judged for a refusal: an offline start's stop carries
-        // the energy it delivered before it could learn of the refusal.
+        checkBegin(id, stop.samples, inStop: true, call, into: &verdict)
+        // An offline start's stop carries the energy it delivered before it could learn of the
+        // refusal: only a live refused start's stop figures are judged.
+        if tx.refusal?.live == true {
+            checkRefusedEnergy(id, Self.energyRegister(stop.samples) + [(stop.stopTime, Double(stop.meterStopWh))], call, into: &verdict)
+        }
         if verdict.rejection == nil { compliance.transactions[id]?.stopReceived = true }
     }
 

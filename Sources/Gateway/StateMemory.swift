@@ -30,11 +30,16 @@ struct StateMemory {
     /// we know it (a refusal applies from there).
     var latestPileTime: Date?
 
+    /// The pile booted on this connection: a rebooted 1.6 pile ends its transactions
+    /// (StopTransaction, reason Reboot or PowerLoss), so every connector is idle until one starts.
+    var booted = false
+
     /// Forgets statuses at a reboot; what the configuration says survives it.
     mutating func pileRebooted() {
         runs = [:]
         knownIdle = ConnectorSet()
         idleRegister = [:]
+        booted = true
     }
 }
 

@@ -129,11 +129,15 @@ final class StateRuleTests: XCTestCase {
             // readings right after a stop before the next status: no finding.
             let unknown = try await harness.connect("CWT-3")
             try await Script([
-                F.boot, F.status(1, "Charging"), Self.power(7000, id: "unknown-connector"),
+                F.status(1, "Charging"), Self.power(7000, id: "unknown-connector"),
                 F.start(), F.status(1, "Charging"), Self.stop(id: "stop"), Self.power(7000, id: "after-stop"),
             ]).play(on: harness, as: unknown)
             let got2 = try await count("session.charging-without-transaction", harness, "CWT-3")
             XCTAssertEqual(got2, 0)
+            // After a boot every connector is idle until a transaction starts (a rebooted pile ends its transactions).
+            let booted = try await harness.connect("CWT-5")
+            try await Script([F.boot, F.status(1, "Charging"), Self.power(7000, id: "after-boot")]).play(on: harness, as: booted)
+            _ = try await harness.finding("session.charging-without-transaction", for: "CWT-5", messageId: "after-boot")
             // An idle connector with transaction readings is the older rule, not this one.
             let idle = try await harness.connect("CWT-4")
             try await Script([F.boot, F.status(1, "Available"), Self.power(7000, id: "idle")]).play(on: harness, as: idle)
@@ -150,12 +154,15 @@ final class StateRuleTests: XCTestCase {
                 F.boot, F.start(), F.status(1, "Charging"), .call("MeterValues", #"{"connectorId":1,"transactionId":$TX,"meterValue":[{"timestamp":$T(-1),"sampledValue":[{"value":"1500"}]}]}"#, id: "during"),
                 Self.stop(id: "stop"),
                 .call("MeterValues", #"{"connectorId":1,"transactionId":$TX,"meterValue":[{"timestamp":$T(-2),"sampledValue":[{"value":"1900"}]}]}"#, id: "late"),
+                .call("MeterValues", #"{"connectorId":1,"transactionId":$TX,"meterValue":[{"timestamp":$T(1),"sampledValue":[{"value":"1500"}]}]}"#, id: "late-lower"),
                 .call("MeterValues", #"{"connectorId":1,"transactionId":777777,"meterValue":[{"timestamp":$T(0),"sampledValue":[{"value":"10"}]}]}"#, id: "never"),
             ]).play(on: harness, as: pile)
             _ = try await harness.finding("session.meter-values-after-stop", for: "MVS-1", messageId: "late")
             _ = try await harness.finding("session.meter-values-unknown-transaction", for: "MVS-1", messageId: "never")
             let got4 = try await flagged("session.meter-values-after-stop", harness, "MVS-1")
-            XCTAssertEqual(got4, ["late"])
+            XCTAssertEqual(Set(got4), ["late", "late-lower"])
+            let decreased = try await count("session.energy-register-decreased", harness, "MVS-1")
+            XCTAssertEqual(decreased, 0, "readings after the stop are that rule's, not the register rule's")
             let got5 = try await flagged("session.meter-values-unknown-transaction", harness, "MVS-1")
             XCTAssertEqual(got5, ["never"])
         }
@@ -176,6 +183,21 @@ final class StateRuleTests: XCTestCase {
             try await Script([F.boot, F.start(tag: "STRANGER"), Self.status(1, "Charging", at: 120, id: "late-status")]).play(on: harness, as: status)
             let got7 = try await flagged("session.charging-after-refusal", harness, "REF-2")
             XCTAssertEqual(got7, ["late-status"])
+
+            // A live refused start whose stop shows the energy it went on delivering; and a start
+            // queued offline (older than the pile's last status) whose stop carries what it
+            // delivered before it could learn of the refusal.
+            let stopped = try await harness.connect("REF-4")
+            try await Script([F.boot, F.status(1, "Preparing"), F.start(meterStart: 1000, tag: "STRANGER"), Self.stop(meterStop: 5000, id: "live-stop")])
+                .play(on: harness, as: stopped)
+            _ = try await harness.finding("session.charging-after-refusal", for: "REF-4", messageId: "live-stop")
+            let offline = try await harness.connect("REF-5")
+            try await Script([
+                F.boot, F.status(1, "Charging"), F.start(meterStart: 1000, at: -600, tag: "STRANGER"), F.meter(wh: "3000", at: -300),
+                Self.stop(meterStop: 5000, id: "offline-stop"),
+            ]).play(on: harness, as: offline)
+            let queued = try await count("session.charging-after-refusal", harness, "REF-5")
+            XCTAssertEqual(queued, 0)
 
             let accepted = try await harness.connect("REF-3")
             try await Script([F.boot, F.start(tag: "MEMBER-A"), F.status(1, "Charging", at: 120), F.meter(wh: "9000")]).play(on: harness, as: accepted)
@@ -222,6 +244,17 @@ final class StateRuleTests: XCTestCase {
             _ = try await harness.finding("session.transaction-begin-repeated", for: "BEG-2", messageId: "again")
             let got11 = try await flagged("session.transaction-begin-repeated", harness, "BEG-2")
             XCTAssertEqual(got11, ["again"], "once per transaction")
+
+            // The same register again under a later Begin is still a second Begin; its lower
+            // value after a periodic reading is this rule's, not session.energy-register-decreased.
+            let same = try await harness.connect("BEG-3")
+            try await Script([
+                F.boot, F.start(), F.meter(wh: "1000", context: "Transaction.Begin", at: -10), F.meter(wh: "1500", at: -5),
+                .call("MeterValues", #"{"connectorId":1,"transactionId":$TX,"meterValue":[\#(Self.reading(1000, "Transaction.Begin", at: 0))]}"#, id: "same-register"),
+            ]).play(on: harness, as: same)
+            _ = try await harness.finding("session.transaction-begin-repeated", for: "BEG-3", messageId: "same-register")
+            let decreased = try await count("session.energy-register-decreased", harness, "BEG-3")
+            XCTAssertEqual(decreased, 0)
         }
     }
 

@@ -69,6 +69,7 @@ struct V201TransactionEvent: CallHandler {
         }
         opened { session, id, token in
             session.eventSequences[ref, default: .init(sessionId: id, connectorId: connectorId)].note(request, idTag: request.idToken?.idToken)
+            if request.offline == true { session.offlineReadings(of: id, until: samples.map(\.time).max() ?? time) }
             if let state = request.transactionInfo.chargingState.flatMap(ConnectorState.init) {
                 session.connectorObserved(ConnectorChange(connectorId: connectorId, state: state, timestamp: time), call)
             }
