@@ -165,7 +165,8 @@ extension ChargePointSession {
         }
         if let owner {
             checkRefusedEnergy(owner, Self.energyRegister(samples), call, into: &verdict)
-            let repeated = checkBegin(owner, samples, inStop: false, call, into: &verdict)
+            // A 2.0.1 Ended event repeats the Begin readings of TxEndedMeasurands, like 1.6 transactionData.
+            let repeated = checkBegin(owner, samples, inStop: version == .v201, call, into: &verdict)
             return repeated.isEmpty ? samples : samples.filter { !($0.context == ReadingContext.transactionBegin && repeated.contains($0.time)) }
         }
         if transactionId == nil { checkChargingWithoutTransaction(connectorId, samples, call, into: &verdict) }
