@@ -113,6 +113,7 @@ final class ChargePointSession: RPCConnectionDelegate {
             services.metrics.frame(
                 action: tap.action, incoming: tap.direction == .incoming, messageType: tap.messageType, latencySeconds: tap.latency)
             if tap.direction == .incoming { noteIncoming(at: tap.time) } else if tap.messageType == 2 { noteOutgoing(tap) }
+            if tap.direction == .incoming && tap.messageType == 3 { noteConfigurationReply(tap) }
             store.append(
                 frame: FrameRecord(
                     time: tap.time, direction: tap.direction == .incoming ? .incoming : .outgoing, chargePointId: identity,

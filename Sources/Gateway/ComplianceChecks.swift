@@ -67,6 +67,7 @@ extension ChargePointSession {
     /// (1.6 ChangeConfiguration, 2.0.1 SetVariables of OCPPCommCtrlr.HeartbeatInterval).
     /// The action names are the same in both versions where they overlap.
     func noteOutgoing(_ tap: FrameTap) {
+        noteConfigurationCall(tap)
         switch tap.action {
         case V16.TriggerMessage.name:
             compliance.lastTrigger = tap.time
@@ -115,9 +116,10 @@ extension ChargePointSession {
 
     // MARK: Statuses
 
-    func checkStatus(_ change: ConnectorChange, _ call: IncomingCall, into verdict: inout Verdict) {
+    func checkStatus(_ change: ConnectorChange, _ call: IncomingCall, reported: Bool = true, into verdict: inout Verdict) {
         let connectorId = change.connectorId
         checkClock(change.timestamp, what: "StatusNotification timestamp", call: call, into: &verdict)
+        checkStatusState(change, call, reported: reported, into: &verdict)
         if let problem = ConnectorTransitions.violation(connectorId: connectorId, from: compliance.statuses[connectorId], to: change.state) {
             flag(.illegalStatusTransition, problem, call: call, into: &verdict)
         }
@@ -227,7 +229,9 @@ extension ChargePointSession {
                 .meterValuesOutsideTransaction, "\(context) readings for connector \(connectorId), which is \(status.rawValue) with no transaction",
                 call: call, into: &verdict)
         }
-        checkEnergy(Self.meterPoints(samples), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
+        // Readings the state rules already name (after the stop, a repeated Begin) are not judged again here.
+        let judged = checkSamplesState(connectorId: connectorId, transactionId: transactionId, owner: owner, samples: samples, call, into: &verdict)
+        checkEnergy(Self.meterPoints(judged), transaction: owner, what: "Energy.Active.Import.Register", call: call, into: &verdict)
         return owner
     }
 
@@ -262,6 +266,7 @@ extension ChargePointSession {
         guard let tx = compliance.transactions[id] else { return }
         compliance.transactions[id]?.stopped = true
         compliance.awaitingStatusAfterStop.insert(tx.connectorId)
+        compliance.state.knownIdle.insert(tx.connectorId)
     }
 
 

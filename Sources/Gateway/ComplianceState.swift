@@ -29,6 +29,30 @@ struct ComplianceState {
         var stopped = false
         /// Power and energy since the last register reading (MeterPhysics.swift).
         var meter = MeterTrack()
+
+        // State rules (StateChecks.swift).
+        /// The start's tag, to judge the stop's.
+        var idTag: String?
+        /// Its token was answered Blocked, Invalid or Expired.
+        var refusal: Refusal?
+        /// The StopTransaction was received (before the store answered it).
+        var stopReceived = false
+        /// The first Transaction.Begin reading: when, and its register if it had one.
+        var begin: (time: Date, wh: Double?)?
+        var beginRepeatFlagged = false
+        /// The pile rebooted since it started: a new start there is no concurrent one.
+        var rebooted = false
+    }
+
+    /// A refused transaction's allowance: energy counts from `baselineWh`, readings and
+    /// statuses from `since` (pile clock; nil: every later one).
+    struct Refusal {
+        var since: Date?
+        var baselineWh: Double?
+        /// The refused start was the pile's newest message (not from an offline queue), so its
+        /// stop's figures show only what it delivered after the refusal.
+        var live = false
+        var flagged = false
     }
 
     let openedAt: Date
@@ -51,6 +75,8 @@ struct ComplianceState {
     var lastIncoming: Date?
     /// When we last asked for a message with TriggerMessage (a triggered Heartbeat is not too frequent).
     var lastTrigger: Date?
+    /// Status runs and configuration for the state rules.
+    var state = StateMemory()
 
     init(openedAt: Date, heartbeatInterval: Double) {
         self.openedAt = openedAt
@@ -67,6 +93,8 @@ struct ComplianceState {
         startingConnectors = ConnectorSet()
         awaitingStatusAfterStop = ConnectorSet()
         lastHeartbeat = nil
+        state.pileRebooted()
+        for id in transactions.keys { transactions[id]?.rebooted = true }
     }
 }
 

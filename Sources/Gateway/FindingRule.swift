@@ -140,6 +140,7 @@ public struct FindingRule: Sendable, Hashable {
                 silentTooLong, valueOutOfRange, timestampOutOfWindow,
             ] + transactions201
             + meterRules
+            + stateRules
     }
 
     /// The rule with `id`, if the catalogue has one.

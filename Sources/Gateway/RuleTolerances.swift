@@ -24,11 +24,20 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
     public var bootLoopCount: Int = 3
     public var bootLoopSeconds: Double = 60
 
+    // Transactions against connector state (FindingRule+State.swift).
+    /// session.charging-without-transaction: import power at or below this is a meter idling, not charging.
+    public var idlePowerW: Double = 100
+    /// session.charging-after-refusal: energy a refused transaction may still deliver (1.6 MaxEnergyOnInvalidId).
+    public var refusedEnergyWh: Double = 250
+    /// session.charging-after-refusal: a Charging status this long (pile clock) after a refused start is charging on.
+    public var refusedGraceSeconds: Double = 60
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case energyShortfallFactor, energyExcessFactor, energySlackWh, maxPowerKW, negativePowerW, currentWithoutVoltageA
         case statusRepeatsPerSecond, bootLoopCount, bootLoopSeconds
+        case idlePowerW, refusedEnergyWh, refusedGraceSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +52,9 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         statusRepeatsPerSecond = try c.decodeIfPresent(Int.self, forKey: .statusRepeatsPerSecond) ?? d.statusRepeatsPerSecond
         bootLoopCount = try c.decodeIfPresent(Int.self, forKey: .bootLoopCount) ?? d.bootLoopCount
         bootLoopSeconds = try c.decodeIfPresent(Double.self, forKey: .bootLoopSeconds) ?? d.bootLoopSeconds
+        idlePowerW = try c.decodeIfPresent(Double.self, forKey: .idlePowerW) ?? d.idlePowerW
+        refusedEnergyWh = try c.decodeIfPresent(Double.self, forKey: .refusedEnergyWh) ?? d.refusedEnergyWh
+        refusedGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .refusedGraceSeconds) ?? d.refusedGraceSeconds
     }
 
     /// Values outside what makes sense, as `key must be …` lines.
@@ -58,6 +70,9 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         check((1...10_000).contains(statusRepeatsPerSecond), "statusRepeatsPerSecond must be between 1 and 10000")
         check((2...10_000).contains(bootLoopCount), "bootLoopCount must be between 2 and 10000")
         check(bootLoopSeconds.isFinite && bootLoopSeconds > 0 && bootLoopSeconds <= 86_400, "bootLoopSeconds must be between 0 and 86400")
+        check(idlePowerW.isFinite && idlePowerW >= 0 && idlePowerW <= 1e9, "idlePowerW must be between 0 and 1000000000")
+        check(refusedEnergyWh.isFinite && refusedEnergyWh >= 0 && refusedEnergyWh <= 1e9, "refusedEnergyWh must be between 0 and 1000000000")
+        check(refusedGraceSeconds.isFinite && refusedGraceSeconds >= 0 && refusedGraceSeconds <= 86_400, "refusedGraceSeconds must be between 0 and 86400")
         return problems
     }
 }

@@ -11,11 +11,11 @@ final class QuirkEncoderTests: XCTestCase {
     static let rewrites: Set<Quirk> = [
         .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .lowercaseEnums,
         .energyInKWhWithoutUnit, .overlongIdTag, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
-        .negativeImportPower,
+        .negativeImportPower, .stopWithOtherTag,
     ]
     static let behaviours: Set<Quirk> = [
         .noSubprotocolHeader, .meterValuesBeforeStartConf, .meterRegisterReset, .reusedMessageIds, .slowReplies,
-        .duplicateStartAfterReconnect, .registerJump,
+        .duplicateStartAfterReconnect, .registerJump, .statusStorm,
     ]
 
     private func wire(_ quirks: [Quirk], _ action: String, _ text: String, offset: Int = 8 * 3600) throws -> String {
@@ -173,6 +173,14 @@ final class QuirkEncoderTests: XCTestCase {
             XCTAssertEqual(QuirkEncoder([]).encode(action: "MeterValues", payload), payload)
             XCTAssertEqual(try wire([], "StartTransaction", text), text)
         }
+    }
+
+    func testStopWithOtherTag() throws {
+        XCTAssertEqual(
+            try wire([.stopWithOtherTag], "StopTransaction", #"{"idTag":"XIAOMI-000001","meterStop":15000,"transactionId":7}"#),
+            #"{"idTag":"ANOTHER-CARD","meterStop":15000,"transactionId":7}"#)
+        // The start and Authorize keep the driver's tag.
+        XCTAssertEqual(try wire([.stopWithOtherTag], "Authorize", #"{"idTag":"XIAOMI-000001"}"#), #"{"idTag":"XIAOMI-000001"}"#)
     }
 
     func testBehaviourQuirksLeaveThePayloadAlone() throws {

@@ -125,6 +125,7 @@ extension ChargePointSession {
     ) {
         var verdict = verdict
         checkStart(connectorId: start.connectorId, timestamp: start.startTime, call, into: &verdict)
+        checkStartState(start, call, into: &verdict)
         if rejected(verdict, call) { return }
         let token =
             tokenless
@@ -140,6 +141,7 @@ extension ChargePointSession {
                 id, connectorId: stored.connectorId, startTime: stored.startTime,
                 meterStartWh: stored.transactionRef == nil ? stored.meterStartWh : nil,
                 accepted: token.status == .accepted, duplicate: duplicate)
+            if !duplicate { session.trackStartState(id, start: stored, token: token) }
             session.mentioned(id)
             if duplicate && resuming {
                 // The store knew it: a transaction of an earlier connection, followed from here.
@@ -177,6 +179,8 @@ extension ChargePointSession {
             services.authorizer.transactionStarted(.init(chargePointId: identity, connectorId: connectorId, transactionId: sessionId), idTag: idTag)
         }
         live[sessionId]?.record.idTag = idTag
+        compliance.transactions[sessionId]?.idTag = idTag
+        trackLateRefusal(sessionId, token: token)
         return token
     }
 
@@ -184,7 +188,7 @@ extension ChargePointSession {
     /// TransactionEvent): stored and published, judged, never refused.
     func connectorObserved(_ change: ConnectorChange, _ call: IncomingCall) {
         var verdict = Verdict()
-        checkStatus(change, call, into: &verdict)
+        checkStatus(change, call, reported: false, into: &verdict)
         let status = ConnectorStatusRecord(
             chargePointId: identity, connectorId: change.connectorId, status: change.state.rawValue, errorCode: change.errorCode,
             info: change.info, vendorErrorCode: change.vendorErrorCode, since: change.timestamp ?? call.receivedAt)
@@ -225,6 +229,7 @@ extension ChargePointSession {
     ) {
         var verdict = verdict
         checkStop(stop, call, into: &verdict)
+        checkStopState(stop, call, into: &verdict)
         if rejected(verdict, call) { return }
         commit(.stopSession(stop), findings: verdict.findings, answering: call) { session, outcome in
             switch outcome {

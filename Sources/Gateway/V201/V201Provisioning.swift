@@ -34,6 +34,7 @@ struct V201NotifyReport: CallHandler {
                     reportedAt: call.receivedAt)
             }
         }
+        pile.noteDeviceModel(variables, requestId: request.requestId, lastPage: request.tbc != true)
         pile.store.submit(.deviceModel(chargePointId: pile.identity, variables: variables), frame: nil, findings: findings) { _ in }
         pile.reply(Action.self, to: call, .init())
     }

@@ -8,6 +8,9 @@ public struct QuirkEncoder: Sendable {
     /// The pile's local time offset for the timestamp quirks (China: +8 h).
     public let utcOffsetSeconds: Int
 
+    /// The tag a `stop-with-other-tag` pile stops with.
+    public static let otherTag = "ANOTHER-CARD"
+
     public init(_ quirks: [Quirk], utcOffsetSeconds: Int = 8 * 3600) {
         self.quirks = Set(quirks)
         self.utcOffsetSeconds = utcOffsetSeconds
@@ -51,6 +54,7 @@ public struct QuirkEncoder: Sendable {
             guard let key else { return json }
             if ["timestamp", "currentTime"].contains(key), let stamp = OCPPTimestamp.parse(text) { return .string(timestamp(stamp.date)) }
             if quirks.contains(.lowercaseEnums), ["status", "errorCode", "reason"].contains(key) { return .string(text.lowercased()) }
+            if quirks.contains(.stopWithOtherTag), key == "idTag", action == "StopTransaction" { return .string(Self.otherTag) }
             if quirks.contains(.overlongIdTag), key == "idTag", text.count <= 20 {
                 return .string(text + String(repeating: "0", count: 25 - text.count))
             }

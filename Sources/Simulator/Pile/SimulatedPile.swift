@@ -307,7 +307,12 @@ public final class SimulatedPile: RPCConnectionDelegate {
         }
         notify(.sent(pile: identity, action: action))
         let bound = NIOLoopBound((self, then), eventLoop: eventLoop)
-        connection.call(action: action, payload: encoder.encode(action: action, payload)).whenComplete { result in
+        let encoded = encoder.encode(action: action, payload)
+        if profile.quirks.contains(.statusStorm) && action == V16.StatusNotification.name {
+            // Three more copies, each its own CALL (new message id), answers ignored.
+            for _ in 0..<3 { connection.call(action: action, payload: encoded).whenComplete { _ in } }
+        }
+        connection.call(action: action, payload: encoded).whenComplete { result in
             let (pile, then) = bound.value
             if case .failure(let error) = result {
                 pile.notify(.callFailed(pile: pile.identity, action: action, error: "\(error)"))

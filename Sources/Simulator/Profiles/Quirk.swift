@@ -41,4 +41,9 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     /// Power.Active.Import sent with a negative sign (a meter wired or configured for the
     /// export direction). Gateway rule: meter.negative-import-power.
     case negativeImportPower = "negative-import-power"
+    /// StopTransaction names another id tag than the one that started the transaction (a
+    /// card of no group of the starter's, unknown to the central system).
+    case stopWithOtherTag = "stop-with-other-tag"
+    /// Every StatusNotification sent four times at once (a pile whose status task repeats itself).
+    case statusStorm = "status-storm"
 }

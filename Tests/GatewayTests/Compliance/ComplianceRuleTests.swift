@@ -52,6 +52,13 @@ final class ComplianceRuleTests: XCTestCase {
             Case(rule: "meter.negative-import-power", script: Script([f.boot, f.start(), f.readings(["-3000 W Power.Active.Import"], at: 0)])),
             Case(rule: "meter.current-without-voltage", script: Script([f.boot, f.start(), f.readings(["16 A Current.Import", "0 V Voltage"], at: 0)])),
             Case(rule: "meter.negative-register", script: Script([f.boot, f.start(meterStart: -5)])),
+            // state (StateRuleTests has the look-alikes that must stay silent)
+            Case(rule: "session.start-on-inoperative-connector", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Unavailable"), f.start()])),
+            Case(rule: "session.concurrent-transaction", script: Script([f.boot, f.start(), f.status(1, "Charging"), f.start(meterStart: 1500)])),
+            Case(rule: "session.charging-without-transaction", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Charging"), f.meter(wh: "1000", transaction: nil), f.meter(wh: "1500", transaction: nil)])),
+            Case(rule: "session.meter-values-after-stop", script: Script([f.boot, f.start(), f.status(1, "Charging"), f.stop(meterStop: 2000), f.meter(wh: "2000")])),
+            Case(rule: "session.transaction-begin-repeated", script: Script([f.boot, f.start(), f.meter(wh: "1000", context: "Transaction.Begin", at: -10), f.meter(wh: "1200", context: "Transaction.Begin")])),
+            Case(rule: "status.storm", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Available"), f.status(1, "Available"), f.status(1, "Available")])),
         ]
     }()
 
@@ -79,6 +86,8 @@ final class ComplianceRuleTests: XCTestCase {
         "txevent.seqno-gap", "txevent.seqno-repeated", "txevent.event-without-started", "txevent.event-after-ended",  // V201SessionTests
         "txevent.evse-missing", "txevent.trigger-inconsistent", "txevent.evse-repeated", "rpc.other-version-action",
         "txevent.transaction-id-reused",  // V201QuirksOnTheWireTests
+        "session.charging-after-refusal", "session.stop-tag-mismatch", "session.transaction-end-missing",
+        "status.connector-beyond-count",  // StateRuleTests (a closed network, a known configuration or count)
     ]
 
     /// Runs each case on its own pile and checks its rule fired, naming the offending message.

@@ -11,11 +11,11 @@ import XCTest
 final class QuirksOnTheWireTests: SimulationTestCase {
     /// Runs one short session on a pile with `quirk`; returns what the pile sent and the findings.
     func run(
-        _ quirk: Quirk, speed: Double = 600, edit: (inout PileProfile) -> Void = { _ in },
-        during: ((GatewayHarness, PileHandle, String) async throws -> Void)? = nil
+        _ quirk: Quirk, speed: Double = 600, configuration: GatewayConfiguration = GatewayConfiguration(),
+        edit: (inout PileProfile) -> Void = { _ in }, during: ((GatewayHarness, PileHandle, String) async throws -> Void)? = nil
     ) async throws -> (incoming: [String], findings: [String]) {
         var result: ([String], [String]) = ([], [])
-        try await withHarness { harness in
+        try await withHarness(configuration) { harness in
             let id = "Q-\(quirk.rawValue)".prefix(40).description
             let pile = try await startPile(harness, identity: id, speed: speed, quirks: [quirk], edit: edit)
             let car = try vehicle("su7-max")
@@ -169,13 +169,30 @@ final class QuirksOnTheWireTests: SimulationTestCase {
         XCTAssertTrue(findings.contains("status.faulted-without-error"))
     }
 
+    func testStopWithOtherTag() async throws {
+        // A closed network: the driver's card is listed, the other one is not.
+        var configuration = GatewayConfiguration()
+        configuration.acceptUnknownIdTags = false
+        configuration.idTags = [.init(idTag: "XIAOMI-Q")]
+        let (frames, findings) = try await run(.stopWithOtherTag, configuration: configuration)
+        assertSome(frames, match: #""idTag":"ANOTHER-CARD""#)
+        XCTAssertTrue(findings.contains("session.stop-tag-mismatch"), "\(findings)")
+    }
+
+    func testStatusStorm() async throws {
+        let (frames, findings) = try await run(.statusStorm)
+        let available = frames.filter { $0.contains("StatusNotification") && $0.contains(#""status":"Available""#) }
+        XCTAssertGreaterThanOrEqual(available.count, 4, "each status four times")
+        XCTAssertTrue(findings.contains("status.storm"), "\(findings)")
+    }
+
     func testEveryQuirkHasATestHere() {
         // A new quirk without a wire test above fails here.
         let tested: Set<Quirk> = [
             .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .noSubprotocolHeader,
             .lowercaseEnums, .meterValuesBeforeStartConf, .energyInKWhWithoutUnit, .meterRegisterReset, .reusedMessageIds,
             .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
-            .registerJump, .negativeImportPower,
+            .registerJump, .negativeImportPower, .stopWithOtherTag, .statusStorm,
         ]
         XCTAssertEqual(tested, Set(Quirk.allCases))
     }

@@ -81,6 +81,7 @@ struct V201TransactionEvent: CallHandler {
         }
         opened { session, id, token in
             session.eventSequences[ref, default: .init(sessionId: id, connectorId: connectorId)].note(request, idTag: request.idToken?.idToken)
+            if request.offline == true { session.offlineReadings(of: id, until: samples.map(\.time).max() ?? time) }
             if let state = request.transactionInfo.chargingState.flatMap(ConnectorState.init) {
                 session.connectorObserved(ConnectorChange(connectorId: connectorId, state: state, timestamp: time), call)
             }
@@ -101,7 +102,9 @@ struct V201TransactionEvent: CallHandler {
                     reason: StopReason(request.transactionInfo.stoppedReason ?? .local).rawValue, idTag: request.idToken?.idToken,
                     samples: [], receivedAt: call.receivedAt)
                 stop.meterStopFromReadings = Self.register(in: samples) == nil
-                session.sessionEnded(stop, call, verdict: Verdict()) { session, _ in session.reply(Action.self, to: call, answer) }
+                var ended = Verdict()
+                session.checkEndedReadings(samples, sessionId: id, call, into: &ended)
+                session.sessionEnded(stop, call, verdict: ended) { session, _ in session.reply(Action.self, to: call, answer) }
             }
         }
     }
