@@ -67,6 +67,7 @@ extension ChargePointSession {
     /// (1.6 ChangeConfiguration, 2.0.1 SetVariables of OCPPCommCtrlr.HeartbeatInterval).
     /// The action names are the same in both versions where they overlap.
     func noteOutgoing(_ tap: FrameTap) {
+        noteBootCause(tap)
         switch tap.action {
         case V16.TriggerMessage.name:
             compliance.lastTrigger = tap.time

@@ -50,6 +50,14 @@ struct ComplianceState {
     /// When we last asked for a message with TriggerMessage (a triggered Heartbeat is not too frequent).
     var lastTrigger: Date?
 
+    // Boots on this connection (RPCDisciplineChecks.swift).
+    /// The message id of the boot Accepted on this connection; nil before it, or when refused.
+    var acceptedBootId: String?
+    /// We sent Reset or TriggerMessage(BootNotification) since: the next boot is asked for.
+    var bootRequested = false
+    /// This connection's first boot has gone to the cross-connection loop watch.
+    var bootCounted = false
+
     init(openedAt: Date, heartbeatInterval: Double) {
         self.openedAt = openedAt
         self.heartbeatInterval = heartbeatInterval...heartbeatInterval

@@ -139,6 +139,7 @@ public struct FindingRule: Sendable, Hashable {
                 illegalStatusTransition, faultedWithoutError, statusMissingAroundSession, timestampAhead, timestampBehind, heartbeatTooFrequent,
                 silentTooLong, valueOutOfRange, timestampOutOfWindow,
             ] + transactions201
+            + rpcDisciplineRules
     }
 
     /// The rule with `id`, if the catalogue has one.

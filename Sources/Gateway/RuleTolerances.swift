@@ -24,11 +24,17 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
     public var bootLoopCount: Int = 3
     public var bootLoopSeconds: Double = 60
 
+    // RPC discipline (FindingRule+RPC.swift).
+    /// rpc.overlapping-call: an earlier CALL of the pile unanswered for longer than this, in
+    /// seconds, may have been given up by the pile's own timeout; a new CALL then is right.
+    public var callOverlapSeconds: Double = 10
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case energyShortfallFactor, energyExcessFactor, energySlackWh, maxPowerKW, negativePowerW, currentWithoutVoltageA
         case statusRepeatsPerSecond, bootLoopCount, bootLoopSeconds
+        case callOverlapSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +49,7 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         statusRepeatsPerSecond = try c.decodeIfPresent(Int.self, forKey: .statusRepeatsPerSecond) ?? d.statusRepeatsPerSecond
         bootLoopCount = try c.decodeIfPresent(Int.self, forKey: .bootLoopCount) ?? d.bootLoopCount
         bootLoopSeconds = try c.decodeIfPresent(Double.self, forKey: .bootLoopSeconds) ?? d.bootLoopSeconds
+        callOverlapSeconds = try c.decodeIfPresent(Double.self, forKey: .callOverlapSeconds) ?? d.callOverlapSeconds
     }
 
     /// Values outside what makes sense, as `key must be …` lines.
@@ -58,6 +65,7 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         check((1...10_000).contains(statusRepeatsPerSecond), "statusRepeatsPerSecond must be between 1 and 10000")
         check((2...10_000).contains(bootLoopCount), "bootLoopCount must be between 2 and 10000")
         check(bootLoopSeconds.isFinite && bootLoopSeconds > 0 && bootLoopSeconds <= 86_400, "bootLoopSeconds must be between 0 and 86400")
+        check(callOverlapSeconds.isFinite && callOverlapSeconds > 0 && callOverlapSeconds <= 3_600, "callOverlapSeconds must be between 0 and 3600")
         return problems
     }
 }

@@ -34,6 +34,9 @@ public enum RPCEvent: Sendable {
     case unsolicitedReply(messageId: String)
     /// The peer did not answer our CALL in time.
     case callTimedOut(action: String, messageId: String)
+    /// The peer sent a CALL while an earlier one of its own (`unansweredId`, received
+    /// `waited` seconds before) still had no answer from us.
+    case overlappingCall(messageId: String, action: String, unansweredId: String, unansweredAction: String, waited: TimeInterval)
     case webSocket(WebSocketEvent)
 }
 
@@ -98,6 +101,8 @@ public final class RPCConnection: ChannelInboundHandler {
     /// CALLs queued behind the one in flight. An Array, not a CircularBuffer: it is nearly
     /// always empty, and an empty Array costs no allocation (a CircularBuffer reserves 16 slots).
     private var waiting: [OutgoingCall] = []
+    /// The peer's CALLs not answered yet, to notice one sent before our answer.
+    private var unanswered = UnansweredCalls()
     private var closed = false
 
     public init(identity: String, version: OCPPVersion, eventLoop: any EventLoop, callTimeout: TimeAmount = .seconds(30)) {
@@ -159,7 +164,15 @@ public final class RPCConnection: ChannelInboundHandler {
         switch frame {
         case .call(let id, let action, let payload):
             tap(.incoming, at: receivedAt, text: text, messageType: 2, messageId: id, action: action, latency: nil)
-            delegate?.rpcConnection(self, didReceive: IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt))
+            let call = IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt)
+            if let earlier = unanswered.received(call) {
+                delegate?.rpcConnection(
+                    self,
+                    didObserve: .overlappingCall(
+                        messageId: id, action: action, unansweredId: earlier.messageId, unansweredAction: earlier.action,
+                        waited: receivedAt.timeIntervalSince(earlier.receivedAt)))
+            }
+            delegate?.rpcConnection(self, didReceive: call)
         case .callResult(let id, _), .callError(let id, _):
             guard let call = inFlight, call.messageId == id else {
                 tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: nil, latency: nil)
@@ -182,10 +195,12 @@ public final class RPCConnection: ChannelInboundHandler {
     // MARK: Answering the peer's CALLs
 
     public func reply(to call: IncomingCall, result payload: JSON) {
+        unanswered.answered(call.messageId)
         send(.callResult(messageId: call.messageId, payload: payload), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
     }
 
     public func reply(to call: IncomingCall, error: RPCError) {
+        unanswered.answered(call.messageId)
         send(.callError(messageId: call.messageId, error: error), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
     }
 

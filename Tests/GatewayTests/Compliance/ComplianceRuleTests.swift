@@ -45,6 +45,8 @@ final class ComplianceRuleTests: XCTestCase {
             Case(rule: "payload.string-too-long", script: Script([f.boot, .call("Authorize", #"{"idTag":"ABCDEFGHIJKLMNOPQRSTUVWXYZ"}"#)])),
             Case(rule: "payload.unknown-property", script: Script([f.boot, .call("Heartbeat", #"{"extra":1}"#)])),
             Case(rule: "payload.timestamp-off-spec", script: Script([f.boot, .call("StatusNotification", #"{"connectorId":1,"errorCode":"NoError","status":"Available","timestamp":"2026-11-22T08:00:00+08:00"}"#)])),
+            // boot and RPC discipline
+            Case(rule: "boot.repeated-on-connection", script: Script([f.boot, f.heartbeat, f.boot])),
         ]
     }()
 
@@ -72,6 +74,7 @@ final class ComplianceRuleTests: XCTestCase {
         "txevent.seqno-gap", "txevent.seqno-repeated", "txevent.event-without-started", "txevent.event-after-ended",  // V201SessionTests
         "txevent.evse-missing", "txevent.trigger-inconsistent", "txevent.evse-repeated", "rpc.other-version-action",
         "txevent.transaction-id-reused",  // V201QuirksOnTheWireTests
+        "boot.reconnect-loop", "rpc.reply-schema-violation", "rpc.unknown-error-code", "rpc.overlapping-call",  // RPCDisciplineRuleTests
     ]
 
     /// Runs each case on its own pile and checks its rule fired, naming the offending message.
