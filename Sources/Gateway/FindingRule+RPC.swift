@@ -11,7 +11,7 @@ extension FindingRule {
 
     public static let bootReconnectLoop = FindingRule(
         id: "boot.reconnect-loop", severity: .error,
-        summary: "The pile keeps rebooting: several Accepted-then-again boots, each on a new connection, in a short time, no Reset asked for (once per episode).",
+        summary: "The pile keeps rebooting: boot after boot, each on a new connection, within a short time, with no Reset or UpdateFirmware asking for it (once per episode).",
         reference: "OCPP 1.6 §4.2, §5.13 (a reboot follows a Reset); OCPP 2.0.1 B01, B11/B12",
         tolerance: "`bootLoopCount` boots (default 3) within `bootLoopSeconds` (default 60)")
 

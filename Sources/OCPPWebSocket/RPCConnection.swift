@@ -84,6 +84,9 @@ public final class RPCConnection: ChannelInboundHandler {
     public var owner: AnyObject?
     /// When set, every CALL of ours uses this id: a quirk some chargers have (ids reused).
     public var messageIdOverride: String?
+    /// When set, our CALLs go out at once, without waiting for the one in flight: a quirk
+    /// some chargers have (OCPP-J §4.1.1 asks them to wait). Replies are matched by id.
+    public var sendsWithoutWaiting = false
 
     private var context: ChannelHandlerContext?
     private var nextId: UInt64 = 0
@@ -98,6 +101,8 @@ public final class RPCConnection: ChannelInboundHandler {
         var timeout: Scheduled<Void>?
     }
     private var inFlight: OutgoingCall?
+    /// Sent while another was in flight (`sendsWithoutWaiting` only); empty otherwise.
+    private var overlapped: [OutgoingCall] = []
     /// CALLs queued behind the one in flight. An Array, not a CircularBuffer: it is nearly
     /// always empty, and an empty Array costs no allocation (a CircularBuffer reserves 16 slots).
     private var waiting: [OutgoingCall] = []
@@ -131,7 +136,11 @@ public final class RPCConnection: ChannelInboundHandler {
         inFlight?.timeout?.cancel()
         inFlight?.promise.fail(RPCCallError.connectionClosed)
         inFlight = nil
-        for call in waiting { call.promise.fail(RPCCallError.connectionClosed) }
+        for call in overlapped + waiting {
+            call.timeout?.cancel()
+            call.promise.fail(RPCCallError.connectionClosed)
+        }
+        overlapped.removeAll()
         waiting.removeAll()
         delegate?.rpcConnectionDidClose(self)
         context = nil
@@ -174,7 +183,7 @@ public final class RPCConnection: ChannelInboundHandler {
             }
             delegate?.rpcConnection(self, didReceive: call)
         case .callResult(let id, _), .callError(let id, _):
-            guard let call = inFlight, call.messageId == id else {
+            guard let call = takeOutstanding(id) else {
                 tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: nil, latency: nil)
                 delegate?.rpcConnection(self, didObserve: .unsolicitedReply(messageId: id))
                 return
@@ -182,7 +191,6 @@ public final class RPCConnection: ChannelInboundHandler {
             let latency = call.sentAt.map { receivedAt.timeIntervalSince($0) }
             tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: call.action, latency: latency)
             call.timeout?.cancel()
-            inFlight = nil
             if case .callResult(_, let payload) = frame {
                 call.promise.succeed(payload)
             } else if case .callError(_, let error) = frame {
@@ -202,6 +210,14 @@ public final class RPCConnection: ChannelInboundHandler {
     public func reply(to call: IncomingCall, error: RPCError) {
         unanswered.answered(call.messageId)
         send(.callError(messageId: call.messageId, error: error), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
+    }
+
+    /// Answers with a CALLERROR whose code is spelled `code` exactly, defined by the
+    /// version or not: how quirks and tests put made-up codes on the wire.
+    public func reply(to call: IncomingCall, errorCode code: String, description: String) {
+        unanswered.answered(call.messageId)
+        let frame = JSON.array([.integer(4), .string(call.messageId), .string(code), .string(description), .object(JSONObject())])
+        send(raw: Array(frame.text.utf8), messageType: 4, messageId: call.messageId, action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
     }
 
     /// Sends any frame as is. Also the way to send deliberately wrong frames in tests and quirks.
@@ -228,7 +244,7 @@ public final class RPCConnection: ChannelInboundHandler {
             messageId: messageIdOverride ?? "\(idPrefix)-\(nextId)", action: action, payload: payload,
             promise: context.eventLoop.makePromise(), timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil)
         waiting.append(call)
-        if inFlight == nil { sendNextCall() }
+        if inFlight == nil || sendsWithoutWaiting { sendNextCall() }
         return call.promise.futureResult
     }
 
@@ -244,8 +260,19 @@ public final class RPCConnection: ChannelInboundHandler {
         }
     }
 
+    /// Removes and returns our CALL with `id` if it is still waiting for its answer.
+    private func takeOutstanding(_ id: String) -> OutgoingCall? {
+        if let call = inFlight, call.messageId == id {
+            inFlight = nil
+            return call
+        }
+        guard let index = overlapped.firstIndex(where: { $0.messageId == id }) else { return nil }
+        return overlapped.remove(at: index)
+    }
+
     private func sendNextCall() {
-        guard inFlight == nil, let context, !waiting.isEmpty else { return }
+        guard inFlight == nil || sendsWithoutWaiting, let context, !waiting.isEmpty else { return }
+        if let current = inFlight { overlapped.append(current) }
         var call = waiting.removeFirst()
         call.sentAt = Date()
         let messageId = call.messageId
@@ -254,8 +281,7 @@ public final class RPCConnection: ChannelInboundHandler {
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         call.timeout = context.eventLoop.scheduleTask(in: call.timeoutAmount) {
             let connection = bound.value
-            guard let pending = connection.inFlight, pending.messageId == messageId else { return }
-            connection.inFlight = nil
+            guard let pending = connection.takeOutstanding(messageId) else { return }
             connection.delegate?.rpcConnection(connection, didObserve: .callTimedOut(action: action, messageId: messageId))
             pending.promise.fail(RPCCallError.timedOut(action: action, after: seconds))
             connection.sendNextCall()
