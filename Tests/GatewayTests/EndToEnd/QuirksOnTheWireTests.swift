@@ -73,10 +73,11 @@ final class QuirksOnTheWireTests: SimulationTestCase {
     }
 
     func testMeterValuesBeforeStartConf() async throws {
-        let (frames, _) = try await run(.meterValuesBeforeStartConf)
+        let (frames, findings) = try await run(.meterValuesBeforeStartConf)
         let start = try XCTUnwrap(frames.firstIndex { $0.contains("\"StartTransaction\"") })
         let early = try XCTUnwrap(frames.firstIndex { $0.contains("\"MeterValues\"") && !$0.contains("transactionId") })
         XCTAssertEqual(early, start + 1, "the MeterValues follows the StartTransaction at once, before its reply")
+        XCTAssertTrue(findings.contains("rpc.overlapping-call"), "two CALLs in flight: \(findings)")
     }
 
     func testEnergyInKWhWithoutUnit() async throws {
