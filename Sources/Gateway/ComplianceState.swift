@@ -51,8 +51,9 @@ struct ComplianceState {
     var lastTrigger: Date?
 
     // Boots on this connection (RPCDisciplineChecks.swift).
-    /// The message id of the boot Accepted on this connection; nil before it, or when refused.
-    var acceptedBootId: String?
+    /// The hash of the message id of the boot Accepted on this connection (a resend of it is
+    /// no new boot; a hash, so no string is kept); nil before it, or when refused.
+    var acceptedBoot: Int?
     /// We sent Reset or TriggerMessage(BootNotification) since: the next boot is asked for.
     var bootRequested = false
     /// This connection's first boot has gone to the cross-connection loop watch.

@@ -10,15 +10,16 @@ extension ChargePointSession {
     /// Judges a boot before `pileRebooted` forgets the connection's past: a second boot
     /// here after Accepted, unasked; a connection's first boot also goes to the loop watch.
     func checkBoot(_ call: IncomingCall, accepted: Bool) -> [FindingRecord] {
+        // A resend under the Accepted boot's own id (the pile missed our answer) is no new
+        // boot: it neither counts nor uses up a Reset or TriggerMessage that asked for one.
+        let id = call.messageId.hashValue
+        if id == compliance.acceptedBoot { return [] }
         var found: [FindingRecord] = []
-        // A resend under the Accepted boot's own id (the pile missed our answer) is no new boot.
-        if let earlier = compliance.acceptedBootId, earlier != call.messageId, !compliance.bootRequested,
-            shouldRecord(.bootRepeatedOnConnection)
-        {
+        if compliance.acceptedBoot != nil, !compliance.bootRequested, shouldRecord(.bootRepeatedOnConnection) {
             found.append(
                 finding(
                     .bootRepeatedOnConnection,
-                    "BootNotification after boot \(earlier) was Accepted on this connection; the gateway sent no Reset or TriggerMessage(BootNotification)",
+                    "BootNotification again after this connection's boot was Accepted; the gateway sent no Reset, UpdateFirmware or TriggerMessage(BootNotification)",
                     messageId: call.messageId))
         }
         if !compliance.bootCounted {
@@ -33,16 +34,16 @@ extension ChargePointSession {
                         messageId: call.messageId))
             }
         }
-        if call.messageId != compliance.acceptedBootId { compliance.acceptedBootId = accepted ? call.messageId : nil }
+        compliance.acceptedBoot = accepted ? id : nil
         compliance.bootRequested = false
         return found
     }
 
-    /// Our CALLs after which a boot is expected: Reset and UpdateFirmware (the pile reboots;
-    /// the names are the same in both versions) and TriggerMessage(BootNotification).
+    /// Our CALLs after which a boot is expected: Reset and (Signed)UpdateFirmware (the pile
+    /// reboots; the names are the same in both versions) and TriggerMessage(BootNotification).
     func noteBootCause(_ tap: FrameTap) {
         switch tap.action {
-        case V16.Reset.name, V16.UpdateFirmware.name:
+        case V16.Reset.name, V16.UpdateFirmware.name, V16.SignedUpdateFirmware.name:
             compliance.bootRequested = true
             services.boots.rebootRequested(identity)
         case V16.TriggerMessage.name:
@@ -59,11 +60,12 @@ extension ChargePointSession {
         guard let frame = try? RPCFrame.parse(Array(tap.text.utf8)) else { return }
         switch frame {
         case .callError(let id, let error):
-            guard let code = error.wireCode, !RPCErrorCode.isDefined(wireName: code, in: version) else { return }
+            guard let wire = error.wireCode, !RPCErrorCode.isDefined(wireName: wire, in: version) else { return }
+            let code = "\"\(wire.prefix(64))\""
             let what = tap.action.map { "CALLERROR to \($0)" } ?? "unsolicited CALLERROR"
             let detail: String
-            if let other = OCPPVersion.supported.first(where: { $0 != version && RPCErrorCode.isDefined(wireName: code, in: $0) }),
-                let meaning = RPCErrorCode(wireName: code)
+            if let other = OCPPVersion.supported.first(where: { $0 != version && RPCErrorCode.isDefined(wireName: wire, in: $0) }),
+                let meaning = RPCErrorCode(wireName: wire)
             {
                 detail = "\(what) uses \(code), an OCPP \(other.label) code; OCPP \(version.label) says \(meaning.wireName(for: version))"
             } else {
