@@ -25,7 +25,7 @@ extension ChargePointSession {
         if !compliance.bootCounted {
             compliance.bootCounted = true
             let seconds = tolerances.bootLoopSeconds
-            if policy.checks(.bootReconnectLoop),
+            if shouldRecord(.bootReconnectLoop),
                 let boots = services.boots.booted(identity, at: call.receivedAt, accepted: accepted, count: tolerances.bootLoopCount, within: seconds)
             {
                 found.append(

@@ -248,8 +248,8 @@ public final class RPCConnection: ChannelInboundHandler {
         return call.promise.futureResult
     }
 
-    /// A typed CALL: the response is validated (leniently: deviations are reported as
-    /// events, not errors) and decoded.
+    /// A typed CALL: the response is validated (leniently: deviations are repaired, not
+    /// errors; the gateway records them from the reply frame) and decoded.
     public func call<A: OCPPAction>(_ action: A.Type, _ request: A.Request, timeout: TimeAmount? = nil) -> EventLoopFuture<A.Response> {
         call(action: A.name, payload: A.encode(request), timeout: timeout).flatMapThrowing { json in
             do throws(ValidationError) {
