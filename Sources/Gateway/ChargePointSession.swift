@@ -22,6 +22,8 @@ struct GatewayServices: Sendable {
     let logger: Logger
     /// The gateway's own operations' state (local-list pushes after boot).
     let operations: OperationsState
+    /// Boots per identity across connections (boot.reconnect-loop).
+    let boots = BootLoopWatch()
 }
 
 /// The gateway's side of one pile's connection. It lives on the connection's event
@@ -114,6 +116,7 @@ final class ChargePointSession: RPCConnectionDelegate {
                 action: tap.action, incoming: tap.direction == .incoming, messageType: tap.messageType, latencySeconds: tap.latency)
             if tap.direction == .incoming { noteIncoming(at: tap.time) } else if tap.messageType == 2 { noteOutgoing(tap) }
             if tap.direction == .incoming && tap.messageType == 3 { noteConfigurationReply(tap) }
+            if tap.direction == .incoming && (tap.messageType == 3 || tap.messageType == 4) { checkReply(tap) }
             store.append(
                 frame: FrameRecord(
                     time: tap.time, direction: tap.direction == .incoming ? .incoming : .outgoing, chargePointId: identity,
@@ -133,6 +136,8 @@ final class ChargePointSession: RPCConnectionDelegate {
         case .callTimedOut(let action, let id):
             logger.warning("\(action) not answered in time", metadata: ["messageId": "\(id)"])
             record(.callTimeout, "\(action) not answered within \(services.configuration.callTimeout) s", messageId: id)
+        case .overlappingCall(let id, let action, let earlierId, let earlierAction, let waited):
+            overlappingCall(id, action, unanswered: earlierId, earlierAction, waited: waited)
         case .webSocket(.keepaliveTimedOut):
             logger.warning("no pong: closing and marking offline")
             record(.keepaliveTimeout, "no answer to a WebSocket ping within \(services.configuration.pingInterval * 2) s", messageId: nil)

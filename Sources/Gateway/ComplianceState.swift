@@ -78,6 +78,15 @@ struct ComplianceState {
     /// Status runs and configuration for the state rules.
     var state = StateMemory()
 
+    // Boots on this connection (RPCDisciplineChecks.swift).
+    /// The hash of the message id of the boot Accepted on this connection (a resend of it is
+    /// no new boot; a hash, so no string is kept); nil before it, or when refused.
+    var acceptedBoot: Int?
+    /// We sent Reset or TriggerMessage(BootNotification) since: the next boot is asked for.
+    var bootRequested = false
+    /// This connection's first boot has gone to the cross-connection loop watch.
+    var bootCounted = false
+
     init(openedAt: Date, heartbeatInterval: Double) {
         self.openedAt = openedAt
         self.heartbeatInterval = heartbeatInterval...heartbeatInterval

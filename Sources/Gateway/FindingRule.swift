@@ -141,6 +141,7 @@ public struct FindingRule: Sendable, Hashable {
             ] + transactions201
             + meterRules
             + stateRules
+            + rpcDisciplineRules
     }
 
     /// The rule with `id`, if the catalogue has one.

@@ -31,6 +31,10 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
     public var refusedEnergyWh: Double = 250
     /// session.charging-after-refusal: a Charging status this long (pile clock) after a refused start is charging on.
     public var refusedGraceSeconds: Double = 60
+    // RPC discipline (FindingRule+RPC.swift).
+    /// rpc.overlapping-call: an earlier CALL of the pile unanswered for longer than this, in
+    /// seconds, may have been given up by the pile's own timeout; a new CALL then is right.
+    public var callOverlapSeconds: Double = 10
 
     public init() {}
 
@@ -38,6 +42,7 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         case energyShortfallFactor, energyExcessFactor, energySlackWh, maxPowerKW, negativePowerW, currentWithoutVoltageA
         case statusRepeatsPerSecond, bootLoopCount, bootLoopSeconds
         case idlePowerW, refusedEnergyWh, refusedGraceSeconds
+        case callOverlapSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +60,7 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         idlePowerW = try c.decodeIfPresent(Double.self, forKey: .idlePowerW) ?? d.idlePowerW
         refusedEnergyWh = try c.decodeIfPresent(Double.self, forKey: .refusedEnergyWh) ?? d.refusedEnergyWh
         refusedGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .refusedGraceSeconds) ?? d.refusedGraceSeconds
+        callOverlapSeconds = try c.decodeIfPresent(Double.self, forKey: .callOverlapSeconds) ?? d.callOverlapSeconds
     }
 
     /// Values outside what makes sense, as `key must be …` lines.
@@ -73,6 +79,7 @@ public struct RuleTolerances: Codable, Sendable, Equatable {
         check(idlePowerW.isFinite && idlePowerW >= 0 && idlePowerW <= 1e9, "idlePowerW must be between 0 and 1000000000")
         check(refusedEnergyWh.isFinite && refusedEnergyWh >= 0 && refusedEnergyWh <= 1e9, "refusedEnergyWh must be between 0 and 1000000000")
         check(refusedGraceSeconds.isFinite && refusedGraceSeconds >= 0 && refusedGraceSeconds <= 86_400, "refusedGraceSeconds must be between 0 and 86400")
+        check(callOverlapSeconds.isFinite && callOverlapSeconds > 0 && callOverlapSeconds <= 3_600, "callOverlapSeconds must be between 0 and 3600")
         return problems
     }
 }

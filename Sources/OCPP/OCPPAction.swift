@@ -58,6 +58,12 @@ extension OCPPAction {
         }
     }
 
+    /// Checks a response payload leniently: the deviations a lenient reader repairs, or the
+    /// violation it cannot (the peer's answer to our CALL, judged like its own CALLs).
+    public static func responseDeviations(_ json: JSON) throws(ValidationError) -> [PayloadDeviation] {
+        try SchemaValidator.validate(json, against: Response.schema, mode: .lenient).1
+    }
+
     public static func encode<P: OCPPPayload>(_ payload: P) -> JSON {
         (try? JSONValueEncoder().encode(payload)) ?? .object(JSONObject())
     }

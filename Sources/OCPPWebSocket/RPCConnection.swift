@@ -34,6 +34,9 @@ public enum RPCEvent: Sendable {
     case unsolicitedReply(messageId: String)
     /// The peer did not answer our CALL in time.
     case callTimedOut(action: String, messageId: String)
+    /// The peer sent a CALL while an earlier one of its own (`unansweredId`, received
+    /// `waited` seconds before) still had no answer from us.
+    case overlappingCall(messageId: String, action: String, unansweredId: String, unansweredAction: String, waited: TimeInterval)
     case webSocket(WebSocketEvent)
 }
 
@@ -81,6 +84,9 @@ public final class RPCConnection: ChannelInboundHandler {
     public var owner: AnyObject?
     /// When set, every CALL of ours uses this id: a quirk some chargers have (ids reused).
     public var messageIdOverride: String?
+    /// When set, our CALLs go out at once, without waiting for the one in flight: a quirk
+    /// some chargers have (OCPP-J §4.1.1 asks them to wait). Replies are matched by id.
+    public var sendsWithoutWaiting = false
 
     private var context: ChannelHandlerContext?
     private var nextId: UInt64 = 0
@@ -95,9 +101,13 @@ public final class RPCConnection: ChannelInboundHandler {
         var timeout: Scheduled<Void>?
     }
     private var inFlight: OutgoingCall?
+    /// Sent while another was in flight (`sendsWithoutWaiting` only); empty otherwise.
+    private var overlapped: [OutgoingCall] = []
     /// CALLs queued behind the one in flight. An Array, not a CircularBuffer: it is nearly
     /// always empty, and an empty Array costs no allocation (a CircularBuffer reserves 16 slots).
     private var waiting: [OutgoingCall] = []
+    /// The peer's CALLs not answered yet, to notice one sent before our answer.
+    private var unanswered = UnansweredCalls()
     private var closed = false
 
     public init(identity: String, version: OCPPVersion, eventLoop: any EventLoop, callTimeout: TimeAmount = .seconds(30)) {
@@ -126,7 +136,11 @@ public final class RPCConnection: ChannelInboundHandler {
         inFlight?.timeout?.cancel()
         inFlight?.promise.fail(RPCCallError.connectionClosed)
         inFlight = nil
-        for call in waiting { call.promise.fail(RPCCallError.connectionClosed) }
+        for call in overlapped + waiting {
+            call.timeout?.cancel()
+            call.promise.fail(RPCCallError.connectionClosed)
+        }
+        overlapped.removeAll()
         waiting.removeAll()
         delegate?.rpcConnectionDidClose(self)
         context = nil
@@ -159,9 +173,17 @@ public final class RPCConnection: ChannelInboundHandler {
         switch frame {
         case .call(let id, let action, let payload):
             tap(.incoming, at: receivedAt, text: text, messageType: 2, messageId: id, action: action, latency: nil)
-            delegate?.rpcConnection(self, didReceive: IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt))
+            let call = IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt)
+            if let earlier = unanswered.received(call) {
+                delegate?.rpcConnection(
+                    self,
+                    didObserve: .overlappingCall(
+                        messageId: id, action: action, unansweredId: earlier.messageId, unansweredAction: earlier.action,
+                        waited: receivedAt.timeIntervalSince(earlier.receivedAt)))
+            }
+            delegate?.rpcConnection(self, didReceive: call)
         case .callResult(let id, _), .callError(let id, _):
-            guard let call = inFlight, call.messageId == id else {
+            guard let call = takeOutstanding(id) else {
                 tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: nil, latency: nil)
                 delegate?.rpcConnection(self, didObserve: .unsolicitedReply(messageId: id))
                 return
@@ -169,7 +191,6 @@ public final class RPCConnection: ChannelInboundHandler {
             let latency = call.sentAt.map { receivedAt.timeIntervalSince($0) }
             tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: call.action, latency: latency)
             call.timeout?.cancel()
-            inFlight = nil
             if case .callResult(_, let payload) = frame {
                 call.promise.succeed(payload)
             } else if case .callError(_, let error) = frame {
@@ -182,11 +203,21 @@ public final class RPCConnection: ChannelInboundHandler {
     // MARK: Answering the peer's CALLs
 
     public func reply(to call: IncomingCall, result payload: JSON) {
+        unanswered.answered(call.messageId)
         send(.callResult(messageId: call.messageId, payload: payload), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
     }
 
     public func reply(to call: IncomingCall, error: RPCError) {
+        unanswered.answered(call.messageId)
         send(.callError(messageId: call.messageId, error: error), action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
+    }
+
+    /// Answers with a CALLERROR whose code is spelled `code` exactly, defined by the
+    /// version or not: how quirks and tests put made-up codes on the wire.
+    public func reply(to call: IncomingCall, errorCode code: String, description: String) {
+        unanswered.answered(call.messageId)
+        let frame = JSON.array([.integer(4), .string(call.messageId), .string(code), .string(description), .object(JSONObject())])
+        send(raw: Array(frame.text.utf8), messageType: 4, messageId: call.messageId, action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
     }
 
     /// Sends any frame as is. Also the way to send deliberately wrong frames in tests and quirks.
@@ -213,12 +244,12 @@ public final class RPCConnection: ChannelInboundHandler {
             messageId: messageIdOverride ?? "\(idPrefix)-\(nextId)", action: action, payload: payload,
             promise: context.eventLoop.makePromise(), timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil)
         waiting.append(call)
-        if inFlight == nil { sendNextCall() }
+        if inFlight == nil || sendsWithoutWaiting { sendNextCall() }
         return call.promise.futureResult
     }
 
-    /// A typed CALL: the response is validated (leniently: deviations are reported as
-    /// events, not errors) and decoded.
+    /// A typed CALL: the response is validated (leniently: deviations are repaired, not
+    /// errors; the gateway records them from the reply frame) and decoded.
     public func call<A: OCPPAction>(_ action: A.Type, _ request: A.Request, timeout: TimeAmount? = nil) -> EventLoopFuture<A.Response> {
         call(action: A.name, payload: A.encode(request), timeout: timeout).flatMapThrowing { json in
             do throws(ValidationError) {
@@ -229,8 +260,19 @@ public final class RPCConnection: ChannelInboundHandler {
         }
     }
 
+    /// Removes and returns our CALL with `id` if it is still waiting for its answer.
+    private func takeOutstanding(_ id: String) -> OutgoingCall? {
+        if let call = inFlight, call.messageId == id {
+            inFlight = nil
+            return call
+        }
+        guard let index = overlapped.firstIndex(where: { $0.messageId == id }) else { return nil }
+        return overlapped.remove(at: index)
+    }
+
     private func sendNextCall() {
-        guard inFlight == nil, let context, !waiting.isEmpty else { return }
+        guard inFlight == nil || sendsWithoutWaiting, let context, !waiting.isEmpty else { return }
+        if let current = inFlight { overlapped.append(current) }
         var call = waiting.removeFirst()
         call.sentAt = Date()
         let messageId = call.messageId
@@ -239,8 +281,7 @@ public final class RPCConnection: ChannelInboundHandler {
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         call.timeout = context.eventLoop.scheduleTask(in: call.timeoutAmount) {
             let connection = bound.value
-            guard let pending = connection.inFlight, pending.messageId == messageId else { return }
-            connection.inFlight = nil
+            guard let pending = connection.takeOutstanding(messageId) else { return }
             connection.delegate?.rpcConnection(connection, didObserve: .callTimedOut(action: action, messageId: messageId))
             pending.promise.fail(RPCCallError.timedOut(action: action, after: seconds))
             connection.sendNextCall()

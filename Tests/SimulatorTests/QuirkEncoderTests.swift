@@ -11,11 +11,11 @@ final class QuirkEncoderTests: XCTestCase {
     static let rewrites: Set<Quirk> = [
         .sampledValueAsNumber, .timestampWithoutZone, .timestampLocalOffset, .timestampMicroseconds, .lowercaseEnums,
         .energyInKWhWithoutUnit, .overlongIdTag, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
-        .negativeImportPower, .stopWithOtherTag,
+        .negativeImportPower, .stopWithOtherTag, .configKeyWithoutReadonly,
     ]
     static let behaviours: Set<Quirk> = [
         .noSubprotocolHeader, .meterValuesBeforeStartConf, .meterRegisterReset, .reusedMessageIds, .slowReplies,
-        .duplicateStartAfterReconnect, .registerJump, .statusStorm,
+        .duplicateStartAfterReconnect, .registerJump, .statusStorm, .bootTwice, .bootLoop, .overlappingCalls, .nonstandardErrorCodes,
     ]
 
     private func wire(_ quirks: [Quirk], _ action: String, _ text: String, offset: Int = 8 * 3600) throws -> String {
@@ -151,6 +151,17 @@ final class QuirkEncoderTests: XCTestCase {
     }
 
     // MARK: Combinations and no quirks
+
+    func testConfigKeyWithoutReadonly() throws {
+        let answer = #"{"configurationKey":[{"key":"HeartbeatInterval","readonly":false,"value":"300"}],"unknownKey":["X"]}"#
+        let encoder = QuirkEncoder([.configKeyWithoutReadonly])
+        let rewritten = encoder.encodeReply(action: "GetConfiguration", try JSONParser.parse(answer))
+        XCTAssertEqual(rewritten, try JSONParser.parse(#"{"configurationKey":[{"key":"HeartbeatInterval","value":"300"}],"unknownKey":["X"]}"#))
+        let change = try JSONParser.parse(#"{"status":"Accepted"}"#)
+        XCTAssertEqual(encoder.encodeReply(action: "ChangeConfiguration", change), change, "only GetConfiguration's keys")
+        XCTAssertEqual(QuirkEncoder([]).encodeReply(action: "GetConfiguration", try JSONParser.parse(answer)), try JSONParser.parse(answer))
+        XCTAssertEqual(try wire([.configKeyWithoutReadonly], "GetConfiguration", answer), try JSONParser.parse(answer).text, "a reply quirk, not a CALL rewrite")
+    }
 
     func testTELD120QuirksTogether() throws {
         let teld = try pile("teld-120")

@@ -47,6 +47,7 @@ extension ChargePointSession {
             firstSeen: now, lastSeen: now, connected: true)
         logger.info("boot \(boot.vendor) \(boot.model): \(status.rawValue)")
         modelBooted(boot.model)
+        let findings = findings + checkBoot(call, accepted: status == .accepted)
         compliance.pileRebooted()
         let heartbeat = Double(services.configuration.heartbeatInterval)
         compliance.heartbeatInterval = status == .accepted ? heartbeat...heartbeat : nil

@@ -39,4 +39,10 @@ public enum RPCErrorCode: String, Sendable, Hashable, CaseIterable, Codable {
             self = code
         }
     }
+
+    /// Whether `wireName` is one of `version`'s own CALLERROR codes, spelled its way: the
+    /// other version's spelling or a made-up code is not (a receiver still reads them).
+    public static func isDefined(wireName: String, in version: OCPPVersion) -> Bool {
+        allCases.contains { $0.wireName(for: version) == wireName }
+    }
 }

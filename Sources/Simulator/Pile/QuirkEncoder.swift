@@ -21,6 +21,20 @@ public struct QuirkEncoder: Sendable {
         return rewrite(payload, key: nil, action: action)
     }
 
+    /// Rewrites the pile's answer to a CALL of the central system.
+    public func encodeReply(action: String, _ payload: JSON) -> JSON {
+        guard quirks.contains(.configKeyWithoutReadonly), action == "GetConfiguration", var object = payload.objectValue,
+            let keys = object["configurationKey"]?.arrayValue
+        else { return payload }
+        object["configurationKey"] = .array(
+            keys.map { key in
+                guard var entry = key.objectValue else { return key }
+                entry["readonly"] = nil
+                return .object(entry)
+            })
+        return .object(object)
+    }
+
     private func rewrite(_ json: JSON, key: String?, action: String) -> JSON {
         switch json {
         case .object(let object):

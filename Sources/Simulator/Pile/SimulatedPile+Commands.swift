@@ -71,7 +71,7 @@ extension SimulatedPile {
             respond(connection, call, error: error.rpcError)
             return
         }
-        let response = A.encode(body(self, request))
+        let response = encoder.encodeReply(action: A.name, A.encode(body(self, request)))
         let delay = profile.quirks.contains(.slowReplies) ? context.slowReplySeconds : profile.replyDelay
         if delay > 0 {
             after(.nanoseconds(Int64(delay * 1e9))) { _ in connection.reply(to: call, result: response) }
@@ -81,7 +81,9 @@ extension SimulatedPile {
     }
 
     func respond(_ connection: RPCConnection, _ call: IncomingCall, error: RPCError) {
-        connection.reply(to: call, error: error)
+        guard profile.quirks.contains(.nonstandardErrorCodes) else { return connection.reply(to: call, error: error) }
+        let code = error.code == .notImplemented || error.code == .notSupported ? "UnknownAction" : "Rejected"
+        connection.reply(to: call, errorCode: code, description: error.description)
     }
 
     func remoteStart(_ request: V16.RemoteStartTransaction.Request) -> V16.RemoteStartStopResponse {

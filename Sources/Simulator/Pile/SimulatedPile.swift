@@ -194,6 +194,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
         connection.delegate = self
         connection.owner = self
         if profile.quirks.contains(.reusedMessageIds) { connection.messageIdOverride = "1" }
+        connection.sendsWithoutWaiting = profile.quirks.contains(.overlappingCalls)
     }
 
     func connectionReady() {
@@ -262,6 +263,7 @@ public final class SimulatedPile: RPCConnectionDelegate {
                 pile.sendAllStatuses()
                 pile.pumpQueue()
                 pile.scheduleHeartbeat()
+                pile.bootQuirks(repeating: V16.BootNotification.name, V16.BootNotification.encode(request))
             case .Pending, .Rejected:
                 // Wait the interval the central system asked for (or our own on 0), then try again.
                 let wait = Double(response.interval > 0 ? response.interval : 60)

@@ -46,4 +46,15 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case stopWithOtherTag = "stop-with-other-tag"
     /// Every StatusNotification sent four times at once (a pile whose status task repeats itself).
     case statusStorm = "status-storm"
+    /// BootNotification sent a second time on the same connection after it was Accepted, unasked.
+    case bootTwice = "boot-twice"
+    /// The pile reboots a few simulated seconds after every Accepted boot: it reconnects and boots again and again.
+    case bootLoop = "boot-loop"
+    /// Each CALL goes out at once, without waiting for the answer to the one before (OCPP-J §4.1.1).
+    case overlappingCalls = "overlapping-calls"
+    /// A gateway CALL the pile cannot handle is answered with a made-up CALLERROR code
+    /// (`UnknownAction` for an action it does not serve, `Rejected` for a request it refuses).
+    case nonstandardErrorCodes = "nonstandard-error-codes"
+    /// GetConfiguration answered with keys that lack the required `readonly` flag.
+    case configKeyWithoutReadonly = "config-key-without-readonly"
 }

@@ -59,6 +59,8 @@ final class ComplianceRuleTests: XCTestCase {
             Case(rule: "session.meter-values-after-stop", script: Script([f.boot, f.start(), f.status(1, "Charging"), f.stop(meterStop: 2000), f.meter(wh: "2000")])),
             Case(rule: "session.transaction-begin-repeated", script: Script([f.boot, f.start(), f.meter(wh: "1000", context: "Transaction.Begin", at: -10), f.meter(wh: "1200", context: "Transaction.Begin")])),
             Case(rule: "status.storm", script: Script([f.boot, f.status(1, "Available"), f.status(1, "Available"), f.status(1, "Available"), f.status(1, "Available")])),
+            // boot and RPC discipline
+            Case(rule: "boot.repeated-on-connection", script: Script([f.boot, f.heartbeat, f.boot])),
         ]
     }()
 
@@ -88,6 +90,7 @@ final class ComplianceRuleTests: XCTestCase {
         "txevent.transaction-id-reused",  // V201QuirksOnTheWireTests
         "session.charging-after-refusal", "session.stop-tag-mismatch", "session.transaction-end-missing",
         "status.connector-beyond-count",  // StateRuleTests (a closed network, a known configuration or count)
+        "boot.reconnect-loop", "rpc.reply-schema-violation", "rpc.unknown-error-code", "rpc.overlapping-call",  // RPCDisciplineRuleTests
     ]
 
     /// Runs each case on its own pile and checks its rule fired, naming the offending message.

@@ -73,10 +73,11 @@ final class QuirksOnTheWireTests: SimulationTestCase {
     }
 
     func testMeterValuesBeforeStartConf() async throws {
-        let (frames, _) = try await run(.meterValuesBeforeStartConf)
+        let (frames, findings) = try await run(.meterValuesBeforeStartConf)
         let start = try XCTUnwrap(frames.firstIndex { $0.contains("\"StartTransaction\"") })
         let early = try XCTUnwrap(frames.firstIndex { $0.contains("\"MeterValues\"") && !$0.contains("transactionId") })
         XCTAssertEqual(early, start + 1, "the MeterValues follows the StartTransaction at once, before its reply")
+        XCTAssertTrue(findings.contains("rpc.overlapping-call"), "two CALLs in flight: \(findings)")
     }
 
     func testEnergyInKWhWithoutUnit() async throws {
@@ -186,6 +187,55 @@ final class QuirksOnTheWireTests: SimulationTestCase {
         XCTAssertTrue(findings.contains("status.storm"), "\(findings)")
     }
 
+    func testBootTwice() async throws {
+        let (frames, findings) = try await run(.bootTwice)
+        XCTAssertGreaterThanOrEqual(frames.filter { $0.contains("\"BootNotification\"") }.count, 2)
+        XCTAssertEqual(findings.filter { $0 == "boot.repeated-on-connection" }.count, 1, "once per connection")
+    }
+
+    func testBootLoop() async throws {
+        try await withHarness { harness in
+            _ = try await startPile(harness, identity: "Q-boot-loop", speed: 60, quirks: [.bootLoop])
+            _ = try await harness.finding("boot.reconnect-loop", for: "Q-boot-loop", timeout: 10)
+            let boots = try await frames(harness, "Q-boot-loop").filter { $0.direction == .incoming && $0.action == "BootNotification" }
+            XCTAssertGreaterThanOrEqual(boots.count, 3)
+        }
+    }
+
+    func testOverlappingCalls() async throws {
+        let (_, findings) = try await run(.overlappingCalls)
+        XCTAssertTrue(findings.contains("rpc.overlapping-call"), "\(findings)")
+    }
+
+    func testNonstandardErrorCodes() async throws {
+        try await withHarness { harness in
+            _ = try await startPile(harness, identity: "Q-error-codes", quirks: [.nonstandardErrorCodes])
+            do {
+                _ = try await harness.gateway.command(
+                    "Q-error-codes", action: "GetInstalledCertificateIds", payload: ["certificateType": "CentralSystemRootCertificate"], issuedBy: "test")
+                XCTFail("the pile does not serve GetInstalledCertificateIds")
+            } catch CommandFailure.pileError(let code, _) {
+                XCTAssertEqual(code, "UnknownAction")
+            } catch {
+                XCTFail("expected a pile error, got \(error)")
+            }
+            let found = try await harness.finding("rpc.unknown-error-code", for: "Q-error-codes")
+            XCTAssertTrue(found.detail.contains("UnknownAction"), found.detail)
+        }
+    }
+
+    func testConfigKeyWithoutReadonly() async throws {
+        try await withHarness { harness in
+            _ = try await startPile(harness, identity: "Q-readonly", quirks: [.configKeyWithoutReadonly])
+            do {
+                _ = try await harness.gateway.getConfiguration("Q-readonly", keys: ["HeartbeatInterval"], timeout: .seconds(3))
+                XCTFail("keys without readonly break GetConfiguration.conf")
+            } catch RPCCallError.invalidResponse {}
+            let found = try await harness.finding("rpc.reply-schema-violation", for: "Q-readonly")
+            XCTAssertTrue(found.detail.contains("readonly"), found.detail)
+        }
+    }
+
     func testEveryQuirkHasATestHere() {
         // A new quirk without a wire test above fails here.
         let tested: Set<Quirk> = [
@@ -193,6 +243,9 @@ final class QuirksOnTheWireTests: SimulationTestCase {
             .lowercaseEnums, .meterValuesBeforeStartConf, .energyInKWhWithoutUnit, .meterRegisterReset, .reusedMessageIds,
             .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
             .registerJump, .negativeImportPower, .stopWithOtherTag, .statusStorm,
+    }
+
+            .bootTwice, .bootLoop, .overlappingCalls, .nonstandardErrorCodes, .configKeyWithoutReadonly,
         ]
         XCTAssertEqual(tested, Set(Quirk.allCases))
     }

@@ -24,6 +24,7 @@ extension SimulatedPile {
                 pile.sendAllStatuses()
                 pile.pumpQueue()
                 pile.scheduleHeartbeat()
+                pile.bootQuirks(repeating: V201.BootNotification.name, V201.BootNotification.encode(request))
             case .pending, .rejected:
                 let wait = Double(response.interval > 0 ? response.interval : 60)
                 pile.after(pile.context.clock.protocolDelay(wait)) { $0.boot(reason: reason) }
