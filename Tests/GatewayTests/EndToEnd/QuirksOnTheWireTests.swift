@@ -243,8 +243,6 @@ final class QuirksOnTheWireTests: SimulationTestCase {
             .lowercaseEnums, .meterValuesBeforeStartConf, .energyInKWhWithoutUnit, .meterRegisterReset, .reusedMessageIds,
             .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
             .registerJump, .negativeImportPower, .stopWithOtherTag, .statusStorm,
-    }
-
             .bootTwice, .bootLoop, .overlappingCalls, .nonstandardErrorCodes, .configKeyWithoutReadonly,
         ]
         XCTAssertEqual(tested, Set(Quirk.allCases))
