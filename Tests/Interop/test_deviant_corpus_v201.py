@@ -62,8 +62,8 @@ async def transaction(pile: Pile, d: Deviation, ref: str = "TX-1") -> None:
             wh += 2**32
         return wh * d.register_scale
 
-    def event(kind: str, seconds: float, trigger: str, update: int, context: str, **info) -> dict:
-        seq_no = next(seq)
+    def event(kind: str, seconds: float, trigger: str, update: int, context: str, seq_no: int | None = None, **info) -> dict:
+        seq_no = next(seq) if seq_no is None else seq_no
         if d.skip_seq_no and kind == "Updated" and update == 2:
             seq_no = next(seq)
         body = {
@@ -85,9 +85,8 @@ async def transaction(pile: Pile, d: Deviation, ref: str = "TX-1") -> None:
     for update in (1, 2, 3):
         await pile.call("TransactionEvent", event("Updated", 300 * update, "MeterValuePeriodic", update, "Sample.Periodic", chargingState="Charging"))
         if d.second_started and update == 1:
-            other = event("Started", 400, "Authorized", 1, "Transaction.Begin", chargingState="Charging")
+            other = event("Started", 400, "Authorized", 1, "Transaction.Begin", seq_no=0, chargingState="Charging")
             other["transactionInfo"]["transactionId"] = ref + "-B"
-            other["seqNo"] = 0
             other["evse"] = {"id": 1, "connectorId": 1}
             other["idToken"] = {"idToken": "CORPUS-B", "type": "ISO14443"}
             await pile.call("TransactionEvent", other)
