@@ -130,6 +130,7 @@ extension ChargePointSession {
         // The pile is in the reported status whether or not we accept the message.
         compliance.statuses[connectorId] = change.state
         compliance.awaitingStatusAfterStop.remove(connectorId)
+        if let time = change.timestamp { compliance.noteStatusTime(time, connectorId: connectorId, charging: change.state.isChargingLike) }
         if let id = compliance.runningTransaction(onConnector: connectorId) {
             if change.state.isChargingLike { compliance.transactions[id]?.sawChargingStatus = true }
             if change.state != .charging { compliance.transactions[id]?.meter.interrupted = true }
@@ -160,7 +161,9 @@ extension ChargePointSession {
         compliance.transactions[id] = .init(
             connectorId: connectorId, startTime: startTime, meterStartWh: meterStartWh.map(Double.init),
             highestEnergyWh: meterStartWh.map(Double.init), highestEnergyAt: meterStartWh == nil ? nil : startTime,
-            sawChargingStatus: compliance.statuses[connectorId]?.isChargingLike ?? false, accepted: accepted)
+            sawChargingStatus: compliance.statuses[connectorId]?.isChargingLike ?? false
+                || compliance.statusTimes[connectorId].map { $0.charging >= startTime } ?? false,
+            accepted: accepted)
     }
 
     /// Energy register readings against the transaction's highest so far. Only a reading
@@ -263,10 +266,14 @@ extension ChargePointSession {
 
     /// After the store stopped the transaction: a status should follow. The entry stays
     /// (marked) so late readings still compare with it and are not adopted as running.
-    func trackStop(_ id: Int64) {
+    func trackStop(_ id: Int64, stopTime: Date) {
         guard let tx = compliance.transactions[id] else { return }
         compliance.transactions[id]?.stopped = true
-        compliance.awaitingStatusAfterStop.insert(tx.connectorId)
+        // A status stamped after the stop may have come first (a queue that sends statuses
+        // ahead of transaction messages): then nothing is missing.
+        if compliance.statusTimes[tx.connectorId].map({ $0.any < stopTime }) ?? true {
+            compliance.awaitingStatusAfterStop.insert(tx.connectorId)
+        }
         compliance.state.knownIdle.insert(tx.connectorId)
     }
 

@@ -64,6 +64,10 @@ struct ComplianceState {
     var startingConnectors = ConnectorSet()
     /// Connectors whose transaction stopped here and that reported no status since.
     var awaitingStatusAfterStop = ConnectorSet()
+    /// Per connector, the pile's timestamps of its latest status and latest charging-like
+    /// status, so statuses that arrive before the transaction messages they follow (by the
+    /// pile's clock) still count for them.
+    var statusTimes: [Int: (any: Date, charging: Date)] = [:]
     var recentCalls = RecentCalls()
     /// Rules recorded once per connection that have been (FindingRule.recorded).
     var recordedOnce: Set<String> = []
@@ -90,6 +94,11 @@ struct ComplianceState {
     init(openedAt: Date, heartbeatInterval: Double) {
         self.openedAt = openedAt
         self.heartbeatInterval = heartbeatInterval...heartbeatInterval
+    }
+
+    mutating func noteStatusTime(_ time: Date, connectorId: Int, charging: Bool) {
+        let previous = statusTimes[connectorId] ?? (.distantPast, .distantPast)
+        statusTimes[connectorId] = (max(previous.any, time), charging ? max(previous.charging, time) : previous.charging)
     }
 
     func runningTransaction(onConnector connectorId: Int) -> Int64? {

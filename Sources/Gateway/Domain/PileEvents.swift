@@ -235,7 +235,7 @@ extension ChargePointSession {
         commit(.stopSession(stop), findings: verdict.findings, answering: call) { session, outcome in
             switch outcome {
             case .sessionStopped(.stopped(let id, let meterStart)):
-                session.trackStop(id)
+                session.trackStop(id, stopTime: stop.stopTime)
                 session.services.authorizer.transactionEnded(chargePointId: session.identity, transactionId: id)
                 session.logger.info("transaction \(id) stopped (\(stop.reason))")
                 session.services.metrics.activeSessions.decrement()
@@ -248,7 +248,7 @@ extension ChargePointSession {
                 }
             case .sessionStopped(.stoppedAfterAbandonment(let id, _)):
                 // Closed as abandoned meanwhile; the pile's own figures replace our estimate.
-                session.trackStop(id)
+                session.trackStop(id, stopTime: stop.stopTime)
                 session.logger.info("transaction \(id) stopped (\(stop.reason)) after it was closed as abandoned")
                 session.services.settle(sessionId: id)
             case .sessionStopped(.alreadyStopped(let id)):

@@ -195,6 +195,24 @@ final class ComplianceRuleTests: XCTestCase {
         }
     }
 
+    /// A pile that queues its transaction messages behind its statuses (as the simulator does
+    /// at high speed): by its own clock every status is where it belongs.
+    func testStatusesSentAheadOfTheirTransactionMessagesAreNotMissing() async throws {
+        try await GatewayHarness.with { harness in
+            let pile = try await harness.connect("AHEAD-1")
+            let f = Frames.self
+            try await Script([
+                f.boot, f.status(1, "Available", at: -600), f.status(1, "Preparing", at: -500), f.status(1, "Charging", at: -490),
+                f.status(1, "Finishing", at: -400), f.status(1, "Available", at: -390),
+                f.start(at: -495), f.stop(meterStop: 2000, at: -405),
+                f.status(1, "Preparing", at: -300), f.start(at: -295), f.status(1, "Charging", at: -290), f.stop(meterStop: 3000, at: -200),
+            ]).play(on: harness, as: pile)
+            try await harness.store.flush()
+            let rules = try await harness.findings("AHEAD-1").map(\.rule)
+            XCTAssertFalse(rules.contains("status.missing-around-session"), "\(rules)")
+        }
+    }
+
     func testAFaultThatNamesItsErrorIsNoFinding() async throws {
         try await GatewayHarness.with { harness in
             let pile = try await harness.connect("FAULT-NAMED-1")
