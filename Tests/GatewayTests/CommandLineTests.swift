@@ -234,7 +234,7 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.output)
             XCTAssertTrue(result.stderr.contains("SKIP strict boot"), result.output)
             XCTAssertTrue(result.stderr.contains("cannot be applied to a remote gateway"), result.output)
-            XCTAssertTrue(result.stderr.contains("1 passed, 0 failed, 1 skipped of 2"), result.output)
+            XCTAssertTrue(result.stderr.contains("1 passed (1 clean), 0 failed, 1 skipped of 2"), result.output)
         }
     }
 }
