@@ -17,7 +17,7 @@ extension FindingRule {
         summary: "The energy register rose faster than the highest reported Power.Active.Import allows (a Wh figure labelled kWh, a meter counting twice).",
         reference: "OCPP 1.6 §7.31 Measurand, §7.45 UnitOfMeasure; OCPP 2.0.1 §2.1.18 UnitOfMeasureType",
         recorded: .oncePerTransaction,
-        tolerance: "energyExcessFactor (default 1.5) and energySlackWh (default 100)")
+        tolerance: "energyExcessFactor (default 1.5) and energySlackWh (default 100); intervals judged from idlePowerW (default 100)")
 
     public static let registerJump = FindingRule(
         id: "meter.register-jump", severity: .error,

@@ -22,6 +22,9 @@ struct MeterTrack {
     /// pause between samples) is diluted while a wrong unit shows on every one.
     var countedWh = 0.0
     var floorWh = 0.0
+    /// The same for the ceiling, over the intervals where power did not rise: a car ramping
+    /// up from idle peaks between two readings, above both.
+    var countedSteadyWh = 0.0
     var ceilingWh = 0.0
     /// The readings are 1000 times off meterStart (kWh against Wh): meterStop is not compared with them.
     var scaleMismatch = false
@@ -169,20 +172,27 @@ extension ChargePointSession {
         guard bounded, !m.jumped, !m.interrupted, lowest >= 0, seconds >= 5, seconds <= 3600 else { return }
         m.countedWh += rise
         m.floorWh += lowest * seconds / 3600
-        m.ceilingWh += highest * seconds / 3600
+        if let start = m.powerAtRegisterW, let end = point.powerW, start > t.idlePowerW, end <= start * Self.steadyPowerRise {
+            m.countedSteadyWh += rise
+            m.ceilingWh += highest * seconds / 3600
+        }
         if m.countedWh + t.energySlackWh < m.floorWh / t.energyShortfallFactor, m.found.insert(.below).inserted {
             flag(
                 .energyBelowPower,
                 "the register counted \(m.countedWh.wholeText) Wh where the reported power implies at least \(m.floorWh.wholeText) Wh (transaction \(id))",
                 call: call, sessionId: id, mayReject: false, into: &verdict)
         }
-        if m.countedWh > t.energyExcessFactor * m.ceilingWh + t.energySlackWh, m.found.insert(.above).inserted {
+        if m.countedSteadyWh > t.energyExcessFactor * m.ceilingWh + t.energySlackWh, m.found.insert(.above).inserted {
             flag(
                 .energyAbovePower,
-                "the register counted \(m.countedWh.wholeText) Wh where the reported power allows at most \(m.ceilingWh.wholeText) Wh (transaction \(id))",
+                "the register counted \(m.countedSteadyWh.wholeText) Wh where the reported power allows at most \(m.ceilingWh.wholeText) Wh (transaction \(id))",
                 call: call, sessionId: id, mayReject: false, into: &verdict)
         }
     }
+
+    /// How much power may rise over an interval that still bounds the energy from above: a
+    /// ramp from idle, or up to a higher step, may peak between the readings.
+    static let steadyPowerRise = 1.25
 
     /// Current flowing where the same reading says there is no voltage. Voltages are matched
     /// by time, location and line (L1-N and L1-L2 are L1's); a reading without phase

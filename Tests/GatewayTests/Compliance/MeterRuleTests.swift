@@ -92,6 +92,20 @@ final class MeterRuleTests: XCTestCase {
         XCTAssertEqual(brief.filter(meterRules.contains), [], "\(brief)")
     }
 
+    /// A car ramping up from idle peaks between two readings (as a 2.0.1 station's Started
+    /// event at 0 W and its first Updated on the taper show): no bound from above there. A
+    /// meter counting twice at steady power still is one.
+    func testARampFromIdleIsNoExcessButSteadyPowerStillBounds() async throws {
+        let f = Frames.self
+        // 0 W at the start, 71 kW on the taper 474 s later; the car drew about 115 kW on average.
+        let ramp = try await rules("METER-RAMP", [f.energy("1159457", watts: "0", at: -900), f.energy("1174571", watts: "71137", at: -426)], meterStart: 1_159_457)
+        XCTAssertEqual(ramp.filter(meterRules.contains), [], "\(ramp)")
+        // The same energy at a steady reported 71 kW is 1.6 times what it allows.
+        let steady = try await rules(
+            "METER-STEADY", [f.energy("1159457", watts: "71137", at: -900), f.energy("1174571", watts: "71137", at: -426)], meterStart: 1_159_457)
+        XCTAssertTrue(steady.contains("meter.energy-above-power"), "\(steady)")
+    }
+
     func testAKWhRegisterLabelledWhIsBelowPowerAndNotADecrease() async throws {
         let f = Frames.self
         // meterStart in Wh, the readings in kWh without a unit, meterStop in Wh again.
