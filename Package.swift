@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Pure protocol: frames, messages, validation. No I/O, no clocks.
@@ -33,10 +37,21 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict),
+        // Security profiles: password hashes, certificates and the test CA. No I/O.
+        .target(
+            name: "PileSecurity",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "OCPPWebSocket",
             dependencies: [
-                "OCPP",
+                "OCPP", "PileSecurity",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -52,8 +67,10 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "OCPP", "OCPPWebSocket", "SessionStore", "YAMLConfig", "EVModel",
+                "OCPP", "OCPPWebSocket", "SessionStore", "YAMLConfig", "EVModel", "PileSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -71,6 +88,7 @@ let package = Package(
             name: "HTTPAPI",
             dependencies: [
                 "OCPP", "Gateway", "SessionStore", "OCPPWebSocket", "EVModel",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -93,7 +111,8 @@ let package = Package(
         .executableTarget(
             name: "pilegate",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator", "Lab", "EVModel",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "YAMLConfig", "Simulator", "Lab", "EVModel", "PileSecurity",
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -118,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator", "EVModel", "WireFuzz",
+                "Gateway", "HTTPAPI", "SessionStore", "OCPPWebSocket", "OCPP", "YAMLConfig", "Simulator", "EVModel", "WireFuzz", "PileSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Foundation
 import OCPP
+import PileSecurity
 import SessionStore
 
 /// Why a file could not be kept or found.
@@ -113,7 +114,7 @@ extension Gateway {
             throw .storage("\(error)")
         }
         let record = StoredFileRecord(
-            kind: .firmware, name: name, size: Int64(bytes.count), contentType: contentType, sha256: SHA256Digest.hex(bytes), createdAt: now)
+            kind: .firmware, name: name, size: Int64(bytes.count), contentType: contentType, sha256: SHA256Hex.of(bytes), createdAt: now)
         return try await saveFile(record)
     }
 
@@ -178,7 +179,7 @@ extension Gateway {
         }
         let record = StoredFileRecord(
             kind: .upload, name: Self.sanitizedUploadName(name ?? job.fileName, fallback: "job-\(jobId)-upload"), jobId: jobId,
-            size: Int64(bytes.count), contentType: contentType, sha256: SHA256Digest.hex(bytes), createdAt: now)
+            size: Int64(bytes.count), contentType: contentType, sha256: SHA256Hex.of(bytes), createdAt: now)
         let saved: StoredFileRecord
         do {
             saved = try await saveFile(record)

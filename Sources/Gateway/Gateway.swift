@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import OCPP
 import OCPPWebSocket
 import SessionStore
@@ -22,6 +23,8 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     public let fileDirectory: String
     /// The base URL piles reach this gateway at, once known (`files.publicURL`, else the served address).
     let servedAddress = Mutex<String?>(nil)
+    /// Security profiles and passwords: who may log in as which pile (PileCredentials.swift).
+    let credentials: PileCredentials
 
     public init(configuration: GatewayConfiguration, store: any SessionStore, logger: Logger = Logger(label: "pilegate.gateway")) {
         self.configuration = configuration
@@ -30,6 +33,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         accounts = Dictionary(configuration.accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         vehicles = VehicleCatalog.load(directory: configuration.vehicles)
         fileDirectory = configuration.files.directory ?? (NSTemporaryDirectory() + "pilegate-files-\(UUID().uuidString)")
+        credentials = PileCredentials(configuration: configuration, logger: logger)
         services = GatewayServices(
             configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
             registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),
@@ -62,6 +66,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     /// store's id tags.
     public func restoreState() async throws {
         try await reloadIdTags()
+        credentials.restore(try await store.credentials())
         for session in try await store.sessions(chargePointId: nil, status: .starting, limit: 1_000_000) {
             expireScan(session.id, after: max(0, configuration.scanStartTimeout - Date().timeIntervalSince(session.startTime)))
         }
@@ -97,17 +102,21 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
 
     // MARK: HandshakePolicy
 
-    public func evaluate(_ request: HandshakeRequest) -> HandshakeDecision {
+    public func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HandshakeDecision> {
         let known = services.knownChargePoints[request.identity]
         if known == nil && configuration.unknownChargePoints == .refuse {
-            return .refuse(status: .notFound, reason: "unknown charge point \(request.identity)")
+            return eventLoop.makeSucceededFuture(.refuse(status: .notFound, reason: "unknown charge point \(request.identity)"))
         }
-        if let password = known?.password {
-            guard let authorization = request.authorization, BasicAuth.matches(authorization, identity: request.identity, password: password)
-            else {
-                return .refuse(status: .unauthorized, reason: "missing or wrong Basic credentials for \(request.identity)")
+        return credentials.admit(request, on: eventLoop).map { [self] admission in
+            switch admission {
+            case .admitted: negotiate(request, known: known)
+            case .refused(let status, let reason): .refuse(status: HTTPResponseStatus(statusCode: status.rawValue), reason: reason)
             }
         }
+    }
+
+    /// The subprotocol, once the pile is let in.
+    private func negotiate(_ request: HandshakeRequest, known: GatewayConfiguration.KnownChargePoint?) -> HandshakeDecision {
         guard let offered = request.offeredSubprotocols else {
             if configuration.validation(network: known?.network, model: known?.model) == .lenient {
                 return .accept(version: .v16, subprotocolMissing: true)
@@ -208,29 +217,3 @@ final class DataTransferHandlers: Sendable {
     }
 }
 
-/// HTTP Basic credentials as OCPP uses them: the username is the identity; the password
-/// is compared as given and, if it is hex, as the bytes it encodes (docs/ocpp-notes.md, pitfall 13).
-enum BasicAuth {
-    static func matches(_ header: String, identity: String, password: String) -> Bool {
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "basic", let data = Data(base64Encoded: String(parts[1])) else { return false }
-        let bytes = [UInt8](data)
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return false }
-        guard String(decoding: bytes[..<colon], as: UTF8.self) == identity else { return false }
-        let given = Array(bytes[(colon + 1)...])
-        if given == Array(password.utf8) { return true }
-        if let decoded = hexBytes(password), given == decoded { return true }
-        return false
-    }
-
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0, !chars.isEmpty else { return nil }
-        var out: [UInt8] = []
-        for i in stride(from: 0, to: chars.count, by: 2) {
-            guard let byte = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-        }
-        return out
-    }
-}

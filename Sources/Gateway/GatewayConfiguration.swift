@@ -1,6 +1,7 @@
 import Foundation
 import EVModel
 import OCPP
+import PileSecurity
 import YAMLConfig
 
 /// Everything `pilegate serve --config FILE` can set. Every field has a default that
@@ -67,6 +68,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var sessionReconcileGrace: Double = 120
     /// The gateway's local authorization lists (LocalLists.swift).
     public var localList = LocalListSettings()
+    /// Security profiles: listeners, TLS files, password hashing and login throttling (SecuritySettings.swift).
+    public var security = SecuritySettings()
 
     public var timestampWindow: TimestampWindow {
         TimestampWindow(behindSeconds: timestampWindowDays * 86_400, aheadSeconds: timestampWindowDays * 86_400)
@@ -167,8 +170,14 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         public var id: String
         public var network: String?
         public var model: String?
-        /// HTTP Basic password (security profile 1). Piles with one must present it.
+        /// HTTP Basic password (profiles 1 and 2), in plain text: hashed when the gateway
+        /// starts and never kept. For tests and first setups; prefer `passwordHash`.
         public var password: String?
+        /// The password as `pilegate password-hash` prints it (a salted scrypt hash).
+        public var passwordHash: String?
+        /// 0–3; the pile may never connect at a lower one. nil: `security.minimumProfile`,
+        /// or 1 when the pile has a password.
+        public var securityProfile: Int?
         /// Where it stands, for the map (`pilegate sim --write-registry` fills these in).
         public var station: String?
         public var city: String?
@@ -246,6 +255,18 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
                 "files.publicURL must be an http:// or https:// URL without a query, e.g. http://192.168.1.10:8180")
         }
         try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
+        try check(security.problems.isEmpty, security.problems.joined(separator: "; "))
+        for pile in chargePoints {
+            try check(pile.securityProfile.map { (0...3).contains($0) } ?? true, "chargePoints \(pile.id): securityProfile must be 0, 1, 2 or 3")
+            try check(pile.password == nil || pile.passwordHash == nil, "chargePoints \(pile.id): give password or passwordHash, not both")
+            if let hash = pile.passwordHash {
+                do { _ = try PasswordHash(encoded: hash) } catch { try check(false, "chargePoints \(pile.id): passwordHash: \(error)") }
+            }
+            if let password = pile.password {
+                do { try PasswordHash.check(password) } catch { try check(false, "chargePoints \(pile.id): password: \(error)") }
+            }
+            if (pile.securityProfile ?? 0) >= 2 { try check(security.tls != nil, "chargePoints \(pile.id): securityProfile \(pile.securityProfile ?? 0) needs security.tls") }
+        }
     }
 
     // Unknown-key checking re-encodes the value; keep key order stable for messages.
@@ -255,6 +276,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api, files
         case policies, tolerances, ignore, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
+        case security
     }
 
     public init(from decoder: any Decoder) throws {
@@ -288,6 +310,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         timestampWindowDays = try c.decodeIfPresent(Double.self, forKey: .timestampWindowDays) ?? d.timestampWindowDays
         sessionReconcileGrace = try c.decodeIfPresent(Double.self, forKey: .sessionReconcileGrace) ?? d.sessionReconcileGrace
         localList = try c.decodeIfPresent(LocalListSettings.self, forKey: .localList) ?? d.localList
+        security = try c.decodeIfPresent(SecuritySettings.self, forKey: .security) ?? d.security
     }
 }
 

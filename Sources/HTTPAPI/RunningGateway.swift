@@ -3,6 +3,7 @@ import Gateway
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import OCPPWebSocket
 import SessionStore
 
@@ -11,9 +12,13 @@ import SessionStore
 public struct RunningGateway: Sendable {
     public let gateway: Gateway
     public let store: SQLiteSessionStore
+    /// The plain `ws://` listener, else (plain switched off) the TLS one.
     public let server: OCPPServer
+    /// The `wss://` listener, when `security.tls` configures one.
+    public let tlsServer: OCPPServer?
     public let group: MultiThreadedEventLoopGroup
     public let address: SocketAddress
+    public let tlsAddress: SocketAddress?
     public var port: Int { address.port ?? 0 }
 
     /// Why a gateway could not start, worded for the command line.
@@ -41,26 +46,52 @@ public struct RunningGateway: Sendable {
             logger: logger ?? Logger(label: "pilegate.store"))
         let gateway = Gateway(configuration: configuration, store: store, logger: logger ?? Logger(label: "pilegate.gateway"))
         try await gateway.restoreState()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
-        var serverConfiguration = gateway.serverConfiguration(host: host, port: port)
-        serverConfiguration.reusePort = reusePort
-        let server = OCPPServer(
-            configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway,
-            http: APIResponder(
-                store: store, gateway: gateway,
-                access: APIAccess(token: configuration.api.token ?? APIAccess.randomToken(), protectReads: configuration.api.protectReads),
-                metrics: metrics),
-            logger: logger ?? Logger(label: "pilegate.transport"))
-        let address: SocketAddress
+        let tls: NIOSSLContext?
         do {
-            address = try await server.start()
+            tls = try configuration.security.tls.map { try TLSContexts.server(certificate: $0.certificate, key: $0.key, clientCA: $0.clientCA) }
         } catch {
             try? await store.close()
-            try? await group.shutdownGracefully()
-            throw StartError(description: "cannot listen on \(host):\(port): \(error)")
+            throw StartError(description: "security.tls: \(error)")
         }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(threads, 1))
+        let http = APIResponder(
+            store: store, gateway: gateway,
+            access: APIAccess(token: configuration.api.token ?? APIAccess.randomToken(), protectReads: configuration.api.protectReads),
+            metrics: metrics)
+        func listener(port: Int, tls: NIOSSLContext?) -> OCPPServer {
+            var serverConfiguration = gateway.serverConfiguration(host: host, port: port)
+            serverConfiguration.reusePort = reusePort
+            serverConfiguration.tls = tls
+            return OCPPServer(
+                configuration: serverConfiguration, group: group, policy: gateway, acceptor: gateway, http: http,
+                logger: logger ?? Logger(label: "pilegate.transport"))
+        }
+        var servers: [(OCPPServer, SocketAddress)] = []
+        do {
+            if configuration.security.plain {
+                let server = listener(port: port, tls: nil)
+                servers.append((server, try await server.start()))
+            }
+            if let tls, let settings = configuration.security.tls {
+                let server = listener(port: settings.port, tls: tls)
+                servers.append((server, try await server.start()))
+            }
+        } catch {
+            for (server, _) in servers { await server.stopAccepting() }
+            try? await store.close()
+            try? await group.shutdownGracefully()
+            throw StartError(description: "cannot listen on \(host): \(error)")
+        }
+        guard let (server, address) = servers.first else {
+            try? await store.close()
+            try? await group.shutdownGracefully()
+            throw StartError(description: "no listener: security.plain is false and there is no security.tls")
+        }
+        let tlsListener = configuration.security.plain ? servers.dropFirst().first : servers.first
         gateway.servesFiles(host: host, port: address.port ?? port)
-        return RunningGateway(gateway: gateway, store: store, server: server, group: group, address: address)
+        return RunningGateway(
+            gateway: gateway, store: store, server: server, tlsServer: tlsListener?.0, group: group, address: address,
+            tlsAddress: tlsListener?.1)
     }
 
     /// Stops in an order where nothing is left to run on the event loops when they stop:
@@ -68,8 +99,10 @@ public struct RunningGateway: Sendable {
     /// finished, the store flushed, then the loops.
     public func shutdown() async throws {
         await server.stopAccepting()
+        await tlsServer?.stopAccepting()
         await gateway.disconnectAll()
         await server.stopHTTP()
+        await tlsServer?.stopHTTP()
         try await store.close()
         try await group.shutdownGracefully()
     }

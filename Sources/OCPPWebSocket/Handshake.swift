@@ -1,6 +1,8 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import OCPP
+import PileSecurity
 
 /// What a charge point asked for in its WebSocket upgrade request.
 public struct HandshakeRequest: Sendable {
@@ -11,6 +13,38 @@ public struct HandshakeRequest: Sendable {
     /// The `Authorization` header, if any.
     public let authorization: String?
     public let remoteAddress: String?
+    /// How the socket reached us: plain, or TLS with the client certificate it presented.
+    public let transport: HandshakeTransport
+
+    public init(
+        identity: String, offeredSubprotocols: [String]?, authorization: String?, remoteAddress: String?,
+        transport: HandshakeTransport = .plain
+    ) {
+        self.identity = identity
+        self.offeredSubprotocols = offeredSubprotocols
+        self.authorization = authorization
+        self.remoteAddress = remoteAddress
+        self.transport = transport
+    }
+
+    /// The remote address without its port (the source that login throttling counts).
+    public var sourceHost: String? {
+        guard let remoteAddress else { return nil }
+        // NIO writes `[IPv4]127.0.0.1/127.0.0.1:5000`; the host is between '/' and the last ':'.
+        let afterSlash = remoteAddress.split(separator: "/").last.map(String.init) ?? remoteAddress
+        guard let colon = afterSlash.lastIndex(of: ":") else { return afterSlash }
+        return String(afterSlash[..<colon])
+    }
+}
+
+/// The channel a handshake came over: what security profiles 2 and 3 are judged by.
+public enum HandshakeTransport: Sendable, Equatable {
+    case plain
+    /// TLS; `clientCertificate` is the verified certificate of a mutual-TLS peer (profile 3).
+    case tls(clientCertificate: ClientCertificate?)
+
+    public var isTLS: Bool { if case .tls = self { true } else { false } }
+    public var clientCertificate: ClientCertificate? { if case .tls(let c) = self { c } else { nil } }
 }
 
 /// The central system's answer to a handshake.
@@ -26,9 +60,10 @@ public enum HandshakeDecision: Sendable, Equatable {
 }
 
 /// Decides who may connect. The gateway supplies one; it is called on the event loop
-/// during the handshake, so it must answer quickly and without blocking.
+/// during the handshake, once per upgrade request, so it must not block it: slow work
+/// (a password hash) goes elsewhere and completes the future on `eventLoop`.
 public protocol HandshakePolicy: Sendable {
-    func evaluate(_ request: HandshakeRequest) -> HandshakeDecision
+    func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HandshakeDecision>
 }
 
 /// Picks the subprotocol: the first one the client offered that we support (the client

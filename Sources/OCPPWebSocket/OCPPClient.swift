@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import OCPP
+import PileSecurity
 
 /// How a charge point connects: where, as whom, offering what.
 public struct OCPPClientConfiguration: Sendable {
@@ -12,8 +14,13 @@ public struct OCPPClientConfiguration: Sendable {
     public var identity: String
     /// Offered in order of preference; nil sends no `Sec-WebSocket-Protocol` header at all.
     public var subprotocols: [String]? = [OCPPVersion.v16.subprotocol]
-    /// HTTP Basic password (security profile 1); the username is the identity.
+    /// HTTP Basic password (security profiles 1 and 2); the username is the identity.
     public var password: String?
+    /// How the `Authorization` scheme is written: `Basic` (a quirk sends `basic`).
+    public var basicScheme = "Basic"
+    /// For `wss://` endpoints: the CA to trust and the client certificate, if any
+    /// (TLSContexts.client); nil takes the system's roots and no client certificate.
+    public var tls: NIOSSLContext?
     /// Local address to connect from (spread fleets over 127.0.0.x past one address's ports).
     public var sourceAddress: String?
     public var maxMessageSize = 64 * 1024
@@ -29,8 +36,8 @@ public struct OCPPClientConfiguration: Sendable {
 
 public enum OCPPClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidEndpoint(String)
-    /// A `wss://` endpoint: the client speaks plain `ws://` only so far.
-    case tlsNotSupported(String)
+    /// The TLS handshake failed: `reason` is what TLS said (an unknown CA, a refused certificate …).
+    case tlsFailed(host: String, port: Int, reason: String)
     /// No TCP connection: `reason` is what the system said ("connection refused", "connection timed out" …).
     case connectionFailed(host: String, port: Int, reason: String)
     /// The server answered the upgrade request with this HTTP status instead of 101.
@@ -41,7 +48,7 @@ public enum OCPPClientError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalidEndpoint(let url): "invalid endpoint \"\(url)\": expected ws://HOST:PORT/PATH"
-        case .tlsNotSupported(let url): "TLS (wss://) is not supported yet: \(url) needs a ws:// endpoint (or a TLS proxy in front)"
+        case .tlsFailed(let host, let port, let reason): "TLS handshake with \(host):\(port) failed: \(reason)"
         case .connectionFailed(let host, let port, let reason): "\(reason) (\(host):\(port))"
         case .upgradeRefused(let identity, _, _): "\(cause): the server refused the WebSocket upgrade for \(identity)"
         case .subprotocolMismatch(let offered, let chosen):
@@ -54,7 +61,7 @@ public enum OCPPClientError: Error, Sendable, Equatable, CustomStringConvertible
     public var cause: String {
         switch self {
         case .invalidEndpoint: "invalid endpoint"
-        case .tlsNotSupported: "TLS (wss://) is not supported yet"
+        case .tlsFailed(_, _, let reason): "TLS failed: \(reason)"
         case .connectionFailed(_, _, let reason): reason
         case .upgradeRefused(_, let status?, let reason): "HTTP \(status)\(reason.map { " \($0)" } ?? "")"
         case .upgradeRefused: "WebSocket upgrade refused"
@@ -73,6 +80,16 @@ public enum OCPPClient {
     ) async throws -> RPCPeer {
         let url = try endpoint(configuration.endpoint)
         let identity = configuration.identity
+        let tls: NIOSSLContext?
+        if url.secure {
+            do {
+                tls = try configuration.tls ?? TLSContexts.client(ca: nil, certificate: nil, key: nil)
+            } catch {
+                throw OCPPClientError.tlsFailed(host: url.host, port: url.port, reason: "\(error)")
+            }
+        } else {
+            tls = nil
+        }
         let path = url.path.hasSuffix("/") ? url.path : url.path + "/"
         let encoded = identity.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#", "%"])) ?? identity
         var headers = HTTPHeaders()
@@ -82,7 +99,7 @@ public enum OCPPClient {
         }
         if let password = configuration.password {
             let token = Data("\(identity):\(password)".utf8).base64EncodedString()
-            headers.add(name: "Authorization", value: "Basic \(token)")
+            headers.add(name: "Authorization", value: "\(configuration.basicScheme) \(token)")
         }
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path + encoded, headers: headers)
 
@@ -108,6 +125,11 @@ public enum OCPPClient {
         do {
             upgrade = try await bootstrap.connect(host: url.host, port: url.port) { channel in
             channel.eventLoop.makeCompletedFuture {
+                if let tls {
+                    // SNI and the name check take a host name; an IP address is checked against the certificate's IP SANs.
+                    let name = url.host.contains(":") || IPv4Bytes(url.host) != nil ? nil : url.host
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: name))
+                }
                 let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
                     maxFrameSize: configuration.maxMessageSize,
                     upgradePipelineHandler: { channel, response in
@@ -158,7 +180,15 @@ public enum OCPPClient {
         } catch {
             throw OCPPClientError.connectionFailed(host: url.host, port: url.port, reason: connectFailureReason(error))
         }
-        switch try await upgrade.get() {
+        let outcome: Upgrade
+        do {
+            outcome = try await upgrade.get()
+        } catch let error as NIOSSLError {
+            throw OCPPClientError.tlsFailed(host: url.host, port: url.port, reason: "\(error)")
+        } catch let error as BoringSSLError {
+            throw OCPPClientError.tlsFailed(host: url.host, port: url.port, reason: "\(error)")
+        }
+        switch outcome {
         case .upgraded(let peer): return peer
         case .refused(let head):
             let response = try await head.get()
@@ -168,13 +198,12 @@ public enum OCPPClient {
         }
     }
 
-    /// Checks an endpoint before connecting: `ws://HOST:PORT/PATH`; `wss://` is refused as not supported yet.
+    /// Checks an endpoint before connecting: `ws://HOST:PORT/PATH` or `wss://…`.
     public static func validate(endpoint: String) throws(OCPPClientError) {
         _ = try self.endpoint(endpoint)
     }
 
     static func endpoint(_ text: String) throws(OCPPClientError) -> Endpoint {
-        if text.lowercased().hasPrefix("wss://") { throw .tlsNotSupported(text) }
         guard let url = Endpoint(text) else { throw .invalidEndpoint(text) }
         return url
     }
@@ -220,29 +249,33 @@ private final class RefusedUpgradeReader: ChannelInboundHandler, RemovableChanne
     func handlerRemoved(context: ChannelHandlerContext) { head.succeed(nil) }
 }
 
-/// `ws://host:port/path`, parsed without Foundation's URL (which rejects some identities).
+/// `ws://host:port/path` or `wss://…`, parsed without Foundation's URL (which rejects some identities).
 struct Endpoint {
     let host: String
     let port: Int
     let path: String
+    let secure: Bool
 
     init?(_ text: String) {
-        guard text.hasPrefix("ws://") else { return nil }
-        let rest = text.dropFirst("ws://".count)
+        secure = text.hasPrefix("wss://")
+        guard secure || text.hasPrefix("ws://") else { return nil }
+        let rest = text.dropFirst(secure ? "wss://".count : "ws://".count)
+        let defaultPort = secure ? 443 : 80
         let hostPort = rest.prefix { $0 != "/" }
         path = rest.count > hostPort.count ? String(rest.dropFirst(hostPort.count)) : "/"
         if hostPort.hasPrefix("[") {
             guard let close = hostPort.firstIndex(of: "]") else { return nil }
             host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
             let portText = hostPort[hostPort.index(after: close)...].dropFirst()
-            port = portText.isEmpty ? 80 : (Int(portText) ?? -1)
+            port = portText.isEmpty ? defaultPort : (Int(portText) ?? -1)
         } else if let colon = hostPort.lastIndex(of: ":") {
             host = String(hostPort[..<colon])
             port = Int(hostPort[hostPort.index(after: colon)...]) ?? -1
         } else {
             host = String(hostPort)
-            port = 80
+            port = defaultPort
         }
         guard !host.isEmpty, (1...65535).contains(port) else { return nil }
     }
 }
+

@@ -3,8 +3,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import OCPP
+import PileSecurity
 import Synchronization
 
 /// Transport settings of the central-system side.
@@ -33,6 +35,8 @@ public struct OCPPServerConfiguration: Sendable {
     /// Bytes an event stream (`text/event-stream`) may leave unread in the gateway before
     /// its reader is disconnected as too slow.
     public var eventStreamBufferLimit = 1 << 20
+    /// TLS on this listener (`wss://`, security profiles 2 and 3); nil is plain `ws://`.
+    public var tls: NIOSSLContext?
 
     public init() {}
 
@@ -63,6 +67,7 @@ public final class OCPPServer: Sendable {
     private let work = HTTPWork()
     private let connectionRefusals: RefusalLog
     private let handshakeRefusals: RefusalLog
+    private let tlsRefusals: RefusalLog
 
     public init(
         configuration: OCPPServerConfiguration, group: any EventLoopGroup, policy: any HandshakePolicy,
@@ -77,6 +82,7 @@ public final class OCPPServer: Sendable {
         pending = PendingHandshakes(limit: configuration.maxPendingHandshakes)
         connectionRefusals = RefusalLog(logger: logger)
         handshakeRefusals = RefusalLog(logger: logger)
+        tlsRefusals = RefusalLog(logger: logger)
     }
 
     /// Connections accepted that have not finished their handshake, or kept-alive HTTP
@@ -144,27 +150,43 @@ public final class OCPPServer: Sendable {
             return channel.close()
         }
 
+        // The decision of this connection's upgrade request, made once and read again by
+        // the refusal and the upgraded pipeline.
+        let decision = NIOLoopBoundBox<(HandshakeRequest, HandshakeDecision)?>(nil, eventLoop: channel.eventLoop)
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: configuration.maxMessageSize,
             automaticErrorHandling: true,
             shouldUpgrade: { [self] channel, head in
-                var headers = HTTPHeaders()
-                switch decide(head, channel: channel) {
-                case .accept(let version, let missing):
-                    if !missing { headers.add(name: "Sec-WebSocket-Protocol", value: version.subprotocol) }
-                    return channel.eventLoop.makeSucceededFuture(headers)
-                case .acceptThenClose:
-                    return channel.eventLoop.makeSucceededFuture(headers)
-                case .refuse:
-                    // Refused: the request goes on to HTTPHandler, which answers with the status.
-                    return channel.eventLoop.makeSucceededFuture(nil)
+                decide(head, channel: channel).map { decided in
+                    decision.value = decided
+                    var headers = HTTPHeaders()
+                    switch decided.1 {
+                    case .accept(let version, let missing):
+                        if !missing { headers.add(name: "Sec-WebSocket-Protocol", value: version.subprotocol) }
+                        return headers
+                    case .acceptThenClose:
+                        return headers
+                    case .refuse:
+                        // Refused: the request goes on to HTTPHandler, which answers with the status.
+                        return nil
+                    }
                 }
             },
-            upgradePipelineHandler: { [self] channel, head in
+            upgradePipelineHandler: { [self] channel, _ in
                 channel.eventLoop.makeCompletedFuture {
-                    try self.upgraded(channel, head: head)
+                    guard let (request, decided) = decision.value else { return }
+                    try self.upgraded(channel, request: request, decision: decided)
                 }
             })
+        do {
+            if let tls = configuration.tls {
+                let handler = NIOSSLServerHandler(context: tls)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+                try channel.pipeline.syncOperations.addHandler(TLSFailureLog(log: tlsRefusals), position: .after(handler))
+            }
+        } catch {
+            return channel.close()
+        }
         return channel.pipeline.configureHTTPServerPipeline(
             withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }),
             withErrorHandling: true
@@ -172,8 +194,8 @@ public final class OCPPServer: Sendable {
             try channel.pipeline.syncOperations.addHandler(
                 HTTPHandler(
                     responder: http,
-                    refusal: { [self] head in
-                        guard case .refuse(let status, let reason) = decide(head, channel: channel) else { return nil }
+                    refusal: { _ in
+                        guard case .refuse(let status, let reason)? = decision.value?.1 else { return nil }
                         return (status, reason)
                     }, pathPrefix: configuration.pathPrefix, work: work, streamBufferLimit: configuration.eventStreamBufferLimit,
                     logger: logger), name: Self.httpHandlerName)
@@ -183,30 +205,39 @@ public final class OCPPServer: Sendable {
     private static let httpHandlerName = "pilegate.http"
     private static let deadlineHandlerName = "pilegate.handshake-deadline"
 
-    private func decide(_ head: HTTPRequestHead, channel: any Channel) -> HandshakeDecision {
+    private func decide(_ head: HTTPRequestHead, channel: any Channel) -> EventLoopFuture<(HandshakeRequest, HandshakeDecision)> {
+        let loop = channel.eventLoop
+        let anonymous = HandshakeRequest(identity: "", offeredSubprotocols: nil, authorization: nil, remoteAddress: nil)
         guard head.method == .GET else {
-            return .refuse(status: .methodNotAllowed, reason: "the OCPP endpoint takes a WebSocket upgrade (GET)")
+            return loop.makeSucceededFuture((anonymous, .refuse(status: .methodNotAllowed, reason: "the OCPP endpoint takes a WebSocket upgrade (GET)")))
         }
         switch OCPPPath.identity(fromURI: head.uri, prefix: configuration.pathPrefix) {
         case .failure(.notOCPP):
-            return .refuse(status: .notFound, reason: "no OCPP endpoint at \(head.uri); use \(configuration.pathPrefix)/{chargePointId}")
+            return loop.makeSucceededFuture(
+                (anonymous, .refuse(status: .notFound, reason: "no OCPP endpoint at \(head.uri); use \(configuration.pathPrefix)/{chargePointId}")))
         case .failure(.invalidIdentity(let reason)):
-            return .refuse(status: .badRequest, reason: reason)
+            return loop.makeSucceededFuture((anonymous, .refuse(status: .badRequest, reason: reason)))
         case .success(let identity):
             let request = HandshakeRequest(
                 identity: identity, offeredSubprotocols: OCPPPath.subprotocols(in: head.headers),
                 authorization: head.headers.first(name: "Authorization"),
-                remoteAddress: channel.remoteAddress?.description)
-            return policy.evaluate(request)
+                remoteAddress: channel.remoteAddress?.description, transport: transport(of: channel))
+            return policy.evaluate(request, on: loop).map { (request, $0) }
         }
     }
 
-    private func upgraded(_ channel: any Channel, head: HTTPRequestHead) throws {
-        guard case .success(let identity) = OCPPPath.identity(fromURI: head.uri, prefix: configuration.pathPrefix) else { return }
-        let request = HandshakeRequest(
-            identity: identity, offeredSubprotocols: OCPPPath.subprotocols(in: head.headers),
-            authorization: head.headers.first(name: "Authorization"), remoteAddress: channel.remoteAddress?.description)
-        let decision = policy.evaluate(request)
+    /// Plain, or TLS with the peer's certificate (already verified against the CAs by the
+    /// TLS handler when the listener asks for client certificates).
+    private func transport(of channel: any Channel) -> HandshakeTransport {
+        guard configuration.tls != nil, let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else {
+            return .plain
+        }
+        let certificate = tls.peerCertificate.flatMap { try? ClientCertificate(derEncoded: $0.toDERBytes()) }
+        return .tls(clientCertificate: certificate)
+    }
+
+    private func upgraded(_ channel: any Channel, request: HandshakeRequest, decision: HandshakeDecision) throws {
+        let identity = request.identity
         let sync = channel.pipeline.syncOperations
         // From here on the socket carries WebSocket frames, not HTTP; pings watch it now.
         _ = sync.removeHandler(name: Self.httpHandlerName)

@@ -36,6 +36,8 @@ public enum StoreCommand: Sendable {
     case saveReservation(ReservationRecord)
     /// A pile's local list, replacing what was stored for it.
     case saveLocalList(LocalListRecord)
+    /// A pile's security profile and password hash, replacing what was stored for it.
+    case saveCredential(PileCredentialRecord)
     /// A charging profile the pile accepted: it replaces those it replaces on the pile
     /// (ChargingProfileRecord.installing), read and written in one transaction.
     case installChargingProfile(ChargingProfileRecord)
@@ -262,6 +264,8 @@ public protocol SessionStore: Sendable {
     /// Reservations, newest first, of one pile or all.
     func reservations(chargePointId: String?, limit: Int) async throws -> [ReservationRecord]
     func reservation(id: Int64) async throws -> ReservationRecord?
+    /// Every pile's stored security profile and password hash (read at start).
+    func credentials() async throws -> [PileCredentialRecord]
     /// A pile's local list, if the gateway has made one.
     func localList(chargePointId: String) async throws -> LocalListRecord?
     /// The charging profiles a pile accepted and still holds, by connector, purpose and stack level.

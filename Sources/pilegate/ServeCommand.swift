@@ -60,8 +60,14 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, db: db, configuration: gatewayConfiguration, node: node, reusePort: reusePort)
         // Unbuffered, so supervisors and scripts reading a pipe see the address (and the
         // port `--port 0` picked) now, not at exit.
-        Console.line(
-            "PileGate \(PileGateVersion.current) gateway on \(running.address): OCPP at ws://\(host):\(running.port)/ocpp/{chargePointId}, API at http://\(host):\(running.port)/api, dashboard at http://\(host):\(running.port)/, store \(db)")
+        let plain = gatewayConfiguration.security.plain
+        let (ws, http) = plain ? ("ws", "http") : ("wss", "https")
+        var banner =
+            "PileGate \(PileGateVersion.current) gateway on \(running.address): OCPP at \(ws)://\(host):\(running.port)/ocpp/{chargePointId}, API at \(http)://\(host):\(running.port)/api, dashboard at \(http)://\(host):\(running.port)/, store \(db)"
+        if plain, let tls = running.tlsAddress {
+            banner += "; OCPP over TLS at wss://\(host):\(tls.port ?? 0)/ocpp/{chargePointId}"
+        }
+        Console.line(banner)
         if givenToken == nil, let token = gatewayConfiguration.api.token {
             Console.line("API token for this run (set --api-token to choose one): \(token)")
         }

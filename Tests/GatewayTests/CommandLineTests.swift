@@ -149,7 +149,7 @@ final class CommandLineTests: XCTestCase {
             XCTAssertTrue(result.stderr.contains("HTTP 404 Not Found × 1"), result.output)
         }
         var locked = GatewayConfiguration()
-        locked.chargePoints = [.init(id: "NIO-000001", password: "secret")]
+        locked.chargePoints = [.init(id: "NIO-000001", password: "secret-of-sixteen-chars")]
         try await GatewayHarness.with(locked) { harness in
             let result = try await run(["sim", "--gateway", harness.endpoint, "--profile", "nio-640", "--count", "1", "--duration", "2s"], in: directory)
             XCTAssertEqual(result.status, 1, result.output)

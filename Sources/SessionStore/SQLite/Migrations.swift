@@ -243,6 +243,16 @@ enum Migrations {
         );
         CREATE INDEX charging_profiles_by_pile ON charging_profiles(charge_point_id, connector_id);
         """,
+        // 12 (issue 12, security profiles): piles' profiles and password hashes.
+        """
+        CREATE TABLE pile_credentials(
+            charge_point_id TEXT PRIMARY KEY,
+            security_profile INTEGER NOT NULL,
+            password_hash TEXT,
+            updated_at REAL NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """,
     ]
 
     static var latest: Int { steps.count }

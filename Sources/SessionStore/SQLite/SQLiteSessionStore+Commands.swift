@@ -217,6 +217,9 @@ extension SQLiteSessionStore {
         case .saveLocalList(let list):
             try saveLocalList(list)
             return .done
+        case .saveCredential(let credential):
+            try saveCredential(credential)
+            return .done
         case .installChargingProfile(let profile):
             let held = try writer.query("\(Self.profileColumns) WHERE charge_point_id = ?", [.text(profile.chargePointId)]).map(Self.chargingProfile)
             try replaceChargingProfiles(chargePointId: profile.chargePointId, ChargingProfileRecord.installing(profile, into: held))

@@ -97,3 +97,27 @@ extension SQLiteSessionStore {
         }
     }
 }
+
+// Security profiles: piles' credentials (the hash only).
+
+extension SQLiteSessionStore {
+    func saveCredential(_ c: PileCredentialRecord) throws {
+        try writer.run(
+            """
+            INSERT OR REPLACE INTO pile_credentials(charge_point_id, security_profile, password_hash, updated_at, updated_by)
+                VALUES(?, ?, ?, ?, ?)
+            """, [.text(c.chargePointId), .init(c.securityProfile), .init(c.passwordHash), .init(c.updatedAt), .text(c.updatedBy)])
+    }
+
+    public func credentials() async throws -> [PileCredentialRecord] {
+        try await read { db in
+            try db.query(
+                "SELECT charge_point_id, security_profile, password_hash, updated_at, updated_by FROM pile_credentials ORDER BY charge_point_id"
+            ).map { r in
+                PileCredentialRecord(
+                    chargePointId: r.string(0) ?? "", securityProfile: Int(clamping: r.int(1) ?? 0), passwordHash: r.string(2),
+                    updatedAt: r.date(3) ?? .distantPast, updatedBy: r.string(4) ?? "")
+            }
+        }
+    }
+}
