@@ -82,6 +82,7 @@ let package = Package(
                 "OCPP", "OCPPWebSocket", "YAMLConfig", "EVModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),
         .target(

@@ -120,7 +120,8 @@ final class ChargePointSession: RPCConnectionDelegate {
             store.append(
                 frame: FrameRecord(
                     time: tap.time, direction: tap.direction == .incoming ? .incoming : .outgoing, chargePointId: identity,
-                    messageType: tap.messageType, messageId: tap.messageId, action: tap.action, text: tap.text,
+                    messageType: tap.messageType, messageId: tap.messageId, action: tap.action,
+                    text: tap.direction == .outgoing ? Redaction.frame(action: tap.action, messageType: tap.messageType, text: tap.text) : tap.text,
                     latencyMs: tap.latency.map { $0 * 1000 }))
         case .malformedFrame(let error):
             if case .unknownMessageType(let type) = error.kind {

@@ -82,7 +82,8 @@ extension Gateway {
             throw .invalidPayload(error)
         }
         var record = CommandRecord(
-            chargePointId: chargePointId, time: Date(), issuedBy: issuedBy, ocppVersion: version.label, action: action, payload: payload.text,
+            chargePointId: chargePointId, time: Date(), issuedBy: issuedBy, ocppVersion: version.label, action: action,
+            payload: Redaction.payload(action: action, payload).text,
             outcome: .pileOffline)
         let started = ContinuousClock.now
         var failure: CommandFailure?

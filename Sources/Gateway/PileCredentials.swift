@@ -77,6 +77,7 @@ final class PileCredentials: Sendable {
 
     func profile(of identity: String) -> Int { entries.withLock { $0[identity]?.profile } ?? settings.minimumProfile }
     func hasPassword(_ identity: String) -> Bool { entries.withLock { $0[identity]?.hash != nil } }
+    func currentHash(_ identity: String) -> PasswordHash? { entries.withLock { $0[identity]?.hash } }
 
     func update(_ identity: String, profile: Int, hash: PasswordHash?) {
         entries.withLock { $0[identity] = Entry(profile: profile, hash: hash) }

@@ -1799,6 +1799,44 @@ enum OpenAPISchemas {
      "maximum": 86400
     }
    }
+  },
+  "PileSecurity": {
+   "type": "object",
+   "required": ["chargePointId", "securityProfile", "hasPassword"],
+   "properties": {
+    "chargePointId": {"type": "string"},
+    "securityProfile": {"type": "integer", "minimum": 0, "maximum": 3},
+    "hasPassword": {"type": "boolean"}
+   }
+  },
+  "PileSecurityChange": {
+   "type": "object",
+   "additionalProperties": false,
+   "properties": {
+    "securityProfile": {"type": "integer", "minimum": 0, "maximum": 3},
+    "password": {"type": "string", "minLength": 16, "maxLength": 40, "description": "printable ASCII without spaces"},
+    "allowDowngrade": {"type": "boolean"}
+   }
+  },
+  "PasswordRotationRequest": {
+   "type": "object",
+   "additionalProperties": false,
+   "properties": {
+    "password": {"type": "string", "minLength": 16, "maxLength": 40, "description": "printable ASCII without spaces; omitted: 40 random hex digits"}
+   }
+  },
+  "PasswordRotation": {
+   "allOf": [
+    {"$ref": "#/components/schemas/PileSecurity"},
+    {
+     "type": "object",
+     "required": ["status", "applied"],
+     "properties": {
+      "status": {"type": "string", "description": "the pile's answer: Accepted, Rejected, RebootRequired, NotSupported …"},
+      "applied": {"type": "boolean"}
+     }
+    }
+   ]
   }
  }
 }

@@ -7,6 +7,7 @@ import NIOSSL
 public enum TLSContexts {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     static let ocppCipherSuites: [NIOTLSCipher] = [

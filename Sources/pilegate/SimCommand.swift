@@ -116,6 +116,30 @@ struct FleetOptions: ParsableArguments {
     @Option(help: "Keep offline transaction queues in this folder, so they survive a restart.")
     var queueDirectory: String?
 
+    @Option(help: "HTTP Basic password every pile logs in with (security profiles 1 and 2); overrides the fleet's credentials.")
+    var password: String?
+
+    @Option(help: "PEM CA the gateway's TLS certificate must verify against (wss://); default: the system's roots.")
+    var ca: String?
+
+    @Option(help: "Folder of client certificates ID.pem and ID-key.pem (security profile 3), e.g. pki/piles from pilegate certs.")
+    var certificates: String?
+
+    /// The piles' credentials: the options, over the fleet's.
+    func credentials(for fleet: FleetProfile) throws -> PileCredentialsSource? {
+        guard password != nil || ca != nil || certificates != nil else { return nil }
+        let base = fleet.credentials ?? FleetProfile.Credentials()
+        let source = PileCredentialsSource(
+            password: password ?? base.password, passwords: password == nil ? base.passwords ?? [:] : [:], caFile: ca ?? base.ca,
+            certificateDirectory: certificates ?? base.certificates)
+        do {
+            try source.validate()
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        return source
+    }
+
     /// Every profile folder given, in order.
     var allLibraries: [String] { legacyLibraries + libraries }
 
@@ -196,6 +220,7 @@ struct FleetOptions: ParsableArguments {
         (options.shardIndex, options.shardCount) = (shard.index - 1, shard.count)
         options.seed = seed
         options.queueDirectory = queueDirectory
+        options.credentials = try credentials(for: fleet)
         let seconds = duration
         let runner = try FleetRunner(fleet: fleet, library: library, options: options)
         let clockNote = options.speed == 1 ? "" : ", timestamps on the \(timestamps == .wall ? "wall" : "simulated") clock"

@@ -31,6 +31,8 @@ public final class FleetRunner: Sendable {
         public var sourceAddresses = 0
         public var threads = System.coreCount
         public var queueDirectory: String?
+        /// Passwords and TLS files; the fleet's `credentials` when not given.
+        public var credentials: PileCredentialsSource?
 
         public init(endpoint: String) { self.endpoint = endpoint }
     }
@@ -59,6 +61,7 @@ public final class FleetRunner: Sendable {
         let sources = options.sourceAddresses > 0 ? options.sourceAddresses : max(1, (fleet.pileCount + 19_999) / 20_000)
         var context = SimulationContext(endpoint: options.endpoint, clock: clock, observer: stats)
         context.queueDirectory = options.queueDirectory
+        context.credentials = options.credentials ?? fleet.credentials.map(PileCredentialsSource.init) ?? .none
         let seed = options.seed ?? fleet.seed
         var handles: [PileHandle] = []
         handles.reserveCapacity(plan.count)

@@ -33,8 +33,11 @@ extension SimulatedPile {
         V16.ChangeAvailability.name: { p, c, n in p.handle(V16.ChangeAvailability.self, c, n) { $0.changeAvailability($1) } },
         V16.ChangeConfiguration.name: { p, c, n in
             p.handle(V16.ChangeConfiguration.self, c, n) { pile, request in
+                let isPassword = request.key.caseInsensitiveCompare(SimulatedPile.passwordKey) == .orderedSame
+                if isPassword && !SimulatedPile.acceptablePassword(request.value) { return .init(status: .Rejected) }
                 let status = pile.configuration.change(request.key, to: request.value)
                 if status == .Accepted && request.key == "HeartbeatInterval" { pile.scheduleHeartbeat() }
+                if status == .Accepted && isPassword { pile.passwordChanged() }
                 return .init(status: status)
             }
         },

@@ -35,6 +35,8 @@ public struct SimulationContext: Sendable {
     public var queueDirectory: String?
     public var observer: (any PileObserver)?
     public var callTimeout: TimeAmount = .seconds(30)
+    /// Passwords and TLS files the piles log in with (security profiles 1–3).
+    public var credentials = PileCredentialsSource.none
 
     public init(endpoint: String, clock: VirtualClock = VirtualClock(), observer: (any PileObserver)? = nil) {
         self.endpoint = endpoint
@@ -171,6 +173,16 @@ public final class SimulatedPile: RPCConnectionDelegate {
         client.subprotocols = profile.quirks.contains(.noSubprotocolHeader) ? nil : [profile.ocppVersion.subprotocol]
         client.sourceAddress = context.sourceAddress
         client.callTimeout = context.callTimeout
+        client.password = password
+        if context.endpoint.hasPrefix("wss://") {
+            do {
+                client.tls = try context.credentials.tls(for: identity)
+            } catch {
+                context.observer?.pile(.connectFailed(pile: identity, cause: "TLS files unusable", detail: "\(error)"))
+                scheduleReconnect()
+                return
+            }
+        }
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let loop = eventLoop
         let identity = identity
@@ -222,6 +234,26 @@ public final class SimulatedPile: RPCConnectionDelegate {
         let base = min(300, 3 * pow(2, Double(min(reconnectAttempts - 1, 7))))
         let delay = base + random.uniform(0, base / 2)
         after(context.clock.wallDelay(delay)) { $0.connect() }
+    }
+
+    /// The 1.6 key that holds the Basic-auth password (2.0.1's SecurityCtrlr.BasicAuthPassword maps to it).
+    static let passwordKey = "AuthorizationKey"
+
+    /// The password the pile logs in with: the one the CSMS last set, else its credentials'.
+    var password: String? {
+        if let set = configuration.string(Self.passwordKey), !set.isEmpty { return set }
+        return context.credentials.password(for: identity)
+    }
+
+    /// What both versions take as a password: 16 to 40 printable ASCII characters.
+    static func acceptablePassword(_ value: String) -> Bool {
+        (16...40).contains(value.utf8.count) && value.utf8.allSatisfy { (0x21...0x7e).contains($0) }
+    }
+
+    /// A new password: reconnect with it once the answer is out, as the security whitepaper
+    /// asks (the old session ends, the next handshake proves the new password).
+    func passwordChanged() {
+        after(.milliseconds(100)) { $0.connection?.close(code: .normalClosure, reason: "reconnecting with the new password") }
     }
 
     /// Drops the socket as a network failure would; the pile reconnects by itself.

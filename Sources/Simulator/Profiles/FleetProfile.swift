@@ -7,6 +7,25 @@ public struct FleetProfile: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     public var groups: [Group]
     public var arrivals: Arrivals
+    /// What the piles log in with (security profiles 1–3); `pilegate sim`'s options override it.
+    public var credentials: Credentials?
+
+    /// Passwords (one for every pile, or per identity) and TLS files: `ca` is the PEM CA
+    /// the CSMS's certificate must verify against, `certificates` a folder of `ID.pem` and
+    /// `ID-key.pem` client certificates (what `pilegate certs` writes into `piles/`).
+    public struct Credentials: Codable, Sendable, Equatable {
+        public var password: String?
+        public var passwords: [String: String]?
+        public var ca: String?
+        public var certificates: String?
+
+        public init(password: String? = nil, passwords: [String: String]? = nil, ca: String? = nil, certificates: String? = nil) {
+            self.password = password
+            self.passwords = passwords
+            self.ca = ca
+            self.certificates = certificates
+        }
+    }
 
     /// `count` piles of one model spread over `stations` stations around a city.
     public struct Group: Codable, Sendable, Equatable {

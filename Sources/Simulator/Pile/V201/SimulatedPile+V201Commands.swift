@@ -154,8 +154,13 @@ extension SimulatedPile {
     }
 
     func setVariables201(_ request: V201.SetVariables.Request) -> V201.SetVariables.Response {
-        let results = request.setVariableData.map { v201.deviceModel.set($0, &configuration) }
+        let results = request.setVariableData.map { data in
+            data.variable.name == "BasicAuthPassword" && !Self.acceptablePassword(data.attributeValue)
+                ? V201.SetVariableResult(attributeStatus: .rejected, component: data.component, variable: data.variable, attributeType: data.attributeType)
+                : v201.deviceModel.set(data, &configuration)
+        }
         if results.contains(where: { $0.attributeStatus == .accepted && $0.variable.name == "HeartbeatInterval" }) { scheduleHeartbeat() }
+        if results.contains(where: { $0.attributeStatus == .accepted && $0.variable.name == "BasicAuthPassword" }) { passwordChanged() }
         return .init(setVariableResult: results)
     }
 

@@ -29,6 +29,7 @@ struct V201DeviceModel: Sendable {
             Entry(component: "ChargingStation", variable: "VendorName", value: profile.vendor, mutability: .readOnly, dataType: .string),
             Entry(component: "ChargingStation", variable: "AvailabilityState", value: "Available", mutability: .readOnly, dataType: .optionList),
             Entry(component: "SecurityCtrlr", variable: "Identity", value: identity, mutability: .readOnly, dataType: .string),
+            Entry(component: "SecurityCtrlr", variable: "BasicAuthPassword", value: "", mutability: .writeOnly, dataType: .string, configKey: SimulatedPile.passwordKey),
             Entry(component: "OCPPCommCtrlr", variable: "HeartbeatInterval", value: "", dataType: .integer, configKey: "HeartbeatInterval"),
             Entry(component: "OCPPCommCtrlr", variable: "MessageAttempts", instance: "TransactionEvent", value: "", dataType: .integer, configKey: "TransactionMessageAttempts"),
             Entry(component: "OCPPCommCtrlr", variable: "MessageAttemptInterval", instance: "TransactionEvent", value: "", dataType: .integer, configKey: "TransactionMessageRetryInterval"),
