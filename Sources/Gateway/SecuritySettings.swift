@@ -77,7 +77,7 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
         if !plain && tls == nil { problems.append("security.plain is false and there is no security.tls: nothing would listen for piles") }
         if minimumProfile >= 2 && tls == nil { problems.append("security.minimumProfile \(minimumProfile) needs security.tls") }
         if minimumProfile == 3 && tls?.clientCA == nil { problems.append("security.minimumProfile 3 needs security.tls.clientCA") }
-        if let tls, !(1...65_535).contains(tls.port) { problems.append("security.tls.port must be between 1 and 65535") }
+        if let tls, !(0...65_535).contains(tls.port) { problems.append("security.tls.port must be between 1 and 65535 (0: any free port)") }
         return problems
     }
 }

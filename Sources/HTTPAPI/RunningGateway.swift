@@ -14,10 +14,11 @@ public struct RunningGateway: Sendable {
     public let store: SQLiteSessionStore
     /// The plain `ws://` listener, else (plain switched off) the TLS one.
     public let server: OCPPServer
-    /// The `wss://` listener, when `security.tls` configures one.
+    /// The `wss://` listener beside the plain one (nil when there is none, or it is `server`).
     public let tlsServer: OCPPServer?
     public let group: MultiThreadedEventLoopGroup
     public let address: SocketAddress
+    /// Where the `wss://` listener is, if there is one.
     public let tlsAddress: SocketAddress?
     public var port: Int { address.port ?? 0 }
 
@@ -87,11 +88,12 @@ public struct RunningGateway: Sendable {
             try? await group.shutdownGracefully()
             throw StartError(description: "no listener: security.plain is false and there is no security.tls")
         }
-        let tlsListener = configuration.security.plain ? servers.dropFirst().first : servers.first
+        // With plain switched off the TLS listener is the main one (`server`).
+        let second = servers.dropFirst().first
         gateway.servesFiles(host: host, port: address.port ?? port)
         return RunningGateway(
-            gateway: gateway, store: store, server: server, tlsServer: tlsListener?.0, group: group, address: address,
-            tlsAddress: tlsListener?.1)
+            gateway: gateway, store: store, server: server, tlsServer: second?.0, group: group, address: address,
+            tlsAddress: configuration.security.plain ? second?.1 : address)
     }
 
     /// Stops in an order where nothing is left to run on the event loops when they stop:

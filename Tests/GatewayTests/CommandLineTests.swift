@@ -157,10 +157,18 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
-    func testSimRefusesAWssEndpointAsNotSupportedYet() async throws {
-        let result = try await run(["sim", "--gateway", "wss://127.0.0.1:1/ocpp", "--profile", "nio-640"], in: try temporaryDirectory())
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("TLS (wss://) is not supported yet"), result.output)
+    func testSimOverWssNamesTheTLSProblem() async throws {
+        let directory = try temporaryDirectory()
+        let missing = try await run(["sim", "--gateway", "wss://127.0.0.1:1/ocpp", "--profile", "nio-640", "--ca", "/nonexistent/ca.pem"], in: directory)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/ca.pem does not exist"), missing.output)
+        // A plain gateway on the other end: the TLS handshake fails, and the sim says so.
+        try await GatewayHarness.with { harness in
+            let result = try await run(
+                ["sim", "--gateway", "wss://127.0.0.1:\(harness.port)/ocpp", "--profile", "nio-640", "--count", "1", "--duration", "2s"], in: directory)
+            XCTAssertEqual(result.status, 1, result.output)
+            XCTAssertTrue(result.stderr.contains("TLS failed"), result.output)
+        }
     }
 
     // MARK: Options
