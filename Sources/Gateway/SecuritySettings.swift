@@ -29,8 +29,6 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
         /// PEM bundle of the CAs that issue piles' client certificates: set, the listener asks
         /// for a client certificate (profile 3) and refuses one that does not verify.
         public var clientCA: String?
-        /// The CA's private key (PEM): set, the gateway signs piles' CSRs (SignCertificate).
-        public var caKey: String?
         /// Serial numbers (hex) of client certificates that are revoked: refused at login.
         public var revokedSerials: [String] = []
 
@@ -41,7 +39,7 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
             self.clientCA = clientCA
         }
 
-        enum CodingKeys: String, CodingKey { case port, certificate, key, clientCA, caKey, revokedSerials }
+        enum CodingKeys: String, CodingKey { case port, certificate, key, clientCA, revokedSerials }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -49,7 +47,6 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
             certificate = try c.decode(String.self, forKey: .certificate)
             key = try c.decode(String.self, forKey: .key)
             clientCA = try c.decodeIfPresent(String.self, forKey: .clientCA)
-            caKey = try c.decodeIfPresent(String.self, forKey: .caKey)
             revokedSerials = try c.decodeIfPresent([String].self, forKey: .revokedSerials) ?? []
         }
     }

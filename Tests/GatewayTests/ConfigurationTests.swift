@@ -29,6 +29,8 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.validation(network: "nio", model: "ES8"), .strict)
         XCTAssertEqual(configuration.clockTolerance, 300)
         XCTAssertEqual(configuration.localList, .init(push: .off, maxEntriesPerSend: 100))
+        XCTAssertEqual(configuration.security.tls?.clientCA, "pki/ca.pem")
+        XCTAssertEqual(configuration.chargePoints.first?.securityProfile, 1)
     }
 
     func testAnEmptyFileIsAnErrorNamingTheFile() throws {
