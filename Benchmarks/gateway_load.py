@@ -12,6 +12,12 @@ message, answered messages per second, p50/p99 latency, errors. It asserts nothi
 
     python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30
     python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --ocpp 2.0.1
+    python3 Benchmarks/gateway_load.py --connections 10000 --rate 5000 --duration 30 --tls
+    python3 Benchmarks/gateway_load.py --connections 1000 --rate 300 --duration 30 --password
+
+`--tls` connects over wss:// (certificates from `pilegate certs`), `--password` logs every
+connection in with a Basic password (one scrypt check per first login);
+`gateway_cpu_ms_per_connection_setup` then shows what they add to a connection's set-up.
 
 `--bin FOLDER` picks the gateway binary (e.g. an older build); the load driver comes from
 `--driver-bin` (default: this checkout's `.build-release/release`, else `--bin`), so builds
@@ -29,6 +35,7 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_PASSWORD = "0123456789abcdef0123456789abcdef01234567"
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -104,6 +111,8 @@ def main():
     p.add_argument("--bin", default=default_bin, help="folder with pilegate (the gateway)")
     p.add_argument("--driver-bin", help="folder with pilegate-load (default: %s if it has one, else --bin)" % default_bin)
     p.add_argument("--ocpp", choices=["1.6", "2.0.1"], default="1.6", help="OCPP version the driver's connections speak")
+    p.add_argument("--tls", action="store_true", help="connect over wss:// (security profile 2's channel; certificates from pilegate certs)")
+    p.add_argument("--password", action="store_true", help="every connection logs in with a Basic password (security profile 1; scrypt at the gateway's default cost)")
     args = p.parse_args()
     driver_bin = args.driver_bin
     if driver_bin is None:
@@ -120,26 +129,42 @@ def main():
     with open(config, "w") as f:
         # Pings off: the driver measures OCPP traffic only.
         f.write(f"pingInterval: 0\ndurability: {args.durability}\nheartbeatInterval: 3600\n")
+        if args.tls:
+            subprocess.run([os.path.join(args.bin, "pilegate"), "certs", "--out", os.path.join(work, "pki")], check=True, stdout=subprocess.DEVNULL)
+            f.write(f"security:\n  tls: {{port: {args.port + 1}, certificate: {work}/pki/server.pem, key: {work}/pki/server-key.pem}}\n")
+        if args.password:
+            # One hash for every pile (what is measured is the gateway's check per login).
+            hashed = subprocess.run([os.path.join(args.bin, "pilegate"), "password-hash"], input=BENCH_PASSWORD + "\n",
+                                    check=True, capture_output=True, text=True).stdout.strip()
+            f.write("chargePoints:\n" + "".join(f"  - {{id: LOAD-{i}, passwordHash: \"{hashed}\"}}\n" for i in range(args.connections)))
     db = os.path.join(work, "bench.sqlite")
     procs = []
     try:
         gw = start_gateways(gateways, args.bin, args.port, db, config, work, procs)
         time.sleep(0.5)
         base_rss = sum(rss_bytes(g.pid) for g in gw)
+        base_cpu = sum(cpu_seconds(g.pid) for g in gw)
 
         per_driver = math.ceil(args.connections / drivers)
         connect_budget = args.connections / 2500 + 10
+        if args.password:  # one scrypt per first login, on the gateway's hashing thread
+            connect_budget += args.connections * 0.06
         start_at = time.time() + connect_budget
         drv = []
         for d in range(drivers):
             n = min(per_driver, args.connections - d * per_driver)
-            cmd = [os.path.join(driver_bin, "pilegate-load"), "--endpoint", f"ws://127.0.0.1:{args.port}/ocpp",
+            endpoint = f"wss://127.0.0.1:{args.port + 1}/ocpp" if args.tls else f"ws://127.0.0.1:{args.port}/ocpp"
+            cmd = [os.path.join(driver_bin, "pilegate-load"), "--endpoint", endpoint,
                    "--connections", str(n), "--first-id", str(d * per_driver), "--rate", str(args.rate / drivers),
                    "--duration", str(args.duration), "--start-at", str(start_at), "--sources", "16", "--ramp", "3000"]
             if args.ocpp != "1.6":  # drivers from before the option know 1.6 only
                 cmd += ["--ocpp", args.ocpp]
             if args.closed_loop:
                 cmd.append("--closed-loop")
+            if args.tls:
+                cmd += ["--ca", os.path.join(work, "pki", "ca.pem")]
+            if args.password:
+                cmd += ["--password", BENCH_PASSWORD]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
             procs.append(proc)
             drv.append(proc)
@@ -152,6 +177,7 @@ def main():
         time.sleep(max(0, start_at - now) + 0.5)
         rss_connected = sum(rss_bytes(g.pid) for g in gw)
         cpu0 = sum(cpu_seconds(g.pid) for g in gw)
+        connect_cpu = cpu0 - base_cpu
         t0 = time.time()
         results = []
         for d in drv:
@@ -183,6 +209,9 @@ def main():
             # The same growth read after the steady phase (what the connections' traffic left behind).
             "gateway_rss_per_connection_end_kib": round((rss_end - base_rss) / max(1, held) / 1024, 2),
             "gateway_cpu_us_per_message": round(cpu_us, 1),
+            # Handshake (TLS, login), boot and StartTransaction of each connection: compare runs with and without --tls / --password.
+            "gateway_cpu_ms_per_connection_setup": round(connect_cpu * 1e3 / max(1, held), 3),
+            "channel": ("wss" if args.tls else "ws") + (" + password" if args.password else ""),
             "gateway_cpu_share_of_2_cores": round((cpu1 - cpu0) / (t1 - t0) / 2, 3),
             "answered_per_second": round(rate, 1), "answered": answered, "errors": errors,
             "p50_ms": p50, "p99_ms": p99, "steady_seconds": seconds,

@@ -7,6 +7,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import OCPP
 import OCPPWebSocket
 import Synchronization
@@ -43,10 +44,14 @@ struct LoadDriver: AsyncParsableCommand {
     @Option(help: "Connections opened per second.") var ramp = 3000.0
     @Option(help: "Source addresses 127.0.0.1 ... 127.0.0.N to spread connections over (ephemeral ports).") var sources = 1
     @Option(help: "Event loop threads.") var threads = 1
+    @Option(help: "PEM CA the gateway's certificate verifies against (wss:// endpoints).") var ca: String?
+    @Option(help: "HTTP Basic password every connection logs in with.") var password: String?
     @Flag(help: "Saturate: every connection sends its next message as soon as the last is answered.") var closedLoop = false
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        // One TLS context for every connection, as a fleet without client certificates has.
+        let tls = endpoint.hasPrefix("wss://") ? try TLSContexts.client(ca: ca, certificate: nil, key: nil) : nil
         let stats = LoadStats()
         // Each connection with the index it booted under: its transaction (and 2.0.1 seqNo) is
         // kept by that index, and connections finish connecting in any order.
@@ -63,7 +68,7 @@ struct LoadDriver: AsyncParsableCommand {
                 for i in next..<upper {
                     tasks.addTask {
                         do {
-                            return (i, try await connectAndStart(index: i, group: group, stats: stats))
+                            return (i, try await connectAndStart(index: i, group: group, stats: stats, tls: tls))
                         } catch {
                             stats.connectFailed("\(error)")
                             return nil
@@ -109,9 +114,11 @@ struct LoadDriver: AsyncParsableCommand {
         try await group.shutdownGracefully()
     }
 
-    func connectAndStart(index: Int, group: MultiThreadedEventLoopGroup, stats: LoadStats) async throws -> RPCPeer {
+    func connectAndStart(index: Int, group: MultiThreadedEventLoopGroup, stats: LoadStats, tls: NIOSSLContext?) async throws -> RPCPeer {
         let id = firstId + index
         var configuration = OCPPClientConfiguration(endpoint: endpoint, identity: "\(prefix)-\(id)")
+        configuration.tls = tls
+        configuration.password = password
         if sources > 1 { configuration.sourceAddress = "127.0.0.\(1 + index % sources)" }
         configuration.callTimeout = .seconds(60)
         configuration.subprotocols = [ocpp.ocpp.subprotocol]

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import PileSecurity
 import Logging
 import NIOCore
 import OCPP
@@ -24,6 +25,8 @@ struct GatewayServices: Sendable {
     let operations: OperationsState
     /// Boots per identity across connections (boot.reconnect-loop).
     let boots = BootLoopWatch()
+    /// Signs piles' CSRs (security.ca); nil answers them Rejected.
+    let certificateAuthority: CertificateAuthority?
 }
 
 /// The gateway's side of one pile's connection. It lives on the connection's event

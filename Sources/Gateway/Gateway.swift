@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import OCPP
 import OCPPWebSocket
+import PileSecurity
 import SessionStore
 import Synchronization
 
@@ -25,6 +26,9 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     let servedAddress = Mutex<String?>(nil)
     /// Security profiles and passwords: who may log in as which pile (PileCredentials.swift).
     let credentials: PileCredentials
+    /// What keeps the gateway from serving as configured (a CA file that does not load);
+    /// `pilegate serve` refuses to start with any.
+    public let startupProblems: [String]
 
     public init(configuration: GatewayConfiguration, store: any SessionStore, logger: Logger = Logger(label: "pilegate.gateway")) {
         self.configuration = configuration
@@ -34,6 +38,17 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         vehicles = VehicleCatalog.load(directory: configuration.vehicles)
         fileDirectory = configuration.files.directory ?? (NSTemporaryDirectory() + "pilegate-files-\(UUID().uuidString)")
         credentials = PileCredentials(configuration: configuration, logger: logger)
+        var authority: CertificateAuthority?
+        var problems: [String] = []
+        if let ca = configuration.security.ca {
+            do {
+                authority = try CertificateAuthority(
+                    certificatePEM: try String(contentsOfFile: ca.certificate, encoding: .utf8), keyPEM: try String(contentsOfFile: ca.key, encoding: .utf8))
+            } catch {
+                problems.append("security.ca (\(ca.certificate), \(ca.key)): \(error)")
+            }
+        }
+        startupProblems = problems
         services = GatewayServices(
             configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
             registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),
@@ -42,7 +57,8 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             accountsByTag: Dictionary(
                 configuration.accounts.flatMap { account in ([account.idTag] + [account.vin].compactMap { $0 }).map { ($0.lowercased(), account) } },
                 uniquingKeysWith: { first, _ in first }),
-            events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger, operations: OperationsState())
+            events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger, operations: OperationsState(),
+            certificateAuthority: authority)
         if configuration.localList.push == .auto {
             services.operations.onAcceptedBoot { [weak self] id in
                 guard let self else { return }

@@ -18,8 +18,32 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
     /// before further attempts are refused with 429 until the window has passed.
     public var maxFailedLogins = 5
     public var loginWindowSeconds: Double = 60
+    /// The CA that signs piles' CSRs (SignCertificate): PEM certificate and key. nil: CSRs
+    /// are answered Rejected.
+    public var ca: CASettings?
 
     public init() {}
+
+    public struct CASettings: Codable, Sendable, Equatable {
+        public var certificate: String
+        public var key: String
+        /// Days a signed pile certificate is valid.
+        public var validityDays = 825
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+
+        enum CodingKeys: String, CodingKey { case certificate, key, validityDays }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            certificate = try c.decode(String.self, forKey: .certificate)
+            key = try c.decode(String.self, forKey: .key)
+            validityDays = try c.decodeIfPresent(Int.self, forKey: .validityDays) ?? 825
+        }
+    }
 
     public struct TLSSettings: Codable, Sendable, Equatable {
         public var port = 8443
@@ -51,7 +75,7 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case plain, tls, minimumProfile, passwordHashCost, maxFailedLogins, loginWindowSeconds }
+    enum CodingKeys: String, CodingKey { case plain, tls, minimumProfile, passwordHashCost, maxFailedLogins, loginWindowSeconds, ca }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -62,6 +86,7 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
         passwordHashCost = try c.decodeIfPresent(Int.self, forKey: .passwordHashCost) ?? d.passwordHashCost
         maxFailedLogins = try c.decodeIfPresent(Int.self, forKey: .maxFailedLogins) ?? d.maxFailedLogins
         loginWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .loginWindowSeconds) ?? d.loginWindowSeconds
+        ca = try c.decodeIfPresent(CASettings.self, forKey: .ca)
     }
 
     /// What is wrong with these settings, worded for the configuration file.
@@ -74,6 +99,7 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
         if !plain && tls == nil { problems.append("security.plain is false and there is no security.tls: nothing would listen for piles") }
         if minimumProfile >= 2 && tls == nil { problems.append("security.minimumProfile \(minimumProfile) needs security.tls") }
         if minimumProfile == 3 && tls?.clientCA == nil { problems.append("security.minimumProfile 3 needs security.tls.clientCA") }
+        if let ca, !(1...3650).contains(ca.validityDays) { problems.append("security.ca.validityDays must be between 1 and 3650") }
         if let tls, !(0...65_535).contains(tls.port) { problems.append("security.tls.port must be between 1 and 65535 (0: any free port)") }
         return problems
     }

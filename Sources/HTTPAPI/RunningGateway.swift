@@ -46,6 +46,10 @@ public struct RunningGateway: Sendable {
             path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
             logger: logger ?? Logger(label: "pilegate.store"))
         let gateway = Gateway(configuration: configuration, store: store, logger: logger ?? Logger(label: "pilegate.gateway"))
+        guard gateway.startupProblems.isEmpty else {
+            try? await store.close()
+            throw StartError(description: gateway.startupProblems.joined(separator: "; "))
+        }
         try await gateway.restoreState()
         let tls: NIOSSLContext?
         do {

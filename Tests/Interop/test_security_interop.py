@@ -24,7 +24,7 @@ import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16, call as call16, call_result as result16
 from ocpp.v16.enums import ConfigurationStatus, RegistrationStatus
-from ocpp.v201 import ChargePoint as ChargePoint201, call as call201
+from ocpp.v201 import ChargePoint as ChargePoint201, call as call201, call_result as result201
 
 from conftest import running, start_gateway
 
@@ -58,6 +58,7 @@ api:
   token: {TOKEN}
 security:
   passwordHashCost: 12
+  ca: {{certificate: pki/ca.pem, key: pki/ca-key.pem}}
   tls:
     port: {tls_port}
     certificate: pki/server.pem
@@ -71,6 +72,8 @@ chargePoints:
   - {{id: CP201-MTLS, securityProfile: 3}}
   - {{id: CP-EXPIRED, securityProfile: 3}}
   - {{id: CP16-ROT, password: "{PASSWORD}"}}
+  - {{id: CP201-CSR, password: "{PASSWORD}", securityProfile: 2}}
+  - {{id: CP16-CSR, password: "{PASSWORD}", securityProfile: 2}}
 """
         gw = start_gateway(pilegate_bin, workdir, config)
         gw.tls_port = tls_port
@@ -224,3 +227,69 @@ def test_openssl_sees_tls12_with_an_ocpp_cipher_suite_and_no_older_tls(secure):
     assert chacha.returncode != 0 or "Cipher is (NONE)" in chacha.stdout, chacha.stdout
     older = openssl(secure, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")
     assert older.returncode != 0 or "Cipher is (NONE)" in older.stdout, older.stdout
+
+
+def make_csr(workdir: Path, common_name: str) -> tuple[str, Path]:
+    """A P-256 key and a CSR for it, made by openssl (independent of PileGate)."""
+    key = workdir / f"{common_name}-own-key.pem"
+    made = subprocess.run(
+        ["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", f"/O=Test CPO/CN={common_name}",
+         "-keyout", str(key)], capture_output=True, text=True, timeout=20)
+    assert made.returncode == 0, made.stderr
+    return made.stdout, key
+
+
+class Station201(ChargePoint201):
+    signed: asyncio.Future | None = None
+
+    @on("CertificateSigned")
+    async def on_certificate_signed(self, certificate_chain, **kwargs):
+        if self.signed and not self.signed.done():
+            self.signed.set_result(certificate_chain)
+        return result201.CertificateSigned(status="Accepted")
+
+
+class Pile16Signed(Pile16):
+    signed: asyncio.Future | None = None
+
+    @on("CertificateSigned")
+    async def on_certificate_signed(self, certificate_chain, **kwargs):
+        if self.signed and not self.signed.done():
+            self.signed.set_result(certificate_chain)
+        return result16.CertificateSigned(status="Accepted")
+
+
+def test_a_pile_gets_its_certificate_over_ocpp_and_then_logs_in_with_it(secure):
+    """2.0.1 A02 and the 1.6 security extension: SignCertificate → Accepted → CertificateSigned;
+    the chain verifies against the CA, and the pile then logs in at profile 3 with it."""
+    async def scenario():
+        for identity, version in (("CP201-CSR", "2.0.1"), ("CP16-CSR", "1.6")):
+            csr, key = make_csr(secure.workdir, identity)
+            ws = await connect(secure, identity, True, subprotocol="ocpp2.0.1" if version == "2.0.1" else "ocpp1.6", password=PASSWORD)
+            cp = Station201(identity, ws, response_timeout=10) if version == "2.0.1" else Pile16Signed(identity, ws, response_timeout=10)
+            cp.signed = asyncio.get_running_loop().create_future()
+            async with running(cp, ws):
+                if version == "2.0.1":
+                    answer = await cp.call(call201.SignCertificate(csr=csr, certificate_type="ChargingStationCertificate"), suppress=False)
+                else:
+                    answer = await cp.call(call16.SignCertificate(csr=csr), suppress=False)
+                assert answer.status == "Accepted"
+                chain = await asyncio.wait_for(cp.signed, 10)
+                # A CSR naming another identity is refused.
+                other, _ = make_csr(secure.workdir, "SOMEONE-ELSE")
+                refused = await (cp.call(call201.SignCertificate(csr=other), suppress=False) if version == "2.0.1"
+                                 else cp.call(call16.SignCertificate(csr=other), suppress=False))
+                assert refused.status == "Rejected"
+            certificate = secure.workdir / f"{identity}-signed.pem"
+            certificate.write_text(chain)
+            verified = subprocess.run(["openssl", "verify", "-CAfile", str(secure.workdir / "pki" / "ca.pem"), str(certificate)],
+                                      capture_output=True, text=True, timeout=20)
+            assert verified.returncode == 0, verified.stdout + verified.stderr
+            subject = subprocess.run(["openssl", "x509", "-noout", "-subject", "-in", str(certificate)], capture_output=True, text=True, timeout=20)
+            assert f"CN = {identity}" in subject.stdout or f"CN={identity}" in subject.stdout, subject.stdout
+            context = ssl.create_default_context(cafile=str(secure.workdir / "pki" / "ca.pem"))
+            context.load_cert_chain(str(certificate), str(key))
+            ws = await websockets.connect(url(secure, identity, True), subprotocols=["ocpp1.6"], ssl=context, open_timeout=10,
+                                          additional_headers=basic(identity, PASSWORD))
+            await ws.close()
+    run(scenario())

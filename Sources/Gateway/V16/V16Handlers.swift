@@ -9,5 +9,5 @@ let v16Handlers = HandlerTable(
         V16BootNotification().entry, V16Heartbeat().entry, V16StatusNotification().entry, V16Authorize().entry,
         V16StartTransaction().entry, V16MeterValues().entry, V16StopTransaction().entry, V16DataTransfer().entry,
         V16FirmwareStatusNotification().entry, V16DiagnosticsStatusNotification().entry, V16SignedFirmwareStatusNotification().entry,
-        V16LogStatusNotification().entry, V16SecurityEventNotification().entry,
+        V16LogStatusNotification().entry, V16SecurityEventNotification().entry, V16SignCertificate().entry,
     ])

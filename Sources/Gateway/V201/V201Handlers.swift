@@ -10,4 +10,5 @@ let v201Handlers = HandlerTable(
         V201BootNotification().entry, V201NotifyReport().entry, V201Heartbeat().entry, V201StatusNotification().entry,
         V201Authorize().entry, V201TransactionEvent().entry, V201MeterValues().entry, V201DataTransfer().entry,
         V201SecurityEventNotification().entry, V201NotifyEvent().entry, V201FirmwareStatusNotification().entry, V201LogStatusNotification().entry,
+        V201SignCertificate().entry,
     ])
