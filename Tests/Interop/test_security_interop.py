@@ -239,23 +239,26 @@ def make_csr(workdir: Path, common_name: str) -> tuple[str, Path]:
     return made.stdout, key
 
 
-class Station201(ChargePoint201):
+class CatchesCertificate:
+    """Keeps the first CertificateSigned chain in `signed`."""
     signed: asyncio.Future | None = None
 
+    def caught(self, chain: str) -> None:
+        if self.signed and not self.signed.done():
+            self.signed.set_result(chain)
+
+
+class Station201(CatchesCertificate, ChargePoint201):
     @on("CertificateSigned")
     async def on_certificate_signed(self, certificate_chain, **kwargs):
-        if self.signed and not self.signed.done():
-            self.signed.set_result(certificate_chain)
+        self.caught(certificate_chain)
         return result201.CertificateSigned(status="Accepted")
 
 
-class Pile16Signed(Pile16):
-    signed: asyncio.Future | None = None
-
+class Pile16Signed(CatchesCertificate, Pile16):
     @on("CertificateSigned")
     async def on_certificate_signed(self, certificate_chain, **kwargs):
-        if self.signed and not self.signed.done():
-            self.signed.set_result(certificate_chain)
+        self.caught(certificate_chain)
         return result16.CertificateSigned(status="Accepted")
 
 
