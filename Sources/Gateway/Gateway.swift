@@ -118,10 +118,10 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
 
     // MARK: HandshakePolicy
 
-    public func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HandshakeDecision> {
+    public func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> Answer<HandshakeDecision> {
         let known = services.knownChargePoints[request.identity]
         if known == nil && configuration.unknownChargePoints == .refuse {
-            return eventLoop.makeSucceededFuture(.refuse(status: .notFound, reason: "unknown charge point \(request.identity)"))
+            return .now(.refuse(status: .notFound, reason: "unknown charge point \(request.identity)"))
         }
         return credentials.admit(request, on: eventLoop).map { [self] admission in
             switch admission {

@@ -39,7 +39,7 @@ final class PileCredentials: Sendable {
     private let hashing: NIOThreadPool
     /// Verifications queued or running; past `maxQueued` a login is answered 503 at once.
     private let queued = Atomic<Int>(0)
-    private let maxQueued = 256
+    private let maxQueued = 1024
     private let logger: Logger
 
     init(configuration: GatewayConfiguration, logger: Logger) {
@@ -89,7 +89,7 @@ final class PileCredentials: Sendable {
         return try await hashing.runIfActive { try PasswordHash(password: password, logCost: cost) }
     }
 
-    func admit(_ request: HandshakeRequest, on loop: any EventLoop) -> EventLoopFuture<Admission> {
+    func admit(_ request: HandshakeRequest, on loop: any EventLoop) -> Answer<Admission> {
         let identity = request.identity
         let entry = entries.withLock { $0[identity] }
         let profile = entry?.profile ?? settings.minimumProfile
@@ -97,63 +97,64 @@ final class PileCredentials: Sendable {
             guard certificate.commonName == identity else {
                 return refuse(
                     .forbidden, "the client certificate is issued to \(certificate.commonName.map { "\"\($0)\"" } ?? "no common name"), not \(identity)",
-                    request, on: loop)
+                    request)
             }
             guard !revoked.contains(certificate.serialNumber) else {
-                return refuse(.forbidden, "the client certificate (serial \(certificate.serialNumber)) is revoked", request, on: loop)
+                return refuse(.forbidden, "the client certificate (serial \(certificate.serialNumber)) is revoked", request)
             }
         }
         if profile >= 2 && !request.transport.isTLS {
-            return refuse(.forbidden, "\(identity) is registered at security profile \(profile): connect over wss:// (no downgrade)", request, on: loop)
+            return refuse(.forbidden, "\(identity) is registered at security profile \(profile): connect over wss:// (no downgrade)", request)
         }
         if profile == 3 {
             guard request.transport.clientCertificate != nil else {
-                return refuse(.forbidden, "\(identity) is registered at security profile 3: a client certificate is required", request, on: loop)
+                return refuse(.forbidden, "\(identity) is registered at security profile 3: a client certificate is required", request)
             }
-            return loop.makeSucceededFuture(.admitted)
+            return .now(.admitted)
         }
-        guard profile >= 1 || entry?.hash != nil else { return loop.makeSucceededFuture(.admitted) }
+        guard profile >= 1 || entry?.hash != nil else { return .now(.admitted) }
         return checkPassword(request, entry: entry, on: loop)
     }
 
-    private func checkPassword(_ request: HandshakeRequest, entry: Entry?, on loop: any EventLoop) -> EventLoopFuture<Admission> {
+    private func checkPassword(_ request: HandshakeRequest, entry: Entry?, on loop: any EventLoop) -> Answer<Admission> {
         let identity = request.identity
         let source = request.sourceHost ?? "?"
         if let wait = throttle.lockedFor(pile: identity, source: source) {
             return refuse(
-                .tooManyRequests, "too many failed logins for \(identity) or from \(source); retry in \(Int(wait.rounded(.up))) s", request, on: loop)
+                .tooManyRequests, "too many failed logins for \(identity) or from \(source); retry in \(Int(wait.rounded(.up))) s", request)
         }
         guard let header = request.authorization, let credentials = BasicCredentials(header) else {
-            return refuse(.unauthorized, "\(identity) needs HTTP Basic credentials (security profile \(entry?.profile ?? settings.minimumProfile))", request, on: loop)
+            return refuse(.unauthorized, "\(identity) needs HTTP Basic credentials (security profile \(entry?.profile ?? settings.minimumProfile))", request)
         }
         guard credentials.username == Array(identity.utf8) else {
             throttle.failed(pile: identity, source: source)
-            return refuse(.unauthorized, "the Basic username is not the charge point identity \(identity)", request, on: loop)
+            return refuse(.unauthorized, "the Basic username is not the charge point identity \(identity)", request)
         }
         guard let hash = entry?.hash else {
             throttle.failed(pile: identity, source: source)
-            return refuse(.unauthorized, "no password is registered for \(identity)", request, on: loop)
+            return refuse(.unauthorized, "no password is registered for \(identity)", request)
         }
         if let verified = entry?.verified, verified.matches(credentials.password) {
-            return loop.makeSucceededFuture(.admitted)
+            return .now(.admitted)
         }
         guard queued.add(1, ordering: .relaxed).newValue <= maxQueued else {
             queued.subtract(1, ordering: .relaxed)
-            return refuse(.serviceUnavailable, "the gateway is busy checking passwords; retry", request, on: loop)
+            return refuse(.serviceUnavailable, "the gateway is busy checking passwords; retry", request)
         }
         let password = credentials.password
-        return hashing.runIfActive(eventLoop: loop) { hash.verify(password) }.always { [self] _ in
+        let checked = hashing.runIfActive(eventLoop: loop) { hash.verify(password) }.always { [self] _ in
             queued.subtract(1, ordering: .relaxed)
-        }.flatMap { [self] ok in
+        }.map { [self] ok -> Admission in
             guard ok else {
                 throttle.failed(pile: identity, source: source)
-                return refuse(.unauthorized, "wrong password for \(identity)", request, on: loop)
+                return refusal(.unauthorized, "wrong password for \(identity)", request)
             }
             remember(identity, hash: hash, password: password)
-            return loop.makeSucceededFuture(.admitted)
-        }.flatMapErrorThrowing { error in
+            return .admitted
+        }.recover { error in
             .refused(.serviceUnavailable, "the password could not be checked: \(error)")
         }
+        return .later(checked)
     }
 
     private func remember(_ identity: String, hash: PasswordHash, password: [UInt8]) {
@@ -164,12 +165,16 @@ final class PileCredentials: Sendable {
         }
     }
 
+    private func refuse(_ status: HTTPStatus, _ reason: String, _ request: HandshakeRequest) -> Answer<Admission> {
+        .now(refusal(status, reason, request))
+    }
+
     /// Logs the refusal with the pile and the source, never the password.
-    private func refuse(_ status: HTTPStatus, _ reason: String, _ request: HandshakeRequest, on loop: any EventLoop) -> EventLoopFuture<Admission> {
+    private func refusal(_ status: HTTPStatus, _ reason: String, _ request: HandshakeRequest) -> Admission {
         logger.warning(
             "login refused (\(status.rawValue)): \(reason)",
             metadata: ["chargePoint": "\(request.identity)", "source": "\(request.sourceHost ?? "?")"])
-        return loop.makeSucceededFuture(.refused(status, reason))
+        return .refused(status, reason)
     }
 }
 

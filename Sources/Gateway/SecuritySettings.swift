@@ -1,4 +1,5 @@
 import Foundation
+import PileSecurity
 
 /// Security profiles 1–3 (OCPP 1.6 security whitepaper, 2.0.1 block A): which listeners
 /// run, the TLS files, and the limits on password guessing. Per pile, the profile and the
@@ -12,8 +13,10 @@ public struct SecuritySettings: Codable, Sendable, Equatable {
     /// The profile of piles the registry and the store give none (unknown piles included):
     /// 0 takes anyone the registry lets in, 1 wants a password, 2 TLS, 3 a client certificate.
     public var minimumProfile = 0
-    /// log2 of scrypt's N for new password hashes (14: 16 MiB and tens of milliseconds each).
-    public var passwordHashCost = 14
+    /// log2 of scrypt's N for new password hashes. 12 (4 MiB, ~9 ms each here): a gateway
+    /// restart re-admits 20,000 password piles in about three minutes on its hashing
+    /// thread; raise it where people choose the passwords.
+    public var passwordHashCost = PasswordHash.defaultLogCost
     /// Failed logins a pile (or a source address) may have within `loginWindowSeconds`
     /// before further attempts are refused with 429 until the window has passed.
     public var maxFailedLogins = 5

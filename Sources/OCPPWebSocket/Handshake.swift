@@ -61,9 +61,30 @@ public enum HandshakeDecision: Sendable, Equatable {
 
 /// Decides who may connect. The gateway supplies one; it is called on the event loop
 /// during the handshake, once per upgrade request, so it must not block it: slow work
-/// (a password hash) goes elsewhere and completes the future on `eventLoop`.
+/// (a password hash) goes elsewhere and answers `.later` on `eventLoop`.
 public protocol HandshakePolicy: Sendable {
-    func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HandshakeDecision>
+    func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> Answer<HandshakeDecision>
+}
+
+/// A value known now, or one a future brings: most handshakes are decided at once, and
+/// those allocate no future for it (thousands of piles connect per second).
+public enum Answer<Value: Sendable>: Sendable {
+    case now(Value)
+    case later(EventLoopFuture<Value>)
+
+    public func map<Other: Sendable>(_ transform: @escaping @Sendable (Value) -> Other) -> Answer<Other> {
+        switch self {
+        case .now(let value): .now(transform(value))
+        case .later(let future): .later(future.map(transform))
+        }
+    }
+
+    public func future(on eventLoop: any EventLoop) -> EventLoopFuture<Value> {
+        switch self {
+        case .now(let value): eventLoop.makeSucceededFuture(value)
+        case .later(let future): future
+        }
+    }
 }
 
 /// Picks the subprotocol: the first one the client offered that we support (the client

@@ -157,7 +157,7 @@ public final class OCPPServer: Sendable {
             maxFrameSize: configuration.maxMessageSize,
             automaticErrorHandling: true,
             shouldUpgrade: { [self] channel, head in
-                decide(head, channel: channel).map { decided in
+                decide(head, channel: channel).map { decided -> HTTPHeaders? in
                     decision.value = decided
                     var headers = HTTPHeaders()
                     switch decided.1 {
@@ -170,7 +170,7 @@ public final class OCPPServer: Sendable {
                         // Refused: the request goes on to HTTPHandler, which answers with the status.
                         return nil
                     }
-                }
+                }.future(on: channel.eventLoop)
             },
             upgradePipelineHandler: { [self] channel, _ in
                 channel.eventLoop.makeCompletedFuture {
@@ -205,18 +205,18 @@ public final class OCPPServer: Sendable {
     private static let httpHandlerName = "pilegate.http"
     private static let deadlineHandlerName = "pilegate.handshake-deadline"
 
-    private func decide(_ head: HTTPRequestHead, channel: any Channel) -> EventLoopFuture<(HandshakeRequest, HandshakeDecision)> {
+    private func decide(_ head: HTTPRequestHead, channel: any Channel) -> Answer<(HandshakeRequest, HandshakeDecision)> {
         let loop = channel.eventLoop
         let anonymous = HandshakeRequest(identity: "", offeredSubprotocols: nil, authorization: nil, remoteAddress: nil)
         guard head.method == .GET else {
-            return loop.makeSucceededFuture((anonymous, .refuse(status: .methodNotAllowed, reason: "the OCPP endpoint takes a WebSocket upgrade (GET)")))
+            return .now((anonymous, .refuse(status: .methodNotAllowed, reason: "the OCPP endpoint takes a WebSocket upgrade (GET)")))
         }
         switch OCPPPath.identity(fromURI: head.uri, prefix: configuration.pathPrefix) {
         case .failure(.notOCPP):
-            return loop.makeSucceededFuture(
+            return .now(
                 (anonymous, .refuse(status: .notFound, reason: "no OCPP endpoint at \(head.uri); use \(configuration.pathPrefix)/{chargePointId}")))
         case .failure(.invalidIdentity(let reason)):
-            return loop.makeSucceededFuture((anonymous, .refuse(status: .badRequest, reason: reason)))
+            return .now((anonymous, .refuse(status: .badRequest, reason: reason)))
         case .success(let identity):
             let request = HandshakeRequest(
                 identity: identity, offeredSubprotocols: OCPPPath.subprotocols(in: head.headers),

@@ -3,7 +3,7 @@ import CryptoExtras
 import Foundation
 
 /// A pile's Basic-auth password as the gateway keeps it: a salted scrypt hash, never the
-/// password. Encoded `$scrypt$ln=14,r=8,p=1$SALT$KEY[$HEXKEY]` (base64), so the cost can be
+/// password. Encoded `$scrypt$ln=12,r=8,p=1$SALT$KEY[$HEXKEY]` (base64), so the cost can be
 /// raised for new hashes while old ones still verify.
 ///
 /// 1.6 sets `AuthorizationKey` as hex digits, and piles differ in what they then send: the
@@ -18,7 +18,9 @@ public struct PasswordHash: Sendable, Equatable, CustomStringConvertible {
     let key: SymmetricKey
     let hexKey: SymmetricKey?
 
-    public static let defaultLogCost = 14
+    /// 2^12: pile passwords are machine to machine (the gateway's own are 160 random bits),
+    /// and every first login after a restart pays one hash (docs/benchmarks.md).
+    public static let defaultLogCost = 12
     static let keyBytes = 32
 
     public enum Failure: Error, Equatable, CustomStringConvertible {

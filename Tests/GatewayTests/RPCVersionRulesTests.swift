@@ -81,11 +81,11 @@ final class RPCVersionRulesTests: XCTestCase {
 }
 
 private struct BothVersions: HandshakePolicy {
-    func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HandshakeDecision> {
+    func evaluate(_ request: HandshakeRequest, on eventLoop: any EventLoop) -> Answer<HandshakeDecision> {
         guard let version = negotiateSubprotocol(offered: request.offeredSubprotocols ?? [], supported: [.v16, .v201]) else {
-            return eventLoop.makeSucceededFuture(.acceptThenClose(reason: "no common subprotocol"))
+            return .now(.acceptThenClose(reason: "no common subprotocol"))
         }
-        return eventLoop.makeSucceededFuture(.accept(version: version, subprotocolMissing: false))
+        return .now(.accept(version: version, subprotocolMissing: false))
     }
 }
 
