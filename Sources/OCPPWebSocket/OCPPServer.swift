@@ -175,6 +175,7 @@ public final class OCPPServer: Sendable {
             upgradePipelineHandler: { [self] channel, _ in
                 channel.eventLoop.makeCompletedFuture {
                     guard let (request, decided) = decision.value else { return }
+                    decision.value = nil
                     try self.upgraded(channel, request: request, decision: decided)
                 }
             })

@@ -7,7 +7,7 @@ import X509
 /// piles' client certificates (CN = the charge point identity), and signs the CSRs piles
 /// send in SignCertificate. What `pilegate certs` writes, and what the gateway uses when
 /// configured with a CA key. P-256 keys and ECDSA-SHA256, as the OCPP security spec allows.
-public struct CertificateAuthority: Sendable {
+public final class CertificateAuthority: Sendable {
     public let certificate: Certificate
     let key: Certificate.PrivateKey
 
