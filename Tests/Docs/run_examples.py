@@ -49,6 +49,14 @@ EXCLUDED = {
         "a benchmark of minutes on a release build, recorded in docs/benchmarks.md; not a docs example to rerun in CI",
     '/usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB max RSS" .build-release/release/pilegate run --campaign 70000 --campaign-piles 400 --speed 20000 --json /tmp/campaign70k.json':
         "the 70,000-session campaign of issue 13: needs the release build and both cores for minutes",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin .build-release/release --connections 10000 --duration 30 --rate 5000":
+        "a load benchmark of a release build (issue 12, security profiles): both cores for a minute",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin .build-release/release --connections 10000 --duration 30 --rate 5000 --tls":
+        "a load benchmark of a release build (issue 12, security profiles): both cores for a minute",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin .build-release/release --connections 1000 --duration 30 --rate 300 --password":
+        "a load benchmark of a release build (issue 12, security profiles): both cores for a minute",
+    "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin .build-release/release --connections 1000 --duration 30 --rate 300":
+        "a load benchmark of a release build (issue 12, security profiles): both cores for a minute",
     "swift test": ".ci/run runs the whole test suite as its first step",
     "pip install -r Tests/Interop/requirements.txt": ".ci/run installs the test requirements at its start (needs the network)",
     "PILEGATE_BIN=$(swift build --show-bin-path)/pilegate python3 -m pytest -q Tests/Interop":
