@@ -14,16 +14,20 @@ public struct CompliancePolicy: Codable, Sendable, Equatable {
     public var tolerances: RuleTolerances?
     /// Rule ids not checked for these piles: no finding, no CALLERROR.
     public var ignore: [String]?
+    /// Relay mode: the pile's off-spec payloads are repaired (as lenient mode reads them)
+    /// before they reach the operator's backend, each repair recorded as a finding.
+    public var repair: Bool?
 
     public init(
         network: String? = nil, model: String? = nil, validation: ValidationMode? = nil, tolerances: RuleTolerances? = nil,
-        ignore: [String]? = nil
+        ignore: [String]? = nil, repair: Bool? = nil
     ) {
         self.network = network
         self.model = model
         self.validation = validation
         self.tolerances = tolerances
         self.ignore = ignore
+        self.repair = repair
     }
 
     /// How specific the entry is: network and model beat model alone, which beats network alone.
@@ -59,6 +63,8 @@ public struct PilePolicy: Sendable, Equatable {
     public var tolerances: RuleTolerances
     /// Rules switched off: the default `ignore` and that of every matching entry.
     public var ignored: Set<String>
+    /// Relay mode: repair the pile's frames for the backend (CompliancePolicy.repair).
+    public var repairs = false
 
     public func checks(_ rule: FindingRule) -> Bool { ignored.isEmpty || !ignored.contains(rule.id) }
 }
@@ -71,13 +77,13 @@ extension GatewayConfiguration {
 
     /// Mode, tolerances and switched-off rules for a pile.
     public func policy(network: String?, model: String?) -> PilePolicy {
-        guard !policies.isEmpty else { return PilePolicy(validation: validation, tolerances: tolerances, ignored: Set(ignore)) }
+        guard !policies.isEmpty else { return PilePolicy(validation: validation, tolerances: tolerances, ignored: Set(ignore), repairs: false) }
         var ignored = Set(ignore)
         for policy in policies where policy.matches(network: network, model: model) { ignored.formUnion(policy.ignore ?? []) }
         return PilePolicy(
             validation: validation(network: network, model: model),
             tolerances: CompliancePolicy.mostSpecific(\.tolerances, network: network, model: model, policies: policies) ?? tolerances,
-            ignored: ignored)
+            ignored: ignored, repairs: CompliancePolicy.mostSpecific(\.repair, network: network, model: model, policies: policies) ?? false)
     }
 
     /// Problems with `policies`, `tolerances` and `ignore`, for `validate(file:)`.
@@ -86,8 +92,8 @@ extension GatewayConfiguration {
         for (index, policy) in policies.enumerated() where policy.network == nil && policy.model == nil {
             problems.append("policies[\(index)] names neither a network nor a model")
         }
-        for (index, policy) in policies.enumerated() where policy.validation == nil && policy.tolerances == nil && policy.ignore == nil {
-            problems.append("policies[\(index)] sets none of validation, tolerances, ignore")
+        for (index, policy) in policies.enumerated() where policy.validation == nil && policy.tolerances == nil && policy.ignore == nil && policy.repair == nil {
+            problems.append("policies[\(index)] sets none of validation, tolerances, ignore, repair")
         }
         var seen = Set<String>()
         for policy in policies {

@@ -142,6 +142,7 @@ public struct FindingRule: Sendable, Hashable {
             + meterRules
             + stateRules
             + rpcDisciplineRules
+            + relayRules
     }
 
     /// The rule with `id`, if the catalogue has one.

@@ -29,6 +29,8 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     /// What keeps the gateway from serving as configured (a CA file that does not load);
     /// `pilegate serve` refuses to start with any.
     public let startupProblems: [String]
+    /// Relay mode (`upstream` in the configuration): each pile passed on to the operator's backend.
+    let relay: Relay?
 
     public init(configuration: GatewayConfiguration, store: any SessionStore, logger: Logger = Logger(label: "pilegate.gateway")) {
         self.configuration = configuration
@@ -48,6 +50,15 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
                 problems.append("security.ca (\(ca.certificate), \(ca.key)): \(error)")
             }
         }
+        var relay: Relay?
+        if let upstream = configuration.upstream {
+            do {
+                relay = try Relay(settings: upstream, logger: logger)
+            } catch {
+                problems.append("upstream (\(upstream.url)): \(error)")
+            }
+        }
+        self.relay = relay
         startupProblems = problems
         services = GatewayServices(
             configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
@@ -123,7 +134,19 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         if known == nil && configuration.unknownChargePoints == .refuse {
             return .now(.refuse(status: .notFound, reason: "unknown charge point \(request.identity)"))
         }
-        return credentials.admit(request, on: eventLoop).map { [self] admission in
+        let admitted = credentials.admit(request, on: eventLoop)
+        if let relay {
+            let loop = eventLoop
+            return .later(
+                admitted.future(on: eventLoop).flatMap { [self] admission in
+                    switch admission {
+                    case .admitted: relayHandshake(request, known: known, relay: relay, on: loop)
+                    case .refused(let status, let reason):
+                        loop.makeSucceededFuture(.refuse(status: HTTPResponseStatus(statusCode: status.rawValue), reason: reason))
+                    }
+                })
+        }
+        return admitted.map { [self] admission in
             switch admission {
             case .admitted: negotiate(request, known: known)
             case .refused(let status, let reason): .refuse(status: HTTPResponseStatus(statusCode: status.rawValue), reason: reason)
@@ -132,7 +155,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     }
 
     /// The subprotocol, once the pile is let in.
-    private func negotiate(_ request: HandshakeRequest, known: GatewayConfiguration.KnownChargePoint?) -> HandshakeDecision {
+    func negotiate(_ request: HandshakeRequest, known: GatewayConfiguration.KnownChargePoint?) -> HandshakeDecision {
         guard let offered = request.offeredSubprotocols else {
             if configuration.validation(network: known?.network, model: known?.model) == .lenient {
                 return .accept(version: .v16, subprotocolMissing: true)
@@ -155,6 +178,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         let session = ChargePointSession(connection: connection, services: services)
         connection.delegate = session
         connection.owner = session
+        if let relay { relayAccepted(connection, request: request, judge: session, relay: relay) }
         let entry = ChargePointRegistry.Entry(peer: RPCPeer(connection), token: ObjectIdentifier(connection))
         if let replaced = services.registry.register(entry, for: connection.identity) {
             logger.info("new connection replaces the open one", metadata: ["chargePoint": "\(connection.identity)"])
@@ -191,6 +215,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         let peers = services.registry.all
         for peer in peers { peer.close(code: .goingAway, reason: "central system shutting down") }
         for peer in peers { try? await peer.closeFuture.get() }
+        await relay?.retireAll()
     }
 }
 

@@ -70,6 +70,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var localList = LocalListSettings()
     /// Security profiles: listeners, TLS files, password hashing and login throttling (SecuritySettings.swift).
     public var security = SecuritySettings()
+    /// Relay mode: the operator's backend every pile is passed on to; nil is a gateway of its own.
+    public var upstream: UpstreamSettings?
 
     public var timestampWindow: TimestampWindow {
         TimestampWindow(behindSeconds: timestampWindowDays * 86_400, aheadSeconds: timestampWindowDays * 86_400)
@@ -256,6 +258,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         }
         try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
         try check(security.problems.isEmpty, security.problems.joined(separator: "; "))
+        if let upstream { try check(upstream.problems.isEmpty, upstream.problems.joined(separator: "; ")) }
         for pile in chargePoints {
             try check(pile.securityProfile.map { (0...3).contains($0) } ?? true, "chargePoints \(pile.id): securityProfile must be 0, 1, 2 or 3")
             try check(pile.password == nil || pile.passwordHash == nil, "chargePoints \(pile.id): give password or passwordHash, not both")
@@ -276,7 +279,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api, files
         case policies, tolerances, ignore, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
-        case security
+        case security, upstream
     }
 
     public init(from decoder: any Decoder) throws {
@@ -311,6 +314,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         sessionReconcileGrace = try c.decodeIfPresent(Double.self, forKey: .sessionReconcileGrace) ?? d.sessionReconcileGrace
         localList = try c.decodeIfPresent(LocalListSettings.self, forKey: .localList) ?? d.localList
         security = try c.decodeIfPresent(SecuritySettings.self, forKey: .security) ?? d.security
+        upstream = try c.decodeIfPresent(UpstreamSettings.self, forKey: .upstream)
     }
 }
 

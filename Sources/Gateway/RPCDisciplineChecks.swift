@@ -60,17 +60,7 @@ extension ChargePointSession {
         guard let frame = try? RPCFrame.parse(Array(tap.text.utf8)) else { return }
         switch frame {
         case .callError(let id, let error):
-            guard let wire = error.wireCode, !RPCErrorCode.isDefined(wireName: wire, in: version) else { return }
-            let code = "\"\(wire.prefix(64))\""
-            let what = tap.action.map { "CALLERROR to \($0)" } ?? "unsolicited CALLERROR"
-            let detail: String
-            if let other = OCPPVersion.supported.first(where: { $0 != version && RPCErrorCode.isDefined(wireName: wire, in: $0) }),
-                let meaning = RPCErrorCode(wireName: wire)
-            {
-                detail = "\(what) uses \(code), an OCPP \(other.label) code; OCPP \(version.label) says \(meaning.wireName(for: version))"
-            } else {
-                detail = "\(what) has errorCode \(code), which OCPP \(version.label) does not define"
-            }
+            guard let detail = Self.undefinedErrorCode(error, answering: tap.action, in: version) else { return }
             record(.unknownErrorCode, detail, messageId: id)
         case .callResult(let id, let payload):
             guard let action = tap.action, let type = version.catalog[action] else { return }
@@ -83,6 +73,19 @@ extension ChargePointSession {
         case .call:
             break
         }
+    }
+
+    /// What is wrong with a CALLERROR's code, when `version` does not define it.
+    static func undefinedErrorCode(_ error: RPCError, answering action: String?, in version: OCPPVersion) -> String? {
+        guard let wire = error.wireCode, !RPCErrorCode.isDefined(wireName: wire, in: version) else { return nil }
+        let code = "\"\(wire.prefix(64))\""
+        let what = action.map { "CALLERROR to \($0)" } ?? "unsolicited CALLERROR"
+        if let other = OCPPVersion.supported.first(where: { $0 != version && RPCErrorCode.isDefined(wireName: wire, in: $0) }),
+            let meaning = RPCErrorCode(wireName: wire)
+        {
+            return "\(what) uses \(code), an OCPP \(other.label) code; OCPP \(version.label) says \(meaning.wireName(for: version))"
+        }
+        return "\(what) has errorCode \(code), which OCPP \(version.label) does not define"
     }
 
     /// The RPC layer saw a CALL sent before our answer to an earlier one. An earlier CALL

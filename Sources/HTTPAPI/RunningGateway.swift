@@ -95,6 +95,7 @@ public struct RunningGateway: Sendable {
         // With plain switched off the TLS listener is the main one (`server`).
         let second = servers.dropFirst().first
         gateway.servesFiles(host: host, port: address.port ?? port)
+        await gateway.resumeRelayQueues(on: group)
         return RunningGateway(
             gateway: gateway, store: store, server: server, tlsServer: second?.0, group: group, address: address,
             tlsAddress: configuration.security.plain ? second?.1 : address)

@@ -64,6 +64,12 @@ extension OCPPAction {
         try SchemaValidator.validate(json, against: Response.schema, mode: .lenient).1
     }
 
+    /// The request leniently read: repaired where it deviates, with the deviations (a
+    /// relay's repairs), or the violation no reading can mend.
+    public static func repairedRequest(_ json: JSON) throws(ValidationError) -> (JSON, [PayloadDeviation]) {
+        try SchemaValidator.validate(json, against: Request.schema, mode: .lenient)
+    }
+
     public static func encode<P: OCPPPayload>(_ payload: P) -> JSON {
         (try? JSONValueEncoder().encode(payload)) ?? .object(JSONObject())
     }

@@ -18,6 +18,9 @@ public struct OCPPClientConfiguration: Sendable {
     public var password: String?
     /// How the `Authorization` scheme is written: `Basic` (a quirk sends `basic`).
     public var basicScheme = "Basic"
+    /// An `Authorization` header sent as it is, instead of one made from `password` (a
+    /// relay passing a pile's credentials on).
+    public var authorization: String?
     /// For `wss://` endpoints: the CA to trust and the client certificate, if any
     /// (TLSContexts.client); nil takes the system's roots and no client certificate.
     public var tls: NIOSSLContext?
@@ -97,7 +100,9 @@ public enum OCPPClient {
         if let subprotocols = configuration.subprotocols {
             headers.add(name: "Sec-WebSocket-Protocol", value: subprotocols.joined(separator: ", "))
         }
-        if let password = configuration.password {
+        if let authorization = configuration.authorization {
+            headers.add(name: "Authorization", value: authorization)
+        } else if let password = configuration.password {
             let token = Data("\(identity):\(password)".utf8).base64EncodedString()
             headers.add(name: "Authorization", value: "\(configuration.basicScheme) \(token)")
         }

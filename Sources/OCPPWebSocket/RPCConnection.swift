@@ -9,6 +9,8 @@ public struct IncomingCall: Sendable {
     public let action: String
     public let payload: JSON
     public let receivedAt: Date
+    /// The frame as it came (what a relay passes on byte for byte).
+    public var text: String = ""
 }
 
 /// One frame as it crossed the wire, for the message log.
@@ -23,6 +25,12 @@ public struct FrameTap: Sendable {
     public let action: String?
     /// For replies: seconds since the CALL was received (we answer) or sent (peer answers).
     public let latency: TimeInterval?
+}
+
+/// The peer's answer to a relayed CALL, as it came: the frame and its exact text.
+public struct RelayedReply: Sendable {
+    public let frame: RPCFrame
+    public let text: String
 }
 
 /// Things the RPC layer noticed that the peer got wrong, or that went wrong with it.
@@ -95,10 +103,24 @@ public final class RPCConnection: ChannelInboundHandler {
         let messageId: String
         let action: String
         let payload: JSON
-        let promise: EventLoopPromise<JSON>
+        /// A relayed CALL's bytes, sent as they are (the payload is then unused).
+        var raw: [UInt8]? = nil
+        let completion: Completion
         let timeoutAmount: TimeAmount
         var sentAt: Date?
         var timeout: Scheduled<Void>?
+    }
+    /// Who waits for a CALL's answer: typed callers want the payload, a relay the frame.
+    private enum Completion {
+        case payload(EventLoopPromise<JSON>)
+        case frame(EventLoopPromise<RelayedReply>)
+
+        func fail(_ error: RPCCallError) {
+            switch self {
+            case .payload(let promise): promise.fail(error)
+            case .frame(let promise): promise.fail(error)
+            }
+        }
     }
     private var inFlight: OutgoingCall?
     /// Sent while another was in flight (`sendsWithoutWaiting` only); empty otherwise.
@@ -134,11 +156,11 @@ public final class RPCConnection: ChannelInboundHandler {
         guard !closed else { return }
         closed = true
         inFlight?.timeout?.cancel()
-        inFlight?.promise.fail(RPCCallError.connectionClosed)
+        inFlight?.completion.fail(.connectionClosed)
         inFlight = nil
         for call in overlapped + waiting {
             call.timeout?.cancel()
-            call.promise.fail(RPCCallError.connectionClosed)
+            call.completion.fail(.connectionClosed)
         }
         overlapped.removeAll()
         waiting.removeAll()
@@ -173,7 +195,7 @@ public final class RPCConnection: ChannelInboundHandler {
         switch frame {
         case .call(let id, let action, let payload):
             tap(.incoming, at: receivedAt, text: text, messageType: 2, messageId: id, action: action, latency: nil)
-            let call = IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt)
+            let call = IncomingCall(messageId: id, action: action, payload: payload, receivedAt: receivedAt, text: text)
             if let earlier = unanswered.received(call) {
                 delegate?.rpcConnection(
                     self,
@@ -191,10 +213,11 @@ public final class RPCConnection: ChannelInboundHandler {
             let latency = call.sentAt.map { receivedAt.timeIntervalSince($0) }
             tap(.incoming, at: receivedAt, text: text, messageType: frame.messageTypeId, messageId: id, action: call.action, latency: latency)
             call.timeout?.cancel()
-            if case .callResult(_, let payload) = frame {
-                call.promise.succeed(payload)
-            } else if case .callError(_, let error) = frame {
-                call.promise.fail(RPCCallError.rejected(error))
+            switch (call.completion, frame) {
+            case (.frame(let promise), _): promise.succeed(RelayedReply(frame: frame, text: text))
+            case (.payload(let promise), .callResult(_, let payload)): promise.succeed(payload)
+            case (.payload(let promise), .callError(_, let error)): promise.fail(RPCCallError.rejected(error))
+            case (.payload, .call): break
             }
             sendNextCall()
         }
@@ -220,6 +243,12 @@ public final class RPCConnection: ChannelInboundHandler {
         send(raw: Array(frame.text.utf8), messageType: 4, messageId: call.messageId, action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
     }
 
+    /// Answers with a frame's exact bytes (a relay passing the other side's answer on).
+    public func reply(to call: IncomingCall, raw bytes: [UInt8], messageType: Int) {
+        unanswered.answered(call.messageId)
+        send(raw: bytes, messageType: messageType, messageId: call.messageId, action: call.action, latency: Date().timeIntervalSince(call.receivedAt))
+    }
+
     /// Sends any frame as is. Also the way to send deliberately wrong frames in tests and quirks.
     public func send(_ frame: RPCFrame, action: String?, latency: TimeInterval?) {
         send(raw: frame.encoded(for: version), messageType: frame.messageTypeId, messageId: frame.messageId, action: action, latency: latency)
@@ -240,12 +269,29 @@ public final class RPCConnection: ChannelInboundHandler {
             return eventLoop.makeFailedFuture(RPCCallError.connectionClosed)
         }
         nextId &+= 1
-        let call = OutgoingCall(
-            messageId: messageIdOverride ?? "\(idPrefix)-\(nextId)", action: action, payload: payload,
-            promise: context.eventLoop.makePromise(), timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil)
+        let promise = context.eventLoop.makePromise(of: JSON.self)
+        enqueue(
+            OutgoingCall(
+                messageId: messageIdOverride ?? "\(idPrefix)-\(nextId)", action: action, payload: payload,
+                completion: .payload(promise), timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil))
+        return promise.futureResult
+    }
+
+    /// Sends another side's CALL with its own message id and exact bytes (a relay), in
+    /// turn with ours; the answer comes back as it was written, CALLERROR included.
+    public func relay(messageId: String, action: String, raw: [UInt8], timeout: TimeAmount? = nil) -> EventLoopFuture<RelayedReply> {
+        guard let context, !closed else { return eventLoop.makeFailedFuture(RPCCallError.connectionClosed) }
+        let promise = context.eventLoop.makePromise(of: RelayedReply.self)
+        enqueue(
+            OutgoingCall(
+                messageId: messageId, action: action, payload: .null, raw: raw, completion: .frame(promise),
+                timeoutAmount: timeout ?? callTimeout, sentAt: nil, timeout: nil))
+        return promise.futureResult
+    }
+
+    private func enqueue(_ call: OutgoingCall) {
         waiting.append(call)
         if inFlight == nil || sendsWithoutWaiting { sendNextCall() }
-        return call.promise.futureResult
     }
 
     /// A typed CALL: the response is validated (leniently: deviations are repaired, not
@@ -283,11 +329,15 @@ public final class RPCConnection: ChannelInboundHandler {
             let connection = bound.value
             guard let pending = connection.takeOutstanding(messageId) else { return }
             connection.delegate?.rpcConnection(connection, didObserve: .callTimedOut(action: action, messageId: messageId))
-            pending.promise.fail(RPCCallError.timedOut(action: action, after: seconds))
+            pending.completion.fail(.timedOut(action: action, after: seconds))
             connection.sendNextCall()
         }
         inFlight = call
-        send(.call(messageId: messageId, action: action, payload: call.payload), action: action, latency: nil)
+        if let raw = call.raw {
+            send(raw: raw, messageType: 2, messageId: messageId, action: action, latency: nil)
+        } else {
+            send(.call(messageId: messageId, action: action, payload: call.payload), action: action, latency: nil)
+        }
     }
 
     // MARK: Closing

@@ -121,7 +121,12 @@ public struct FindingRecord: Sendable, Codable, Equatable {
 
 /// One WebSocket text frame, either direction, as it went over the wire.
 public struct FrameRecord: Sendable, Codable, Equatable {
-    public enum Direction: String, Sendable, Codable { case incoming = "in", outgoing = "out" }
+    /// The pile's leg (`in` from it, `out` to it) and, in relay mode, the operator's
+    /// backend's leg (`upstream-out` to it, `upstream-in` from it).
+    public enum Direction: String, Sendable, Codable {
+        case incoming = "in", outgoing = "out"
+        case toUpstream = "upstream-out", fromUpstream = "upstream-in"
+    }
 
     public var time: Date
     public var direction: Direction

@@ -50,6 +50,11 @@ public enum StoreCommand: Sendable {
     case jobAnswered(jobId: Int64, request: String, status: JobRecord.Status, answer: String?, fileName: String?, event: JobRecord.Event)
     /// A file the gateway keeps (firmware, or an upload for a job, which joins its history); answers `fileSaved`.
     case saveFile(StoredFileRecord)
+    /// A relayed transactional CALL taken into the durable queue; answers `relayQueued`.
+    case relayEnqueue(RelayQueueRecord)
+    /// The backend answered a queued CALL: it leaves the queue, with the transaction id
+    /// mapping its answer gave, if any, in the same transaction.
+    case relayDelivered(queueId: Int64, transaction: RelayTransactionRecord?)
     /// Only the findings (and frame) that ride along.
     case none
 }
@@ -181,6 +186,7 @@ public enum StoreOutcome: Sendable, Equatable {
     case reservationSaved(id: Int64)
     case jobSaved(id: Int64)
     case fileSaved(id: Int64)
+    case relayQueued(id: Int64)
     /// The account already charges (or is starting) in `accountSession`, or the connector
     /// is taken by `connectorSession`.
     case scanConflict(accountSession: Int64?, connectorSession: Int64?)
@@ -266,6 +272,10 @@ public protocol SessionStore: Sendable {
     func reservation(id: Int64) async throws -> ReservationRecord?
     /// Every pile's stored security profile and password hash (read at start).
     func credentials() async throws -> [PileCredentialRecord]
+    /// The relay's queue, oldest first: one pile's, or (nil) every pile's.
+    func relayQueue(chargePointId: String?) async throws -> [RelayQueueRecord]
+    /// The transactions the relay started for a pile (nil: every pile) during outages, local id → backend id.
+    func relayTransactions(chargePointId: String?) async throws -> [RelayTransactionRecord]
     /// A pile's local list, if the gateway has made one.
     func localList(chargePointId: String) async throws -> LocalListRecord?
     /// The charging profiles a pile accepted and still holds, by connector, purpose and stack level.

@@ -6,5 +6,5 @@ struct PileGate: AsyncParsableCommand {
         commandName: "pilegate",
         abstract: "PileGate: an OCPP gateway, pile simulator and compatibility lab for EV charging networks.",
         version: PileGateVersion.current,
-        subcommands: [Serve.self, Sim.self, Demo.self, Run.self, Record.self, Call.self, Certs.self, PasswordHashCommand.self])
+        subcommands: [Serve.self, Relay.self, Sim.self, Demo.self, Run.self, Record.self, Call.self, Certs.self, PasswordHashCommand.self])
 }

@@ -19,8 +19,49 @@ struct Serve: AsyncParsableCommand {
             the API under /api (see docs/api.md). POST endpoints need the API token as a bearer token.
             Every session and every frame is recorded in the store. SIGINT or SIGTERM stops
             accepting, closes every pile with a close frame, flushes the store and exits.
+            With `upstream:` in the configuration it runs as a relay (see `pilegate relay`).
             """)
 
+    @OptionGroup var options: GatewayOptions
+
+    func run() async throws { try await options.serve(upstream: nil) }
+}
+
+struct Relay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway in front of an operator's own backend, relaying every pile to it.",
+        discussion: """
+            Each pile that connects to ws://HOST:PORT/ocpp/{chargePointId} is connected
+            to UPSTREAM/{chargePointId} under the same identity, with the subprotocols
+            and the Authorization header it offered: the backend's choice is the pile's.
+            Frames pass both ways unchanged (unless a policy says `repair: true`), both
+            legs are recorded and judged (rules backend.* for the backend). While the
+            backend is away the pile stays connected: Heartbeat and StatusNotification
+            are answered here, transactional messages are stored and delivered in order
+            when it is back. See docs/relay.md.
+            """)
+
+    @OptionGroup var options: GatewayOptions
+
+    @Option(help: "The operator's backend: ws://HOST:PORT/PATH or wss://… (the identity is appended).")
+    var upstream: String
+
+    @Option(help: "PEM CA bundle that verifies the backend's TLS certificate (default: the system's roots).")
+    var upstreamCa: String?
+
+    @Option(help: "A secondary backend that gets a read-only copy of the piles' traffic (repeatable).")
+    var mirror: [String] = []
+
+    func run() async throws {
+        var settings = UpstreamSettings(url: upstream)
+        settings.ca = upstreamCa
+        settings.mirrors = mirror
+        try await options.serve(upstream: settings)
+    }
+}
+
+/// What `serve` and `relay` share: where to listen, the store, the configuration.
+struct GatewayOptions: ParsableArguments {
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
@@ -45,11 +86,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
-    func run() async throws {
+    /// Runs until SIGINT or SIGTERM. `upstream` (from `relay`'s flags) wins over the
+    /// configuration file's, keeping the file's other upstream settings.
+    func serve(upstream: UpstreamSettings?) async throws {
         bootstrapLogging(logLevel)
         var gatewayConfiguration: GatewayConfiguration
         do {
             gatewayConfiguration = try config.map { try GatewayConfiguration.load(path: $0) } ?? GatewayConfiguration()
+            if var upstream {
+                if let file = gatewayConfiguration.upstream {
+                    upstream.ca = upstream.ca ?? file.ca
+                    upstream.mirrors = upstream.mirrors.isEmpty ? file.mirrors : upstream.mirrors
+                    (upstream.certificate, upstream.key) = (file.certificate, file.key)
+                    (upstream.reconnectMinSeconds, upstream.reconnectMaxSeconds) = (file.reconnectMinSeconds, file.reconnectMaxSeconds)
+                    upstream.connectsPerSecond = file.connectsPerSecond
+                }
+                gatewayConfiguration.upstream = upstream
+                try gatewayConfiguration.validate(file: "--upstream")
+            }
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -62,10 +116,15 @@ struct Serve: AsyncParsableCommand {
         // port `--port 0` picked) now, not at exit.
         let plain = gatewayConfiguration.security.plain
         let (ws, http) = plain ? ("ws", "http") : ("wss", "https")
+        let role = gatewayConfiguration.upstream == nil ? "gateway" : "relay"
         var banner =
-            "PileGate \(PileGateVersion.current) gateway on \(running.address): OCPP at \(ws)://\(host):\(running.port)/ocpp/{chargePointId}, API at \(http)://\(host):\(running.port)/api, dashboard at \(http)://\(host):\(running.port)/, store \(db)"
+            "PileGate \(PileGateVersion.current) \(role) on \(running.address): OCPP at \(ws)://\(host):\(running.port)/ocpp/{chargePointId}, API at \(http)://\(host):\(running.port)/api, dashboard at \(http)://\(host):\(running.port)/, store \(db)"
         if plain, let tls = running.tlsAddress {
             banner += "; OCPP over TLS at wss://\(host):\(tls.port ?? 0)/ocpp/{chargePointId}"
+        }
+        if let upstream = gatewayConfiguration.upstream {
+            banner += "; relaying every pile to \(upstream.url)/{chargePointId}"
+            if !upstream.mirrors.isEmpty { banner += " (mirrored to \(upstream.mirrors.joined(separator: ", ")))" }
         }
         Console.line(banner)
         if givenToken == nil, let token = gatewayConfiguration.api.token {

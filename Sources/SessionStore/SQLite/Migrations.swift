@@ -253,6 +253,26 @@ enum Migrations {
             updated_by TEXT NOT NULL
         );
         """,
+        // 13 (issue 12, relay mode): the durable outage queue and the transaction ids
+        // the relay gave piles while the backend was away.
+        """
+        CREATE TABLE relay_queue(
+            id INTEGER PRIMARY KEY,
+            charge_point_id TEXT NOT NULL,
+            ocpp_version TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            frame TEXT NOT NULL,
+            queued_at REAL NOT NULL
+        );
+        CREATE INDEX relay_queue_by_pile ON relay_queue(charge_point_id, id);
+        CREATE TABLE relay_transactions(
+            charge_point_id TEXT NOT NULL,
+            local_id INTEGER NOT NULL,
+            backend_id INTEGER NOT NULL,
+            PRIMARY KEY(charge_point_id, local_id)
+        );
+        """,
     ]
 
     static var latest: Int { steps.count }

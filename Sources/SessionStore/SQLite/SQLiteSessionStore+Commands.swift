@@ -220,6 +220,11 @@ extension SQLiteSessionStore {
         case .saveCredential(let credential):
             try saveCredential(credential)
             return .done
+        case .relayEnqueue(let record):
+            return .relayQueued(id: try enqueueRelayed(record))
+        case .relayDelivered(let queueId, let transaction):
+            try relayDelivered(queueId, transaction: transaction)
+            return .done
         case .installChargingProfile(let profile):
             let held = try writer.query("\(Self.profileColumns) WHERE charge_point_id = ?", [.text(profile.chargePointId)]).map(Self.chargingProfile)
             try replaceChargingProfiles(chargePointId: profile.chargePointId, ChargingProfileRecord.installing(profile, into: held))

@@ -121,3 +121,46 @@ extension SQLiteSessionStore {
         }
     }
 }
+
+// The relay's durable outage queue.
+
+extension SQLiteSessionStore {
+    func enqueueRelayed(_ r: RelayQueueRecord) throws -> Int64 {
+        try writer.run(
+            "INSERT INTO relay_queue(charge_point_id, ocpp_version, message_id, action, frame, queued_at) VALUES(?, ?, ?, ?, ?, ?)",
+            [.text(r.chargePointId), .text(r.ocppVersion), .text(r.messageId), .text(r.action), .text(r.frame), .init(r.queuedAt)])
+        return writer.lastInsertRowID
+    }
+
+    func relayDelivered(_ queueId: Int64, transaction: RelayTransactionRecord?) throws {
+        try writer.run("DELETE FROM relay_queue WHERE id = ?", [.integer(queueId)])
+        if let t = transaction {
+            try writer.run(
+                "INSERT OR REPLACE INTO relay_transactions(charge_point_id, local_id, backend_id) VALUES(?, ?, ?)",
+                [.text(t.chargePointId), .integer(t.localId), .integer(t.backendId)])
+        }
+    }
+
+    public func relayQueue(chargePointId: String?) async throws -> [RelayQueueRecord] {
+        try await read { db in
+            let columns = "SELECT id, charge_point_id, ocpp_version, message_id, action, frame, queued_at FROM relay_queue"
+            let rows =
+                try chargePointId.map { try db.query("\(columns) WHERE charge_point_id = ? ORDER BY id", [.text($0)]) }
+                ?? db.query("\(columns) ORDER BY id")
+            return rows.map { r in
+                RelayQueueRecord(
+                    id: r.int(0) ?? 0, chargePointId: r.string(1) ?? "", ocppVersion: r.string(2) ?? "", messageId: r.string(3) ?? "",
+                    action: r.string(4) ?? "", frame: r.string(5) ?? "", queuedAt: r.date(6) ?? .distantPast)
+            }
+        }
+    }
+
+    public func relayTransactions(chargePointId: String?) async throws -> [RelayTransactionRecord] {
+        try await read { db in
+            let columns = "SELECT charge_point_id, local_id, backend_id FROM relay_transactions"
+            let rows =
+                try chargePointId.map { try db.query("\(columns) WHERE charge_point_id = ?", [.text($0)]) } ?? db.query(columns)
+            return rows.map { r in RelayTransactionRecord(chargePointId: r.string(0) ?? "", localId: r.int(1) ?? 0, backendId: r.int(2) ?? 0) }
+        }
+    }
+}

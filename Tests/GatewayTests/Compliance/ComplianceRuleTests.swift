@@ -91,6 +91,8 @@ final class ComplianceRuleTests: XCTestCase {
         "session.charging-after-refusal", "session.stop-tag-mismatch", "session.transaction-end-missing",
         "status.connector-beyond-count",  // StateRuleTests (a closed network, a known configuration or count)
         "boot.reconnect-loop", "rpc.reply-schema-violation", "rpc.unknown-error-code", "rpc.overlapping-call",  // RPCDisciplineRuleTests
+        "backend.malformed-frame", "backend.unknown-error-code", "backend.reply-schema-violation", "backend.call-timeout",
+        "backend.late-reply", "backend.unknown-action", "backend.schema-violation", "backend.undelivered",  // RelayBackendTests
     ]
 
     /// Runs each case on its own pile and checks its rule fired, naming the offending message.
