@@ -16,7 +16,8 @@ extension Gateway {
     func relayHandshake(
         _ request: HandshakeRequest, known: GatewayConfiguration.KnownChargePoint?, relay: Relay, on loop: any EventLoop
     ) -> EventLoopFuture<HandshakeDecision> {
-        let local = negotiate(request, known: known)
+        // Without the backend's word, the pile's own first choice (the relay has no preference of its own).
+        let local = negotiate(request, known: known, preferring: nil)
         guard case .accept = local else { return loop.makeSucceededFuture(local) }
         let wait = relay.pacer.reserve()
         guard wait <= Self.relayHandshakeWait else { return loop.makeSucceededFuture(local) }

@@ -148,14 +148,14 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         }
         return admitted.map { [self] admission in
             switch admission {
-            case .admitted: negotiate(request, known: known)
+            case .admitted: negotiate(request, known: known, preferring: configuration.preferredVersion)
             case .refused(let status, let reason): .refuse(status: HTTPResponseStatus(statusCode: status.rawValue), reason: reason)
             }
         }
     }
 
-    /// The subprotocol, once the pile is let in.
-    func negotiate(_ request: HandshakeRequest, known: GatewayConfiguration.KnownChargePoint?) -> HandshakeDecision {
+    /// The subprotocol, once the pile is let in: `preferring` when offered, else the pile's first choice.
+    func negotiate(_ request: HandshakeRequest, known: GatewayConfiguration.KnownChargePoint?, preferring: OCPPVersion?) -> HandshakeDecision {
         guard let offered = request.offeredSubprotocols else {
             if configuration.validation(network: known?.network, model: known?.model) == .lenient {
                 return .accept(version: .v16, subprotocolMissing: true)
@@ -169,7 +169,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             return .acceptThenClose(
                 reason: "none of the offered subprotocols (\(offered.joined(separator: ", "))) is supported; use \(wanted.map(\.subprotocol).joined(separator: " or "))")
         }
-        return .accept(version: ours.contains(configuration.preferredVersion) ? configuration.preferredVersion : first, subprotocolMissing: false)
+        return .accept(version: preferring.flatMap { ours.contains($0) ? $0 : nil } ?? first, subprotocolMissing: false)
     }
 
     // MARK: OCPPConnectionAcceptor

@@ -14,6 +14,7 @@ import pty
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -205,9 +206,18 @@ def pilegate_bin() -> str:
     return path
 
 
-def start_gateway(pilegate_bin: str, workdir: Path, config: str = GATEWAY_YAML, extra_args: tuple[str, ...] = ()) -> GatewayProcess:
-    """Starts `pilegate serve` on 127.0.0.1:0 with its store and `config` in `workdir`,
-    waits (bounded) for the startup line and for GET /health = 200."""
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for listeners that need a fixed port)."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_gateway(pilegate_bin: str, workdir: Path, config: str = GATEWAY_YAML, extra_args: tuple[str, ...] = (),
+                  command: str = "serve", ready_path: str = "/health") -> GatewayProcess:
+    """Starts `pilegate COMMAND` (serve by default; `relay` prints the same startup line) on
+    127.0.0.1:0 with its store and `config` in `workdir`, waits (bounded) for the startup line
+    and for GET `ready_path` = 200."""
     db_path = workdir / "x.sqlite"
     config_path = workdir / "gw.yaml"
     stderr_path = workdir / "stderr.log"
@@ -218,13 +228,13 @@ def start_gateway(pilegate_bin: str, workdir: Path, config: str = GATEWAY_YAML, 
     # pseudo-terminal makes stdout line-buffered.
     master_fd, slave_fd = pty.openpty()
     stderr_file = open(stderr_path, "wb")
-    command = [
-        pilegate_bin, "serve", "--host", HOST, "--port", "0",
+    argv = [
+        pilegate_bin, command, "--host", HOST, "--port", "0",
         "--db", f"sqlite:{db_path}", "--config", str(config_path), *extra_args,
     ]
     try:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=slave_fd, stderr=stderr_file, cwd=workdir, close_fds=True
+            argv, stdin=subprocess.DEVNULL, stdout=slave_fd, stderr=stderr_file, cwd=workdir, close_fds=True
         )
     except BaseException:
         os.close(master_fd)
@@ -246,7 +256,7 @@ def start_gateway(pilegate_bin: str, workdir: Path, config: str = GATEWAY_YAML, 
         while not found.wait(timeout=0.1):
             if process.poll() is not None:
                 raise RuntimeError(
-                    f"pilegate exited with {process.returncode} before printing its address;"
+                    f"pilegate {command} exited with {process.returncode} before printing its address;"
                     f" stdout {lines!r}; stderr:\n{gw.stderr_tail()}")
             if time.monotonic() >= deadline:
                 raise RuntimeError(
@@ -254,7 +264,7 @@ def start_gateway(pilegate_bin: str, workdir: Path, config: str = GATEWAY_YAML, 
                     f" stdout {lines!r}; stderr:\n{gw.stderr_tail()}")
         gw.port = port_box[0]
         assert 0 < gw.port < 65536
-        wait_until(lambda: gw.http_get("/health", timeout=1.0)[0] == 200, STARTUP_TIMEOUT, 0.1, "GET /health = 200")
+        wait_until(lambda: gw.http_get(ready_path, timeout=1.0)[0] == 200, STARTUP_TIMEOUT, 0.1, f"GET {ready_path} = 200")
     except BaseException:
         gw.stop()
         raise

@@ -68,6 +68,7 @@ struct SecureGateway {
         _ body: (SecureGateway) async throws -> Void
     ) async throws {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("pilegate-security-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let pki = try existing ?? TestPKI(directory: dir.appendingPathComponent("pki"))
         var configuration = GatewayConfiguration()
         configuration.api.token = token
