@@ -31,6 +31,17 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.localList, .init(push: .off, maxEntriesPerSend: 100))
         XCTAssertEqual(configuration.security.tls?.clientCA, "pki/ca.pem")
         XCTAssertEqual(configuration.chargePoints.first?.securityProfile, 1)
+        XCTAssertEqual(configuration.upstream?.url, "wss://csms.example.com/ocpp")
+        XCTAssertEqual(configuration.upstream?.connectsPerSecond, 200)
+    }
+
+    func testAnUpstreamThatIsNoWebSocketURLIsAnErrorNamingTheKey() throws {
+        let path = try write("upstream: { url: \"http://csms.example.com/ocpp\", mirrors: [\"ws://ok/ocpp\", \"ftp://no\"] }\n")
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: path)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("upstream.url must be a ws:// or wss:// URL"), text)
+            XCTAssertTrue(text.contains("upstream.mirrors[1]"), text)
+        }
     }
 
     func testAnEmptyFileIsAnErrorNamingTheFile() throws {

@@ -15,10 +15,10 @@ struct QueuedCall {
     var timeouts = 0
 }
 
-/// The durable outage queue: every transactional CALL is stored before anything answers
-/// it, delivered to the backend one at a time in the pile's order, and leaves the store
-/// only when the backend has answered it. A CALL delivered when the backend went away
-/// before answering is delivered again, with its message id, when it is back.
+/// The durable outage queue: a transactional CALL the backend cannot confirm now is
+/// stored before the relay confirms it, delivered to the backend one at a time in the
+/// pile's order, and leaves the store only when the backend has answered it. A CALL the
+/// backend went away without answering is delivered again, with its message id.
 extension RelaySession {
     static let transactionalActions: Set<String> = ["StartTransaction", "StopTransaction", "MeterValues", "TransactionEvent"]
 
@@ -28,7 +28,28 @@ extension RelaySession {
     /// within the 32-bit integers piles keep them in.
     static let localTransactionIdBase: Int64 = 1_900_000_000
 
-    func enqueue(_ call: IncomingCall, _ bytes: [UInt8]) {
+    /// With the backend up and nothing queued, a transactional CALL goes straight on: the
+    /// pile's confirmation is then the backend's own, durable there. Only if the backend
+    /// does not answer is it stored here, then confirmed, and delivered again later.
+    func forwardTransactional(_ call: IncomingCall, _ bytes: [UInt8], over upstream: RPCConnection) {
+        directInFlight += 1
+        let started = NIODeadline.now()
+        upstream.relay(messageId: call.messageId, action: call.action, raw: bytes, timeout: callTimeout).assumeIsolated().whenComplete { result in
+            self.directInFlight -= 1
+            switch result {
+            case .success(let reply):
+                self.relay.metrics.latency.recordNanoseconds((NIODeadline.now() - started).nanoseconds)
+                self.checkBackendReply(reply, to: call.action)
+                self.pile?.reply(to: call, raw: Array(reply.text.utf8), messageType: reply.frame.messageTypeId)
+            case .failure(let error):
+                self.backendFailed(error, action: call.action, messageId: call.messageId)
+                self.enqueue(call, bytes, triedOnce: error)
+            }
+        }
+    }
+
+    /// `triedOnce`: why the backend did not answer it when it was sent straight on.
+    func enqueue(_ call: IncomingCall, _ bytes: [UInt8], triedOnce: (any Error)? = nil) {
         let record = RelayQueueRecord(
             chargePointId: identity, ocppVersion: version.subprotocol, messageId: call.messageId, action: call.action,
             frame: String(decoding: bytes, as: UTF8.self), queuedAt: call.receivedAt)
@@ -38,7 +59,7 @@ extension RelaySession {
                 let session = bound.value
                 switch result {
                 case .success(.relayQueued(let id)):
-                    session.queued(call, record: record, id: id)
+                    session.queued(call, record: record, id: id, triedOnce: triedOnce)
                 case .success, .failure:
                     session.logger.error("the relay's queue could not store \(call.action)", metadata: ["messageId": "\(call.messageId)"])
                     session.pile?.reply(to: call, error: RPCError(.internalError, "the relay could not store this message; retry"))
@@ -47,15 +68,16 @@ extension RelaySession {
         }
     }
 
-    private func queued(_ call: IncomingCall, record: RelayQueueRecord, id: Int64) {
+    private func queued(_ call: IncomingCall, record: RelayQueueRecord, id: Int64, triedOnce: (any Error)?) {
         var stored = record
         stored.id = id
         var entry = QueuedCall(record: stored, call: call)
+        if case RPCCallError.timedOut? = triedOnce { entry.timeouts = 1 }
         if version == .v16 && call.action == "StartTransaction" {
             entry.localTransactionId = Self.localTransactionIdBase + id % 200_000_000
         }
         // Behind a backlog, or with no backend to answer soon, the pile is answered now.
-        let answerNow = upstream == nil || !queue.isEmpty
+        let answerNow = triedOnce != nil || upstream == nil || !queue.isEmpty
         queue.append(entry)
         relay.metrics.queued.increment()
         if answerNow { answerLocally(queue.count - 1) }

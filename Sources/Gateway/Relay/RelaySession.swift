@@ -33,6 +33,8 @@ final class RelaySession: RPCConnectionDelegate {
     /// Transactional CALLs stored and not yet answered by the backend, oldest first.
     var queue: [QueuedCall] = []
     var delivering = false
+    /// Transactional CALLs sent straight on (backend up, queue empty), not yet answered.
+    var directInFlight = 0
     /// OCPP 1.6: transactions started here while the backend was away, local id → the backend's.
     var transactionIds: [Int64: Int64] = [:]
     var mirrors: [MirrorLink] = []
@@ -69,7 +71,11 @@ final class RelaySession: RPCConnectionDelegate {
         for mirror in mirrors { mirror.copy(call, bytes) }
         if call.action == "BootNotification" { noteBoot(call) }
         if Self.isTransactional(call.action) {
-            enqueue(call, bytes)
+            if let upstream, queue.isEmpty, !delivering, directInFlight == 0, transactionIds.isEmpty {
+                forwardTransactional(call, bytes, over: upstream)
+            } else {
+                enqueue(call, bytes)
+            }
         } else if let upstream {
             forward(call, bytes, over: upstream)
         } else if connecting && held.count < 64 {

@@ -137,6 +137,35 @@ final class RelayTests: XCTestCase {
         }
     }
 
+    func testABackendRemoteStopForATransactionStartedInAnOutageNamesThePilesId() async throws {
+        let backend = try await GatewayHarness.start()
+        let port = backend.port
+        let backendDirectory = backend.directory
+        try await backend.shutdown(keepFiles: true)
+        try await GatewayHarness.with(RelayRig.configuration(backendPort: port)) { relay in
+            let pile = try await relay.connect("CP-REMOTE")
+            pile.respond(to: "RemoteStopTransaction", with: ["status": "Accepted"])
+            let start = try await pile.call(V16.StartTransaction.self, .init(connectorId: 1, idTag: "TAG-1", meterStart: 0, timestamp: Date()))
+            XCTAssertGreaterThanOrEqual(start.transactionId, 1_900_000_000)
+            let back = try await GatewayHarness.start(directory: backendDirectory, tweak: { $0.port = port })
+            do {
+                var backendId: Int64?
+                _ = try await back.eventually(10) {
+                    backendId = try await back.store.sessions(chargePointId: "CP-REMOTE", status: .active, limit: 1).first?.id
+                    return backendId != nil
+                }
+                let peer = try XCTUnwrap(back.gateway.peer("CP-REMOTE"))
+                _ = try await peer.call(action: "RemoteStopTransaction", payload: ["transactionId": .integer(try XCTUnwrap(backendId))])
+                let asked = pile.received.first { $0.action == "RemoteStopTransaction" }
+                XCTAssertEqual(asked?.payload["transactionId"]?.intValue, Int64(start.transactionId), "the pile hears its own id")
+            } catch {
+                try await back.shutdown()
+                throw error
+            }
+            try await back.shutdown()
+        }
+    }
+
     func testARepairingPolicyMakesADeviantPileWorkAgainstAStrictBackend() async throws {
         var strict = GatewayConfiguration()
         strict.validation = .strict
