@@ -57,6 +57,10 @@ EXCLUDED = {
         "a load benchmark of a release build (issue 12, security profiles): both cores for a minute",
     "nice -n 10 python3 Benchmarks/gateway_load.py --port 8291 --bin .build-release/release --connections 1000 --duration 30 --rate 300":
         "a load benchmark of a release build (issue 12, security profiles): both cores for a minute",
+    "nice -n 10 python3 Benchmarks/relay_load.py --piles 1000 --rate 500 --duration 20 --port 8391":
+        "a load benchmark of a release build (issue 12, relay mode): both cores for a minute",
+    "nice -n 10 python3 Benchmarks/relay_load.py --piles 5000 --rate 3000 --duration 20 --port 8391":
+        "a load benchmark of a release build (issue 12, relay mode): both cores for a minute",
     "swift test": ".ci/run runs the whole test suite as its first step",
     "pip install -r Tests/Interop/requirements.txt": ".ci/run installs the test requirements at its start (needs the network)",
     "PILEGATE_BIN=$(swift build --show-bin-path)/pilegate python3 -m pytest -q Tests/Interop":
