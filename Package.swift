@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "OCPP", "OCPPWebSocket", "YAMLConfig", "EVModel",
+                "OCPP", "OCPPWebSocket", "YAMLConfig", "EVModel", "PileSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

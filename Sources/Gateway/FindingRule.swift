@@ -46,6 +46,10 @@ public struct FindingRule: Sendable, Hashable {
         id: "transport.missing-subprotocol", severity: .warning,
         summary: "The handshake offered no Sec-WebSocket-Protocol; taken as OCPP 1.6.",
         reference: "OCPP-J 1.6 §3.1.2; docs/ocpp-notes.md, pitfall 11")
+    public static let basicSchemeCase = FindingRule(
+        id: "transport.basic-scheme-case", severity: .info,
+        summary: "The handshake's Authorization scheme is not written `Basic` (`basic`, say): accepted (RFC 7235), but a stricter CSMS may refuse it.",
+        reference: "RFC 7235 §2.1; OCPP 1.6 security whitepaper and OCPP 2.0.1 Part 2 A00 (security profile 1: HTTP Basic)", recorded: .oncePerConnection)
     public static let oversizedMessage = FindingRule(
         id: "transport.oversized-message", severity: .error,
         summary: "A WebSocket message exceeded the size limit and was refused (close 1009).", reference: "RFC 6455 §7.4.1")
@@ -130,7 +134,7 @@ public struct FindingRule: Sendable, Hashable {
     /// Every rule, for documentation and reports; ids are unique (a test checks).
     public static var catalog: [FindingRule] {
         [
-            missingSubprotocol, oversizedMessage, keepaliveTimeout, binaryFrame, malformedFrame, unknownMessageType,
+            missingSubprotocol, basicSchemeCase, oversizedMessage, keepaliveTimeout, binaryFrame, malformedFrame, unknownMessageType,
             messageIdTooLong, messageIdReused, unsolicitedReply, callTimeout, schemaViolation, unknownAction, otherVersionAction,
         ] + PayloadDeviation.Kind.allCases.map(deviation)
             + [

@@ -24,6 +24,8 @@ public enum SecurityFailure: Error, CustomStringConvertible {
     case downgrade(from: Int, to: Int)
     case command(CommandFailure)
     case storeUnavailable(String)
+    /// Certificates need the gateway's CA (`security.ca`).
+    case noCertificateAuthority
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public enum SecurityFailure: Error, CustomStringConvertible {
             "lowering security profile \(from) to \(to) takes \"allowDowngrade\": true (piles may never fall back on their own)"
         case .command(let failure): failure.description
         case .storeUnavailable(let why): "the credentials could not be stored: \(why)"
+        case .noCertificateAuthority: "the gateway has no CA to sign or install certificates with: set security.ca (docs/security.md)"
         }
     }
 }

@@ -193,6 +193,11 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         if subprotocolMissing && session.shouldRecord(.missingSubprotocol) {
             findings.append(session.finding(.missingSubprotocol, "no Sec-WebSocket-Protocol header; accepted as ocpp1.6", messageId: nil))
         }
+        if let authorization = request.authorization, let scheme = authorization.split(separator: " ").first, scheme != "Basic",
+            scheme.lowercased() == "basic", session.shouldRecord(.basicSchemeCase)
+        {
+            findings.append(session.finding(.basicSchemeCase, "Authorization scheme \"\(scheme)\"; OCPP writes \"Basic\"", messageId: nil))
+        }
         store.submit(.connection(chargePointId: connection.identity, connected: true, at: Date()), frame: nil, findings: findings) { _ in }
     }
 

@@ -1837,6 +1837,14 @@ enum OpenAPISchemas {
      }
     }
    ]
+  },
+  "CertificateCommand": {
+   "type": "object",
+   "required": ["chargePointId", "status"],
+   "properties": {
+    "chargePointId": {"type": "string"},
+    "status": {"type": "string", "description": "the pile's answer: Accepted, Rejected, Failed, NotImplemented …"}
+   }
   }
  }
 }

@@ -68,6 +68,20 @@ public enum TLSContexts {
             throw Failure(description: "the pile's TLS files (CA \(ca ?? "system"), certificate \(certificate ?? "none")) cannot be used: \(error)")
         }
     }
+
+    /// A pile's side with a certificate it holds in memory (one the CSMS signed over OCPP).
+    public static func client(ca: String?, certificateChainPEM: String, keyPEM: String) throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            if let ca { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificateChainPEM.utf8)).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem))
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw Failure(description: "the pile's signed certificate (CA \(ca ?? "system")) cannot be used: \(error)")
+        }
+    }
 }
 
 /// Logs why a TLS handshake failed (an expired or foreign client certificate, a plain

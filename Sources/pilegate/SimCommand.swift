@@ -125,13 +125,20 @@ struct FleetOptions: ParsableArguments {
     @Option(help: "Folder of client certificates ID.pem and ID-key.pem (security profile 3), e.g. pki/piles from pilegate certs.")
     var certificates: String?
 
+    @Option(help: "What the piles get wrong when they log in: lowercase-basic, other-pile-certificate, plain-fallback (repeatable).")
+    var loginQuirk: [LoginQuirk] = []
+
+    @Option(help: "The ws:// URL piles with the plain-fallback login quirk connect to once TLS has failed.")
+    var plainFallback: String?
+
     /// The piles' credentials: the options, over the fleet's.
     func credentials(for fleet: FleetProfile) throws -> PileCredentialsSource? {
-        guard password != nil || ca != nil || certificates != nil else { return nil }
+        guard password != nil || ca != nil || certificates != nil || !loginQuirk.isEmpty || plainFallback != nil else { return nil }
         let base = fleet.credentials ?? FleetProfile.Credentials()
         let source = PileCredentialsSource(
             password: password ?? base.password, passwords: password == nil ? base.passwords ?? [:] : [:], caFile: ca ?? base.ca,
-            certificateDirectory: certificates ?? base.certificates)
+            certificateDirectory: certificates ?? base.certificates,
+            loginQuirks: Set(loginQuirk.isEmpty ? base.loginQuirks ?? [] : loginQuirk), plainFallback: plainFallback ?? base.plainFallback)
         do {
             try source.validate()
         } catch {
@@ -313,3 +320,5 @@ enum Console {
 }
 
 extension VirtualClock.Timestamps: ExpressibleByArgument {}
+
+extension LoginQuirk: ExpressibleByArgument {}

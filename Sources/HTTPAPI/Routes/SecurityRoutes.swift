@@ -58,6 +58,19 @@ enum SecurityRoutes {
         }
     }
 
+    /// POST …/renew-certificate and …/install-root-certificate: the pile's answer.
+    static func certificates(_ gateway: Gateway, chargePointId: String, install: Bool, issuedBy: String) async throws -> HTTPResponse {
+        do {
+            let status =
+                install
+                ? try await gateway.installRootCertificate(chargePointId, issuedBy: issuedBy)
+                : try await gateway.renewCertificate(chargePointId, issuedBy: issuedBy)
+            return .json(["chargePointId": .string(chargePointId), "status": .string(status)])
+        } catch {
+            throw apiError(error)
+        }
+    }
+
     static func view(_ state: PileSecurityState) -> JSON {
         [
             "chargePointId": .string(state.chargePointId), "securityProfile": .integer(Int64(state.securityProfile)),
@@ -83,6 +96,7 @@ enum SecurityRoutes {
         case .downgrade: APIError(.conflict, "downgrade_refused", error.description)
         case .command(let failure): APIError(failure)
         case .storeUnavailable: APIError(.serviceUnavailable, "store_unavailable", error.description)
+        case .noCertificateAuthority: APIError(.conflict, "no_certificate_authority", error.description)
         }
     }
 }
@@ -114,5 +128,26 @@ extension APIRoute {
         replies: [.ok("The pile's answer and whether the new password is in force", .one("PasswordRotation"))] + Reply.fails(400, 409, 502, 503, 504)
     ) { call in try await SecurityRoutes.rotate(call.request, call.gateway, chargePointId: call["id"]) }
 
-    static let security: [APIRoute] = [pileSecurity, setPileSecurity, rotatePilePassword]
+    static let renewPileCertificate = APIRoute(
+        .POST, "/api/chargepoints/{id}/security/renew-certificate", "renewPileCertificate",
+        """
+        Asks the connected pile for a new client certificate: 1.6 ExtendedTriggerMessage SignChargePointCertificate, 2.0.1 \
+        TriggerMessage SignChargingStationCertificate. The pile's CSR then comes as SignCertificate and is signed by the \
+        gateway's CA (security.ca) when its CN is the pile; the chain follows in CertificateSigned.
+        """,
+        access: .write, parameters: [.chargePointId],
+        replies: [.ok("The pile's answer to the trigger", .one("CertificateCommand"))] + Reply.fails(409, 502, 504)
+    ) { call in try await SecurityRoutes.certificates(call.gateway, chargePointId: call["id"], install: false, issuedBy: call.request.issuedBy) }
+
+    static let installPileRootCertificate = APIRoute(
+        .POST, "/api/chargepoints/{id}/security/install-root-certificate", "installPileRootCertificate",
+        """
+        Installs the gateway's CA certificate (security.ca) on the connected pile as the root it verifies its CSMS with: \
+        InstallCertificate CentralSystemRootCertificate (1.6) or CSMSRootCertificate (2.0.1).
+        """,
+        access: .write, parameters: [.chargePointId],
+        replies: [.ok("The pile's answer", .one("CertificateCommand"))] + Reply.fails(409, 502, 504)
+    ) { call in try await SecurityRoutes.certificates(call.gateway, chargePointId: call["id"], install: true, issuedBy: call.request.issuedBy) }
+
+    static let security: [APIRoute] = [pileSecurity, setPileSecurity, rotatePilePassword, renewPileCertificate, installPileRootCertificate]
 }

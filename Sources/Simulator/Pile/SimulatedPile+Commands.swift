@@ -56,6 +56,13 @@ extension SimulatedPile {
         V16.SignedUpdateFirmware.name: { p, c, n in p.handle(V16.SignedUpdateFirmware.self, c, n) { $0.signedUpdateFirmware($1) } },
         V16.GetDiagnostics.name: { p, c, n in p.handle(V16.GetDiagnostics.self, c, n) { $0.getDiagnostics($1) } },
         V16.GetLog.name: { p, c, n in p.handle(V16.GetLog.self, c, n) { $0.getLog($1) } },
+        V16.ExtendedTriggerMessage.name: { p, c, n in p.handle(V16.ExtendedTriggerMessage.self, c, n) { $0.extendedTrigger($1) } },
+        V16.CertificateSigned.name: { p, c, n in
+            p.handle(V16.CertificateSigned.self, c, n) { pile, request in .init(status: pile.certificateSigned(request.certificateChain) ? .Accepted : .Rejected) }
+        },
+        V16.InstallCertificate.name: { p, c, n in p.handle(V16.InstallCertificate.self, c, n) { $0.install16($1) } },
+        V16.GetInstalledCertificateIds.name: { p, c, n in p.handle(V16.GetInstalledCertificateIds.self, c, n) { $0.installedIds16($1) } },
+        V16.DeleteCertificate.name: { p, c, n in p.handle(V16.DeleteCertificate.self, c, n) { $0.delete16($1) } },
         V16.DataTransfer.name: { p, c, n in
             p.handle(V16.DataTransfer.self, c, n) { pile, request in
                 .init(status: request.vendorId == pile.profile.vendor ? .UnknownMessageId : .UnknownVendorId)

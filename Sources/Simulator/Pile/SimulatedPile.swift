@@ -93,6 +93,10 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var outcomes: [String: String] = [:]
     /// 1.6 firmware update and diagnostics upload under way (UpdateFirmware, GetDiagnostics).
     var firmwareWork = FirmwareWork()
+    /// Installed CA certificates, the pending CSR's key, the certificate signed for it.
+    var certificates = PileCertificates()
+    /// The plain-fallback login quirk: TLS failed once, so the pile now connects without it.
+    var fellBackToPlain = false
 
     public convenience init(identity: String, profile: PileProfile, context: SimulationContext, eventLoop: any EventLoop, seed: UInt64) {
         self.init(identity: identity, template: PileTemplate(profile), context: context, eventLoop: eventLoop, seed: seed)
@@ -169,14 +173,17 @@ public final class SimulatedPile: RPCConnectionDelegate {
             after(context.clock.wallDelay(until.timeIntervalSince(context.clock.now()))) { $0.connect() }
             return
         }
-        var client = OCPPClientConfiguration(endpoint: context.endpoint, identity: identity)
+        let credentials = context.credentials
+        let endpoint = fellBackToPlain ? credentials.plainFallback ?? context.endpoint : context.endpoint
+        var client = OCPPClientConfiguration(endpoint: endpoint, identity: identity)
         client.subprotocols = profile.quirks.contains(.noSubprotocolHeader) ? nil : [profile.ocppVersion.subprotocol]
         client.sourceAddress = context.sourceAddress
         client.callTimeout = context.callTimeout
         client.password = password
-        if context.endpoint.hasPrefix("wss://") {
+        client.basicScheme = credentials.basicScheme
+        if endpoint.hasPrefix("wss://") {
             do {
-                client.tls = try context.credentials.tls(for: identity)
+                client.tls = try certificates.tls(ca: credentials.caFile) ?? credentials.tls(for: identity)
             } catch {
                 context.observer?.pile(.connectFailed(pile: identity, cause: "TLS files unusable", detail: "\(error)"))
                 scheduleReconnect()
@@ -195,7 +202,12 @@ public final class SimulatedPile: RPCConnectionDelegate {
             } catch {
                 let cause = (error as? OCPPClientError)?.cause ?? FleetStats.kind(of: "\(error)")
                 observer?.pile(.connectFailed(pile: identity, cause: cause, detail: "\(error)"))
-                loop.execute { bound.value.scheduleReconnect() }
+                let fallBack: Bool
+                if case OCPPClientError.tlsFailed = error { fallBack = credentials.loginQuirks.contains(.plainFallback) } else { fallBack = false }
+                loop.execute {
+                    if fallBack { bound.value.fellBackToPlain = true }
+                    bound.value.scheduleReconnect()
+                }
             }
         }
     }

@@ -18,12 +18,21 @@ public struct FleetProfile: Codable, Sendable, Equatable {
         public var passwords: [String: String]?
         public var ca: String?
         public var certificates: String?
+        /// What the piles get wrong when they log in (LoginQuirk).
+        public var loginQuirks: [LoginQuirk]?
+        /// Where a pile with the `plain-fallback` quirk goes when TLS fails: a `ws://` URL.
+        public var plainFallback: String?
 
-        public init(password: String? = nil, passwords: [String: String]? = nil, ca: String? = nil, certificates: String? = nil) {
+        public init(
+            password: String? = nil, passwords: [String: String]? = nil, ca: String? = nil, certificates: String? = nil,
+            loginQuirks: [LoginQuirk]? = nil, plainFallback: String? = nil
+        ) {
             self.password = password
             self.passwords = passwords
             self.ca = ca
             self.certificates = certificates
+            self.loginQuirks = loginQuirks
+            self.plainFallback = plainFallback
         }
     }
 

@@ -82,7 +82,7 @@ final class ComplianceRuleTests: XCTestCase {
 
     /// Rules whose cases need a socket-level setup; the tests that trigger them are elsewhere.
     static let testedElsewhere: Set<String> = [
-        "transport.missing-subprotocol", "transport.oversized-message", "transport.keepalive-timeout", "transport.binary-frame",
+        "transport.missing-subprotocol", "transport.basic-scheme-case", "transport.oversized-message", "transport.keepalive-timeout", "transport.binary-frame",
         "rpc.malformed-frame", "rpc.unknown-message-type", "rpc.unsolicited-reply", "rpc.call-timeout",
         "value.out-of-range", "value.timestamp-out-of-window",  // HostileValueTests
         "txevent.seqno-gap", "txevent.seqno-repeated", "txevent.event-without-started", "txevent.event-after-ended",  // V201SessionTests

@@ -24,6 +24,12 @@ extension SimulatedPile {
         V201.UpdateFirmware.name: { p, c, n in p.handle(V201.UpdateFirmware.self, c, n) { $0.updateFirmware201($1) } },
         V201.GetLog.name: { p, c, n in p.handle(V201.GetLog.self, c, n) { $0.getLog201($1) } },
         V201.ClearCache.name: { p, c, n in p.handle(V201.ClearCache.self, c, n) { _, _ in .init(status: .accepted) } },
+        V201.CertificateSigned.name: { p, c, n in
+            p.handle(V201.CertificateSigned.self, c, n) { pile, request in .init(status: pile.certificateSigned(request.certificateChain) ? .accepted : .rejected) }
+        },
+        V201.InstallCertificate.name: { p, c, n in p.handle(V201.InstallCertificate.self, c, n) { $0.install201($1) } },
+        V201.GetInstalledCertificateIds.name: { p, c, n in p.handle(V201.GetInstalledCertificateIds.self, c, n) { $0.installedIds201($1) } },
+        V201.DeleteCertificate.name: { p, c, n in p.handle(V201.DeleteCertificate.self, c, n) { $0.delete201($1) } },
         V201.DataTransfer.name: { p, c, n in
             p.handle(V201.DataTransfer.self, c, n) { pile, request in .init(status: request.vendorId == pile.profile.vendor ? .unknownMessageId : .unknownVendorId) }
         },
@@ -128,6 +134,8 @@ extension SimulatedPile {
             after(.milliseconds(1)) { pile in
                 for id in running { pile.emit201(connector: id, .updated, trigger: .trigger, chargingState: pile.v201.transactions[id]?.chargingState) }
             }
+        case .signChargingStationCertificate:
+            requestCertificate()
         default:
             return .init(status: .notImplemented)
         }
