@@ -16,6 +16,10 @@ extension SimulatedPile {
             respond(connection, call, error: RPCError(.notSupported, "\(call.action) is not supported by this pile (\(feature.rawValue) not in SupportedFeatureProfiles)"))
             return
         }
+        if Self.securityExtensionActions.contains(call.action) && !profile.securityExtension {
+            respond(connection, call, error: RPCError(.notSupported, "\(call.action) is not supported by this pile (no security extension)"))
+            return
+        }
         switch Self.v16Router.route(call.action, role: "pile") {
         case .handler(let handler): handler(self, call, connection)
         case .refused(let error): respond(connection, call, error: error)
@@ -23,6 +27,12 @@ extension SimulatedPile {
     }
 
     typealias V16Command = @Sendable (SimulatedPile, IncomingCall, RPCConnection) -> Void
+
+    /// The 1.6 security whitepaper's certificate messages, played only with `securityExtension`.
+    static let securityExtensionActions: Set<String> = [
+        V16.ExtendedTriggerMessage.name, V16.CertificateSigned.name, V16.InstallCertificate.name, V16.GetInstalledCertificateIds.name,
+        V16.DeleteCertificate.name,
+    ]
 
     /// The 1.6 commands the pile serves, through the shared `CallRouter`: a 1.6 action it does
     /// not serve is NotSupported, an unknown name NotImplemented, as the gateway answers.

@@ -51,6 +51,11 @@ public struct PileProfile: Codable, Sendable, Equatable {
     public var featureProfiles: [FeatureProfile] = FeatureProfile.defaults
     /// 1.6 only: ReserveConnectorZeroSupported, whether ReserveNow may name connector 0.
     public var reserveConnectorZero: Bool = false
+    /// 1.6 only: whether the pile implements the security whitepaper's certificate messages
+    /// (ExtendedTriggerMessage, CertificateSigned, Install/GetInstalled/DeleteCertificate);
+    /// without it they are answered NotSupported, as by the many 1.6 piles that lack it.
+    /// 2.0.1 stations always play them (block A and M).
+    public var securityExtension: Bool = false
 
     public typealias CurrentKind = EVModel.CurrentKind
 
@@ -72,7 +77,7 @@ extension PileProfile {
         case id, network, vendor, model, firmware, ocppVersion, current, connectors, maxPowerKW, sharedPowerKW
         case maxCurrentA, maxVoltageV, minVoltageV, identityPattern, heartbeatInterval, meterValueSampleInterval
         case clockAlignedDataInterval, measurands, stopTxnMeasurands, plugAndCharge, replyDelay, quirks
-        case txStartPoint, txStopPoint, v201Quirks, featureProfiles, reserveConnectorZero
+        case txStartPoint, txStopPoint, v201Quirks, featureProfiles, reserveConnectorZero, securityExtension
     }
 
     public init(from decoder: any Decoder) throws {
@@ -105,6 +110,7 @@ extension PileProfile {
         v201Quirks = try c.decodeIfPresent([V201Quirk].self, forKey: .v201Quirks) ?? v201Quirks
         featureProfiles = try c.decodeIfPresent([FeatureProfile].self, forKey: .featureProfiles) ?? featureProfiles
         reserveConnectorZero = try c.decodeIfPresent(Bool.self, forKey: .reserveConnectorZero) ?? reserveConnectorZero
+        securityExtension = try c.decodeIfPresent(Bool.self, forKey: .securityExtension) ?? securityExtension
     }
 }
 

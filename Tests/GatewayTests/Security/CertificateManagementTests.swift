@@ -35,7 +35,8 @@ final class CertificateManagementTests: XCTestCase {
     func start(
         _ identity: String, profile: String, gateway: SecureGateway, endpoint: String, credentials: PileCredentialsSource
     ) throws -> (PileHandle, Watcher) {
-        let pile = try XCTUnwrap(try SimulatedPileFixtures.profile(profile))
+        var pile = try XCTUnwrap(try SimulatedPileFixtures.profile(profile))
+        pile.securityExtension = true
         var context = SimulationContext(endpoint: endpoint, clock: VirtualClock(speed: 60))
         context.credentials = credentials
         let watcher = Watcher()
