@@ -23,11 +23,13 @@ extension Gateway {
         guard wait <= Self.relayHandshakeWait else { return loop.makeSucceededFuture(local) }
         let grace = TimeAmount.nanoseconds(Int64(configuration.handshakeTimeout * 1e9) + 5_000_000_000)
         let leg = NIOLoopBound(UpstreamLeg(), eventLoop: loop)
+        let authorization = upstreamAuthorization(request.identity, pile: request.authorization)
         return relay.retire(request.identity, on: loop).flatMap {
             loop.scheduleTask(in: wait) {}.futureResult
         }.flatMap {
             relay.connect(
-                relay.settings.url, identity: request.identity, subprotocols: request.offeredSubprotocols, authorization: request.authorization,
+                relay.settings.url, identity: request.identity, subprotocols: request.offeredSubprotocols,
+                authorization: authorization,
                 on: loop, configure: { leg.value.adopt($0) })
         }.map { peer -> HandshakeDecision in
             guard let connection = leg.value.connection else { return local }
@@ -54,10 +56,17 @@ extension Gateway {
         }
     }
 
+    /// What the relay logs in to the backend with: the pile's `upstreamPassword` when the
+    /// registry maps one, else the pile's own header as it came.
+    func upstreamAuthorization(_ identity: String, pile header: String?) -> String? {
+        guard let password = knownChargePoint(identity)?.upstreamPassword else { return header }
+        return "Basic " + Data("\(identity):\(password)".utf8).base64EncodedString()
+    }
+
     func relayAccepted(_ connection: RPCConnection, request: HandshakeRequest, judge: ChargePointSession, relay: Relay) {
         let session = RelaySession(
             identity: connection.identity, version: connection.version, eventLoop: connection.eventLoop, relay: relay, services: services,
-            judge: judge, pile: connection, authorization: request.authorization)
+            judge: judge, pile: connection, authorization: upstreamAuthorization(connection.identity, pile: request.authorization))
         connection.delegate = session
         connection.owner = session
         let handoff = relay.takeHandoff(for: request)
@@ -102,7 +111,7 @@ extension Gateway {
             try await loop.submit {
                 let session = RelaySession(
                     identity: identity, version: version, eventLoop: loop, relay: relay, services: self.services, judge: nil, pile: nil,
-                    authorization: nil)
+                    authorization: self.upstreamAuthorization(identity, pile: nil))
                 _ = relay.register(session)
                 session.restoreQueue(queued, transactions: transactions)
                 session.start(nil)

@@ -194,6 +194,9 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         public var connectors: Int?
         /// Pins the pile to one OCPP version: a handshake that does not offer it is closed.
         public var ocppVersion: OCPPVersion?
+        /// Relay mode: the Basic password the relay logs in to the backend with as this pile,
+        /// instead of passing the pile's own Authorization header on.
+        public var upstreamPassword: String?
 
         public init(id: String, network: String? = nil, model: String? = nil, password: String? = nil) {
             self.id = id

@@ -52,6 +52,10 @@ def secure(pilegate_bin):
         expired = subprocess.run(
             [pilegate_bin, "certs", "--out", "pki", "--pile", "CP-EXPIRED", "--expired"], cwd=workdir, capture_output=True, text=True, timeout=60)
         assert expired.returncode == 0, expired.stderr
+        # A CA the gateway does not know, with a certificate for a registered pile.
+        stranger = subprocess.run(
+            [pilegate_bin, "certs", "--out", "stranger", "--pile", "CP16-MTLS"], cwd=workdir, capture_output=True, text=True, timeout=60)
+        assert stranger.returncode == 0, stranger.stderr
         tls_port = free_port()
         config = f"""\
 api:
@@ -85,10 +89,11 @@ chargePoints:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def tls_context(gw, pile: str | None = None) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=str(gw.workdir / "pki" / "ca.pem"))
+def tls_context(gw, pile: str | None = None, pki: str = "pki", trust: str = "pki") -> ssl.SSLContext:
+    """Trusts `trust`'s CA; presents `pile`'s certificate from `pki`, if any."""
+    context = ssl.create_default_context(cafile=str(gw.workdir / trust / "ca.pem"))
     if pile:
-        context.load_cert_chain(str(gw.workdir / "pki" / "piles" / f"{pile}.pem"), str(gw.workdir / "pki" / "piles" / f"{pile}-key.pem"))
+        context.load_cert_chain(str(gw.workdir / pki / "piles" / f"{pile}.pem"), str(gw.workdir / pki / "piles" / f"{pile}-key.pem"))
     return context
 
 
@@ -100,10 +105,10 @@ def url(gw, identity: str, tls: bool) -> str:
     return f"wss://localhost:{gw.tls_port}/ocpp/{identity}" if tls else f"ws://127.0.0.1:{gw.port}/ocpp/{identity}"
 
 
-async def connect(gw, identity, tls, subprotocol="ocpp1.6", pile_cert=None, password=None):
+async def connect(gw, identity, tls, subprotocol="ocpp1.6", pile_cert=None, password=None, pki="pki", trust="pki"):
     return await websockets.connect(
         url(gw, identity, tls), subprotocols=[subprotocol], open_timeout=10, close_timeout=2,
-        ssl=tls_context(gw, pile_cert) if tls else None, additional_headers=basic(identity, password) if password else {})
+        ssl=tls_context(gw, pile_cert, pki, trust) if tls else None, additional_headers=basic(identity, password) if password else {})
 
 
 async def refused_status(gw, identity, tls, **kwargs):
@@ -194,6 +199,15 @@ def test_mutual_tls_takes_the_piles_own_certificate_in_both_versions(secure):
         return text if "TLS handshake from" in text else None
     log = wait_until(log_with_tls_failure, timeout=5, what="the failed TLS handshake in the gateway's log")
     assert 'the client certificate is issued to "CP-OTHER", not CP16-MTLS' in log
+
+
+def test_another_ca_on_either_side_is_out(secure):
+    async def scenario():
+        # The pile's certificate is from a CA the gateway does not trust: the TLS handshake fails.
+        assert await refused_status(secure, "CP16-MTLS", True, pile_cert="CP16-MTLS", pki="stranger") == 0
+        # The pile trusts another CA than the one that signed the gateway: it refuses the gateway.
+        assert await refused_status(secure, "CP16-P2", True, password=PASSWORD, trust="stranger") == 0
+    run(scenario())
 
 
 def test_password_rotation_over_change_configuration(secure):
