@@ -28,26 +28,6 @@ extension RelaySession {
     /// within the 32-bit integers piles keep them in.
     static let localTransactionIdBase: Int64 = 1_900_000_000
 
-    /// With the backend up and nothing queued, a transactional CALL goes straight on: the
-    /// pile's confirmation is then the backend's own, durable there. Only if the backend
-    /// does not answer is it stored here, then confirmed, and delivered again later.
-    func forwardTransactional(_ call: IncomingCall, _ bytes: [UInt8], over upstream: RPCConnection) {
-        directInFlight += 1
-        let started = NIODeadline.now()
-        upstream.relay(messageId: call.messageId, action: call.action, raw: bytes, timeout: callTimeout).assumeIsolated().whenComplete { result in
-            self.directInFlight -= 1
-            switch result {
-            case .success(let reply):
-                self.relay.metrics.latency.recordNanoseconds((NIODeadline.now() - started).nanoseconds)
-                self.checkBackendReply(reply, to: call.action)
-                self.pile?.reply(to: call, raw: Array(reply.text.utf8), messageType: reply.frame.messageTypeId)
-            case .failure(let error):
-                self.backendFailed(error, action: call.action, messageId: call.messageId)
-                self.enqueue(call, bytes, triedOnce: error)
-            }
-        }
-    }
-
     /// `triedOnce`: why the backend did not answer it when it was sent straight on.
     func enqueue(_ call: IncomingCall, _ bytes: [UInt8], triedOnce: (any Error)? = nil) {
         let record = RelayQueueRecord(

@@ -63,7 +63,9 @@ extension RelaySession {
         relay.metrics.connected.increment()
         let held = self.held
         self.held = []
-        for (call, bytes) in held { forward(call, bytes, over: connection) }
+        for (call, bytes) in held {
+            forward(call, bytes, over: connection) { error in if error != nil { self.answerWithoutBackend(call) } }
+        }
         deliverNext()
     }
 

@@ -72,12 +72,18 @@ final class RelaySession: RPCConnectionDelegate {
         if call.action == "BootNotification" { noteBoot(call) }
         if Self.isTransactional(call.action) {
             if let upstream, queue.isEmpty, !delivering, directInFlight == 0, transactionIds.isEmpty {
-                forwardTransactional(call, bytes, over: upstream)
+                // The backend's confirmation is then the pile's (durable there); only what it
+                // leaves unanswered is stored here, confirmed, and delivered again later.
+                directInFlight += 1
+                forward(call, bytes, over: upstream) { error in
+                    self.directInFlight -= 1
+                    if let error { self.enqueue(call, bytes, triedOnce: error) }
+                }
             } else {
                 enqueue(call, bytes)
             }
         } else if let upstream {
-            forward(call, bytes, over: upstream)
+            forward(call, bytes, over: upstream) { error in if error != nil { self.answerWithoutBackend(call) } }
         } else if connecting && held.count < 64 {
             held.append((call, bytes))
         } else {
@@ -134,8 +140,9 @@ final class RelaySession: RPCConnectionDelegate {
         if case .string(let name)? = model { judge?.modelBooted(name) }
     }
 
-    /// Passes a CALL to the backend and its answer, as it came, back to the pile.
-    func forward(_ call: IncomingCall, _ bytes: [UInt8], over upstream: RPCConnection) {
+    /// Passes a CALL to the backend and its answer, as it came, back to the pile; `done`
+    /// hears nil then, or why the backend gave none (the pile is not answered yet).
+    func forward(_ call: IncomingCall, _ bytes: [UInt8], over upstream: RPCConnection, done: @escaping ((any Error)?) -> Void) {
         let started = NIODeadline.now()
         upstream.relay(messageId: call.messageId, action: call.action, raw: bytes, timeout: callTimeout).assumeIsolated().whenComplete { result in
             switch result {
@@ -143,9 +150,10 @@ final class RelaySession: RPCConnectionDelegate {
                 self.relay.metrics.latency.recordNanoseconds((NIODeadline.now() - started).nanoseconds)
                 self.checkBackendReply(reply, to: call.action)
                 self.pile?.reply(to: call, raw: Array(reply.text.utf8), messageType: reply.frame.messageTypeId)
+                done(nil)
             case .failure(let error):
                 self.backendFailed(error, action: call.action, messageId: call.messageId)
-                self.answerWithoutBackend(call)
+                done(error)
             }
         }
     }
