@@ -276,7 +276,7 @@ final class FirmwareJobTests: SimulationTestCase {
         try await withHarness(configuration) { harness in
             let id = "NIO-DIAG-MP"
             let pile = try await startPile(harness, identity: id, speed: 20)
-            pile.execute { $0.setOutcome("GetDiagnostics", "UploadFailed") }  // the pile itself uploads nothing
+            try await pile.run { $0.setOutcome("GetDiagnostics", "UploadFailed") }  // the pile itself uploads nothing (applied before the command)
             let started = await harness.api("POST", "/api/chargepoints/\(id)/diagnostics", json: ["startTime": "2026-01-01T00:00:00Z"])
             XCTAssertEqual(started.status, 201, started.text)
             let job = try XCTUnwrap(started.json[path: "id"]?.intValue)
