@@ -64,6 +64,17 @@ struct Run: AsyncParsableCommand {
         transform: { try Arguments.integer($0, 1...9000, "the campaign's piles must be a whole number from 1 to 9000") })
     var campaignPiles = 400
 
+    @Option(
+        parsing: .unconditional,
+        help: "Campaign: group the piles into managed sites of this many (2…64), each with --campaign-site-limit; the report measures each site's total against it.",
+        transform: { try Arguments.integer($0, 2...64, "a campaign site holds 2 to 64 piles") })
+    var campaignSitePiles: Int?
+
+    @Option(
+        parsing: .unconditional, help: "Campaign: each site's grid limit, kW (with --campaign-site-piles; default 200).",
+        transform: { try Arguments.positive($0, maximum: 100_000, "a site's grid limit is a positive number of kW up to 100000") })
+    var campaignSiteLimit: Double?
+
     @Option(parsing: .unconditional, help: "Campaign: seed for vehicles and states of charge.", transform: Arguments.seed)
     var seed: UInt64 = 1
 
@@ -100,6 +111,13 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         guard campaign != nil || !paths.isEmpty else { throw ValidationError("give scenario files or folders (e.g. Scenarios/), or --campaign N") }
+        if campaignSitePiles != nil || campaignSiteLimit != nil {
+            guard campaign != nil else { throw ValidationError("--campaign-site-piles and --campaign-site-limit belong to a campaign (--campaign N)") }
+            guard campaignSitePiles != nil else { throw ValidationError("--campaign-site-limit needs --campaign-site-piles (how many piles share each site)") }
+            guard remote == nil else {
+                throw ValidationError("campaign sites are written into the lab's own gateway's configuration: run them without --gateway")
+            }
+        }
         if let remote {
             let lowered = remote.lowercased()
             guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), URL(string: remote)?.host != nil else {
@@ -135,6 +153,7 @@ struct Run: AsyncParsableCommand {
             var plan = CampaignPlan(sessions: campaign, seed: seed)
             plan.concurrentPiles = campaignPiles
             plan.versions = versions
+            if let piles = campaignSitePiles { plan.sites = CampaignSites(pilesPerSite: piles, gridLimitKW: campaignSiteLimit ?? 200) }
             report = try await Campaign.run(plan, library: library, options: options)
         } else {
             let scenarios: [LoadedScenario]

@@ -42,6 +42,7 @@ extension Reports {
             html += "<tr><td>\(escape(version.name))</td><td>\(version.passed)/\(version.total)</td><td>\(version.compatible)/\(version.total)</td><td>\(String(format: "%.1f %%", version.rate * 100))</td></tr>\n"
         }
         html += "</table>\n"
+        if let sites = report.sites { html += siteTable(sites) }
 
         html += "<h2>Compatibility matrix</h2>\n<p class=\"muted\">Rows: network, pile model, firmware, OCPP version. Columns: scenarios. A cell lists passed/run (yellow: passed, but with error findings the scenario does not expect) and the findings recorded; click it for the cases.</p>\n"
         html += "<table id=\"matrix\"><tr><th>network</th><th>model</th><th>firmware</th><th>OCPP</th>"
@@ -154,5 +155,18 @@ extension Reports {
         svg += "<text x=\"\(width - right - 60)\" y=\"\(height - 4)\" font-size=\"10\" fill=\"#555\">\(Int(span / 60)) min</text>"
         svg += "<text x=\"\(left)\" y=\"\(height - 4)\" font-size=\"10\" fill=\"#555\">power (kW) · state of charge (%)</text></svg>\n"
         return svg
+    }
+
+    /// A campaign's sites: how often, how long and how far their measured total went above the limit.
+    static func siteTable(_ sites: [CampaignSiteReport]) -> String {
+        var html = "<h2>Sites against their limits</h2>\n<table id=\"sites\"><tr><th>site</th><th>limit kW</th><th>piles</th><th>sessions</th><th>peak kW</th>"
+        html += "<th>stretches over</th><th>longest s</th><th>seconds over</th><th>worst overshoot kW</th></tr>\n"
+        for site in sites {
+            let o = site.overLimit
+            html += "<tr><td>\(escape(site.site))</td><td>\(String(format: "%.0f", site.limitKW))</td><td>\(site.piles)</td><td>\(site.sessions)</td>"
+            html += "<td>\(String(format: "%.1f", site.peakKW))</td><td>\(o.stretches)</td><td>\(String(format: "%.0f", o.longestSeconds))</td>"
+            html += "<td>\(String(format: "%.0f", o.totalSeconds))</td><td>\(String(format: "%.1f", o.worstKW))</td></tr>\n"
+        }
+        return html + "</table>\n"
     }
 }

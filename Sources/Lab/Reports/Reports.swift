@@ -45,6 +45,8 @@ public enum Reports {
             var summary: Summary
             var matrix: CompatibilityMatrix
             var results: [CaseResult]
+            /// A campaign's sites against their limits.
+            var sites: [CampaignSiteReport]?
         }
         struct Summary: Encodable {
             var startedAt: Date
@@ -69,7 +71,7 @@ public enum Reports {
                 startedAt: report.startedAt, wallSeconds: report.wallSeconds, speed: report.speed, gateway: report.gateway,
                 cases: report.results.count, passed: report.passed, compatible: report.compatible, failed: report.failed, skipped: report.skipped,
                 compatibilityRate: matrix.overallRate, passRate: matrix.overall.passRate, networks: matrix.networks, versions: matrix.versions),
-            matrix: matrix, results: report.results)
+            matrix: matrix, results: report.results, sites: report.sites)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

@@ -27,6 +27,8 @@ public struct CampaignPlan: Sendable {
     public var versions: [OCPPVersion] = []
     /// MeterValuesSampleInterval of the campaign's piles, simulated seconds: fewer readings, more sessions per second.
     public var meterValueSampleInterval = 300
+    /// Piles grouped into managed sites; the report then measures each site against its limit.
+    public var sites: CampaignSites?
 
     public init(sessions: Int, seed: UInt64) {
         self.sessions = sessions
@@ -53,6 +55,12 @@ public enum Campaign {
         logger.logLevel = options.logLevel
         var running: RunningGateway?
         var directory: URL?
+        let profiles = plan.profiles(library)
+        let members = (0..<max(plan.concurrentPiles, 1)).map { i -> (identity: String, profile: PileProfile) in
+            var profile = profiles[i % profiles.count]
+            profile.meterValueSampleInterval = plan.meterValueSampleInterval
+            return (String(format: "CAMP-%@-%05d", profile.id.uppercased(), i + 1), profile)
+        }
         let view: any GatewayView
         if let url = options.gatewayURL {
             view = RemoteGatewayView(http: GatewayHTTP(base: url, token: options.token))
@@ -63,6 +71,7 @@ public enum Campaign {
             configuration.heartbeatInterval = 86_400
             // The piles' clocks run ahead of the gateway's: the clock and heartbeat rules would fire on every pile.
             configuration.clockTolerance = 0
+            plan.sites?.configure(&configuration, piles: members)
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pilegate-campaign-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             directory = dir
@@ -74,16 +83,12 @@ public enum Campaign {
         }
         defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
 
-        let profiles = plan.profiles(library)
         let vehicles = library.vehicles.keys.sorted().compactMap { library.vehicles[$0] }
         let tracker = CampaignTracker(total: plan.sessions, progress: options.progress)
         var context = SimulationContext(endpoint: view.ocppEndpoint, clock: VirtualClock(speed: options.speed), observer: tracker)
         context.callTimeout = .seconds(60)
         var piles: [(PileHandle, PileProfile)] = []
-        for i in 0..<max(plan.concurrentPiles, 1) {
-            var profile = profiles[i % profiles.count]
-            profile.meterValueSampleInterval = plan.meterValueSampleInterval
-            let identity = String(format: "CAMP-%@-%05d", profile.id.uppercased(), i + 1)
+        for (i, (identity, profile)) in members.enumerated() {
             piles.append((PileHandle(identity: identity, profile: profile, context: context, eventLoop: group.next(), seed: plan.seed &+ UInt64(i)), profile))
         }
         options.progress("campaign: \(plan.sessions) sessions on \(piles.count) piles of \(profiles.count) models with \(vehicles.count) vehicles at \(Int(options.speed))×")
@@ -114,12 +119,14 @@ public enum Campaign {
         let frames = (try? await running?.store.frameCount()).flatMap { $0 }.map { ", \($0) frames recorded" } ?? ""
         options.progress(String(format: "campaign: queues delivered after %.1f s%@; checking every session against the gateway's records", Date().timeIntervalSince(started), frames))
         let results = try await tracker.results(view: view, gatewayStore: running)
+        let sites = try await plan.sites?.report(view: view, piles: members.map(\.identity))
+        if let sites { options.progress(CampaignSites.summary(sites)) }
         for (pile, _) in piles { pile.stop() }
         if let running { try? await running.shutdown() }
         try? await group.shutdownGracefully()
         return RunReport(
             startedAt: started, wallSeconds: Date().timeIntervalSince(started), speed: options.speed,
-            gateway: options.gatewayURL ?? "embedded", results: results)
+            gateway: options.gatewayURL ?? "embedded", results: results, sites: sites)
     }
 
     /// One connector's sessions, one after another, until the campaign has them all.

@@ -130,19 +130,7 @@ struct ExpectationChecker {
     /// session counts from its first reading to its last, since its connectors sample at
     /// their own times (readings in W, each list in time order).
     static func peakTotal(_ sessions: [[LabSample]]) -> Double? {
-        let times = Set(sessions.flatMap { $0.map(\.time) }).sorted()
-        var peak: Double?
-        for time in times {
-            var total = 0.0
-            for readings in sessions {
-                guard let first = readings.first, let last = readings.last, first.time <= time, time <= last.time,
-                    let latest = readings.last(where: { $0.time <= time })
-                else { continue }
-                total += latest.value / 1000
-            }
-            peak = max(peak ?? total, total)
-        }
-        return peak
+        SitePowerSeries.totals(sessions).map(\.kW).max()
     }
 
     /// The statuses the pile reported for `connector`, in order, repeats collapsed.

@@ -20,6 +20,8 @@ public struct LabSession: Sendable, Codable, Equatable {
     /// The version the pile spoke, as the gateway recorded it (`1.6`, `2.0.1`).
     public var ocppVersion: String?
     public var reservationId: Int?
+    /// When the pile ended the transaction, on its clock.
+    public var stopTime: Date? = nil
 }
 
 /// One recorded frame.
@@ -112,7 +114,7 @@ extension LabSession {
         self.init(
             id: record.id, chargePointId: record.chargePointId, connectorId: record.connectorId, idTag: record.idTag,
             status: record.status.rawValue, startTime: record.startTime, energyWh: record.energyWh, stopReason: record.stopReason,
-            costFen: record.costFen, ocppVersion: record.ocppVersion, reservationId: record.reservationId)
+            costFen: record.costFen, ocppVersion: record.ocppVersion, reservationId: record.reservationId, stopTime: record.stopTime)
     }
 }
 
@@ -262,7 +264,8 @@ struct RemoteGatewayView: GatewayView {
             id: id, chargePointId: pile, connectorId: Int(json["connectorId"]?.intValue ?? 0), idTag: json["idTag"]?.stringValue,
             status: json["status"]?.stringValue ?? "?", startTime: json["startTime"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date,
             energyWh: json["energyWh"]?.intValue, stopReason: json["stopReason"]?.stringValue, costFen: json["costFen"]?.intValue,
-            ocppVersion: json["ocppVersion"]?.stringValue, reservationId: json["reservationId"]?.intValue.map { Int(clamping: $0) })
+            ocppVersion: json["ocppVersion"]?.stringValue, reservationId: json["reservationId"]?.intValue.map { Int(clamping: $0) },
+            stopTime: json["stopTime"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date)
     }
 
     static func frame(_ json: JSON) -> LabFrame? {

@@ -32,6 +32,8 @@ public struct RunReport: Sendable, Codable {
     /// `embedded` or the gateway's URL.
     public var gateway: String
     public var results: [CaseResult]
+    /// A campaign's managed sites against their limits (`CampaignPlan.sites`); nil otherwise.
+    public var sites: [CampaignSiteReport]? = nil
 
     public var passed: Int { results.filter { $0.outcome == .passed }.count }
     /// Passed without an unexpected error finding.
@@ -63,7 +65,11 @@ public enum LabRun {
         var planned: [(ScenarioCase, any GatewayView, Int)] = []
         do {
             for (index, testCase) in cases.enumerated() {
-                let key = options.gatewayURL ?? testCase.scenario.gatewayConfigurationFile ?? "default"
+                let serial = base + index + 1
+                // A site's piles are registered in the gateway's configuration: a gateway of its own.
+                let site = testCase.siteSettings(
+                    identity: identity(for: testCase, serial: serial), serial: String(format: "%06d", serial), speed: testCase.speed(run: options.speed))
+                let key = options.gatewayURL ?? (site != nil ? "site \(index)" : nil) ?? testCase.scenario.gatewayConfigurationFile ?? "default"
                 if gateways[key] == nil {
                     if let url = options.gatewayURL {
                         gateways[key] = (RemoteGatewayView(http: GatewayHTTP(base: url, token: options.token)), nil, nil)
@@ -73,6 +79,9 @@ public enum LabRun {
                         // Piles on a virtual clock run ahead of the gateway's: the clock and heartbeat
                         // rules would fire on every pile (run at --speed 1 to judge them).
                         if options.speed != 1 { configuration.clockTolerance = 0 }
+                        if let site {
+                            configuration.add(site: site, members: testCase.members(identity: identity(for: testCase, serial: serial), serial: String(format: "%06d", serial)))
+                        }
                         // The lab's own gateway takes the run's token (or makes one it hands its view).
                         let token = options.token ?? configuration.api.token ?? APIAccess.randomToken()
                         configuration.api.token = token
@@ -85,7 +94,7 @@ public enum LabRun {
                     }
                 }
                 guard let view = gateways[key]?.view else { continue }
-                planned.append((testCase, view, base + index + 1))
+                planned.append((testCase, view, serial))
             }
         } catch {
             await cleanUp()
@@ -102,6 +111,12 @@ public enum LabRun {
                 let index = next
                 let (testCase, view, serial) = planned[index]
                 next += 1
+                if options.gatewayURL != nil, testCase.scenario.scenario.site != nil {
+                    let reason = "runs a site of piles the lab registers in its own gateway's configuration (sites, chargePoints): run without --gateway"
+                    let result = ScenarioRunner.skipped(testCase, identity: identity(for: testCase, serial: serial), reason: reason)
+                    tasks.addTask { (index, result) }
+                    return
+                }
                 if options.gatewayURL != nil, !options.remoteConfigured, let file = testCase.scenario.gatewayConfigurationFile {
                     let reason = "needs the gateway configuration \(file), which cannot be applied to a remote gateway: "
                         + "start that gateway with --config \(file) and pass --gateway-configured, or run without --gateway"
@@ -110,7 +125,7 @@ public enum LabRun {
                     return
                 }
                 let runner = ScenarioRunner(
-                    testCase: testCase, view: view, library: library, speed: options.speed, eventLoop: group.next(),
+                    testCase: testCase, view: view, library: library, speed: testCase.speed(run: options.speed), eventLoop: group.next(),
                     identity: identity(for: testCase, serial: serial), serial: String(format: "%06d", serial), seed: UInt64(index + 1) &* 0x9E37_79B9)
                 tasks.addTask { (index, await runner.run()) }
             }

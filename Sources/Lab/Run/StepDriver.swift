@@ -14,8 +14,12 @@ struct StepDriver {
     let identity: String
     /// The case's serial: `{n}` in an id tag becomes it, so cases running at once use different tags.
     let serial: String
+    /// The pile's place at a site, 1-based (`{k}` in an id tag: a tag the gateway's accounts can name).
+    var pileIndex = 1
 
-    func tag(_ text: String) -> String { text.replacingOccurrences(of: "{n}", with: serial) }
+    func tag(_ text: String) -> String {
+        text.replacingOccurrences(of: "{n}", with: serial).replacingOccurrences(of: "{k}", with: String(pileIndex))
+    }
 
     typealias Failure = ScenarioRunner.StepFailure
 

@@ -20,12 +20,17 @@ public struct Scenario: Codable, Sendable, Equatable {
     public var expect: Expectations?
     /// A recorded conversation to play instead of a simulated pile (`pilegate record`).
     public var replay: Replay?
+    /// Several piles of the matrix's profile on one managed grid connection (a case each).
+    public var site: SiteSpec?
 
     public struct Simulation: Codable, Sendable, Equatable {
         /// Wall seconds a pile with the slow-replies quirk waits before answering.
         public var slowReplySeconds: Double?
         /// Wall seconds the pile waits for the gateway's answers.
         public var callTimeoutSeconds: Double?
+        /// The case runs at most this fast: a gateway reacting in wall time (load
+        /// management) looks slower the faster simulated time runs.
+        public var maxSpeed: Double?
     }
 
     /// Piles × vehicles × starting states of charge; every combination is one case.
@@ -215,6 +220,8 @@ public struct Expectations: Codable, Sendable, Equatable {
     /// The pile's highest total power, kW: its sessions' Power.Active.Import readings taken
     /// at the same instant, added up (what a shared cabinet delivered at once).
     public var pilePowerKW: Range?
+    /// Measured over the piles of the scenario's `site`.
+    public var site: SiteExpectation?
 
     public struct StatusSequence: Codable, Sendable, Equatable {
         public var connector: Int?

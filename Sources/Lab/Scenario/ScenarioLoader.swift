@@ -152,6 +152,18 @@ public struct ScenarioLoader: Sendable {
             }
         }
 
+        if let site = scenario.site {
+            if scenario.replay != nil { throw fail(["site"], "a replay scenario has no site: it plays one recorded pile") }
+            if let problem = site.problems().first { throw fail(["site"] + problem.key, problem.message) }
+            if site.quirkyPiles != nil, scenario.pile?.quirks == nil { throw fail(["site", "quirkyPiles"], "site.quirkyPiles needs pile.quirks (the quirks those piles have)") }
+        }
+        if let expectation = scenario.expect?.site, let problem = expectation.problems(site: scenario.site).first {
+            throw fail(["expect", "site"] + problem.key, problem.message)
+        }
+        if let maxSpeed = scenario.simulation?.maxSpeed, !(maxSpeed > 0 && maxSpeed <= 1_000_000) {
+            throw fail(["simulation", "maxSpeed"], "simulation.maxSpeed must be more than 0 and at most 1000000")
+        }
+
         var configuration: GatewayConfiguration?
         var configurationFile: String?
         if let gateway = scenario.gateway {

@@ -38,6 +38,16 @@ indirect enum ScenarioShape: Sendable {
         ]),
     ])
 
+    static let range: ScenarioShape = .map(["min": .scalar, "max": .scalar])
+
+    static let site: ScenarioShape = .map([
+        "piles": .scalar, "gridLimitKW": .scalar, "marginPercent": .scalar,
+        "limitSchedule": .list(.map(["from": .scalar, "to": .scalar, "limitKW": .scalar])), "utcOffset": .scalar,
+        "thresholdKW": .scalar, "rebalanceSeconds": .scalar, "toleranceSeconds": .scalar, "minimumKW": .scalar,
+        "floors": .list(.map(["account": .scalar, "accountGroup": .scalar, "network": .scalar, "pile": .scalar, "floorKW": .scalar])),
+        "quirkyPiles": .scalar,
+    ])
+
     static let session: ScenarioShape = .map([
         "index": .scalar, "status": .scalar, "stopReason": .scalar, "idTag": .scalar, "connector": .scalar,
         "energy": .map(["kWh": .scalar, "delivered": .scalar, "toleranceKWh": .scalar, "tolerancePercent": .scalar]),
@@ -46,7 +56,8 @@ indirect enum ScenarioShape: Sendable {
 
     static let scenario: ScenarioShape = .map([
         "name": .scalar, "description": .scalar, "tags": .list(.scalar), "gateway": .scalar,
-        "simulation": .map(["slowReplySeconds": .scalar, "callTimeoutSeconds": .scalar]),
+        "simulation": .map(["slowReplySeconds": .scalar, "callTimeoutSeconds": .scalar, "maxSpeed": .scalar]),
+        "site": site,
         "matrix": .map(["piles": .list(.scalar), "vehicles": .list(.scalar), "soc": .list(.scalar), "versions": .list(.scalar)]),
         "pile": .map([
             "quirks": .list(.scalar), "v201Quirks": .list(.scalar), "meterValueSampleInterval": .scalar, "heartbeatInterval": .scalar,
@@ -59,7 +70,12 @@ indirect enum ScenarioShape: Sendable {
             "session": session,
             "eachSession": session,
             "findings": .map(["present": .list(.scalar), "absent": .list(.scalar)]),
-            "pilePowerKW": .map(["min": .scalar, "max": .scalar]),
+            "pilePowerKW": range,
+            "site": .map([
+                "maxOverLimitSeconds": .scalar, "toleranceKW": .scalar, "settlingSeconds": .scalar, "floorsMet": .scalar,
+                "energyWithinPercentOfIdeal": .scalar,
+                "pileOverLimit": .map(["kW": range, "seconds": range, "graceSeconds": .scalar]),
+            ]),
         ]),
         "replay": .map(["chargePoint": .scalar, "session": .scalar, "ocppVersion": .scalar, "frames": .list(.map(["send": .scalar, "receive": .scalar]))]),
     ])
