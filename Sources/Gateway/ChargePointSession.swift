@@ -54,6 +54,8 @@ final class ChargePointSession: RPCConnectionDelegate {
     var reconcile: ReconcileWatch?
     /// A 2.0.1 pile's transactions by its own id, as this connection saw their events.
     var eventSequences: [String: V201TransactionTrack] = [:]
+    /// Our GetChargingProfiles awaiting their reports (SmartChargingEvents.swift); nil until one is sent.
+    var profileReports: ProfileReports?
 
     /// The handlers of this pile's version.
     var handlers: HandlerTable {
@@ -119,6 +121,7 @@ final class ChargePointSession: RPCConnectionDelegate {
                 action: tap.action, incoming: tap.direction == .incoming, messageType: tap.messageType, latencySeconds: tap.latency)
             if tap.direction == .incoming { noteIncoming(at: tap.time) } else if tap.messageType == 2 { noteOutgoing(tap) }
             if tap.direction == .incoming && tap.messageType == 3 { noteConfigurationReply(tap) }
+            if tap.direction == .incoming && tap.messageType != 2 && profileReports != nil { noteProfilesReply(tap) }
             if tap.direction == .incoming && (tap.messageType == 3 || tap.messageType == 4) { checkReply(tap) }
             store.append(
                 frame: FrameRecord(

@@ -68,6 +68,7 @@ extension ChargePointSession {
     /// The action names are the same in both versions where they overlap.
     func noteOutgoing(_ tap: FrameTap) {
         noteConfigurationCall(tap)
+        noteProfilesCall(tap)
         noteBootCause(tap)
         switch tap.action {
         case V16.TriggerMessage.name:

@@ -147,6 +147,7 @@ public struct FindingRule: Sendable, Hashable {
             + stateRules
             + rpcDisciplineRules
             + relayRules
+            + smartChargingRules
     }
 
     /// The rule with `id`, if the catalogue has one.

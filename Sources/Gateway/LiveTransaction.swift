@@ -13,6 +13,8 @@ struct LiveTransaction {
     var registerWh: Double
     /// The newest reading's time: a simulated pile's clock may run ahead of ours.
     var lastReading: Date
+    /// What the EV last said it needs (2.0.1 NotifyEVChargingNeeds), for load management.
+    var chargingNeeds: EVChargingNeeds?
 
     init(record: SessionRecord, plan: TariffPlan?, account: Account?, network: String?) {
         self.record = record

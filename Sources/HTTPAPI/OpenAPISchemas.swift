@@ -196,6 +196,20 @@ enum OpenAPISchemas {
     "price": {
      "$ref": "#/components/schemas/Price"
     },
+    "chargingLimits": {
+     "type": "array",
+     "description": "One pile only: the external limits (NotifyChargingLimit) a 2.0.1 station reported in force, per EVSE (0: the station)",
+     "items": {
+      "$ref": "#/components/schemas/ExternalChargingLimit"
+     }
+    },
+    "evChargingNeeds": {
+     "type": "array",
+     "description": "One pile only: what each EVSE's EV last said it needs (NotifyEVChargingNeeds), range-checked",
+     "items": {
+      "$ref": "#/components/schemas/EVChargingNeeds"
+     }
+    },
     "connectors": {
      "type": "array",
      "items": {
@@ -1076,12 +1090,16 @@ enum OpenAPISchemas {
       "firmware",
       "diagnostics",
       "log",
-      "security"
+      "security",
+      "chargingLimit",
+      "chargingLimitCleared",
+      "evChargingNeeds",
+      "evChargingSchedule"
      ]
     },
     "status": {
      "type": "string",
-     "description": "The pile's status word, or the security event's type"
+     "description": "The pile's status word, the security event's type, a limit's chargingLimitSource, the EV's requestedEnergyTransfer or its schedule's chargingRateUnit"
     },
     "requestId": {
      "type": "integer"
@@ -1423,6 +1441,102 @@ enum OpenAPISchemas {
      "type": "string"
     },
     "storedAt": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "source": {
+     "type": "string",
+     "nullable": true,
+     "description": "The chargingLimitSource a 2.0.1 station reported it under (CSO, EMS, SO, Other); null for a profile set here and not reported since"
+    },
+    "reportedAt": {
+     "type": "string",
+     "format": "date-time",
+     "nullable": true,
+     "description": "When the station last reported holding it (ReportChargingProfiles)"
+    }
+   }
+  },
+  "ExternalChargingLimit": {
+   "type": "object",
+   "required": [
+    "source",
+    "reportedAt"
+   ],
+   "properties": {
+    "evseId": {
+     "type": "integer",
+     "description": "0: the whole station"
+    },
+    "source": {
+     "type": "string",
+     "description": "chargingLimitSource: EMS, SO, Other"
+    },
+    "isGridCritical": {
+     "type": "boolean"
+    },
+    "chargingSchedule": {
+     "type": "array",
+     "description": "The 2.0.1 ChargingSchedules, without periods whose numbers no pile can mean",
+     "items": {
+      "type": "object"
+     }
+    },
+    "reportedAt": {
+     "type": "string",
+     "format": "date-time"
+    }
+   }
+  },
+  "EVChargingNeeds": {
+   "type": "object",
+   "required": [
+    "evseId",
+    "requestedEnergyTransfer",
+    "reportedAt"
+   ],
+   "properties": {
+    "evseId": {
+     "type": "integer"
+    },
+    "requestedEnergyTransfer": {
+     "type": "string"
+    },
+    "departureTime": {
+     "type": "string",
+     "format": "date-time"
+    },
+    "energyAmountWh": {
+     "type": "integer"
+    },
+    "evMinCurrentA": {
+     "type": "integer"
+    },
+    "evMaxCurrentA": {
+     "type": "integer"
+    },
+    "evMaxVoltageV": {
+     "type": "integer"
+    },
+    "evMaxPowerW": {
+     "type": "integer"
+    },
+    "stateOfCharge": {
+     "type": "integer"
+    },
+    "evEnergyCapacityWh": {
+     "type": "integer"
+    },
+    "fullSoC": {
+     "type": "integer"
+    },
+    "bulkSoC": {
+     "type": "integer"
+    },
+    "maxScheduleTuples": {
+     "type": "integer"
+    },
+    "reportedAt": {
      "type": "string",
      "format": "date-time"
     }

@@ -19,11 +19,19 @@ public struct ChargingProfileRecord: Sendable, Codable, Equatable {
     public var profile: String
     public var ocppVersion: String
     public var storedAt: Date
+    /// The chargingLimitSource a 2.0.1 station reported it under (CSO, EMS, SO, Other);
+    /// nil for a profile this gateway set and the station has not reported since.
+    public var source: String?
+    /// When the station last reported holding it (ReportChargingProfiles); nil if never.
+    public var reportedAt: Date?
 
     public init(
         chargePointId: String, connectorId: Int, chargingProfileId: Int, purpose: String, stackLevel: Int, transactionId: String? = nil,
-        validFrom: Date? = nil, validTo: Date? = nil, profile: String, ocppVersion: String, storedAt: Date
+        validFrom: Date? = nil, validTo: Date? = nil, profile: String, ocppVersion: String, storedAt: Date, source: String? = nil,
+        reportedAt: Date? = nil
     ) {
+        self.source = source
+        self.reportedAt = reportedAt
         self.chargePointId = chargePointId
         self.connectorId = connectorId
         self.chargingProfileId = chargingProfileId
@@ -73,5 +81,57 @@ extension ChargingProfileRecord {
     /// The profiles a pile holds after it accepted a ClearChargingProfile with `filter`.
     public static func clearing(_ filter: ChargingProfileFilter, from held: [ChargingProfileRecord]) -> [ChargingProfileRecord] {
         held.filter { !filter.matches($0) }
+    }
+}
+
+/// Which profiles a GetChargingProfiles asked about (2.0.1 K09): every field given must
+/// match (none given: all the station holds). A profile the gateway set counts as CSO's.
+public struct ChargingProfileScope: Sendable, Codable, Equatable {
+    /// 0: the station itself; nil: every EVSE.
+    public var evseId: Int?
+    public var purpose: String?
+    public var stackLevel: Int?
+    public var ids: [Int]?
+    public var sources: [String]?
+
+    public init(evseId: Int? = nil, purpose: String? = nil, stackLevel: Int? = nil, ids: [Int]? = nil, sources: [String]? = nil) {
+        self.evseId = evseId
+        self.purpose = purpose
+        self.stackLevel = stackLevel
+        self.ids = ids
+        self.sources = sources
+    }
+
+    public func matches(_ p: ChargingProfileRecord) -> Bool {
+        (evseId.map { $0 == p.connectorId } ?? true) && (purpose.map { $0 == p.purpose } ?? true)
+            && (stackLevel.map { $0 == p.stackLevel } ?? true) && (ids.map { $0.contains(p.chargingProfileId) } ?? true)
+            && (sources.map { $0.contains(p.source ?? "CSO") } ?? true)
+    }
+}
+
+/// What a 2.0.1 station reported it holds, all pages of one request together.
+public struct ChargingProfileReport: Sendable, Equatable {
+    public var chargePointId: String
+    /// The part of the gateway's record the report is the whole truth for: what it held
+    /// there and the station did not report is gone. Nil when the report speaks only for
+    /// its own profiles (unrequested, or cut short at the gateway's cap).
+    public var scope: ChargingProfileScope?
+    public var profiles: [ChargingProfileRecord]
+    /// Ids the same report's earlier pages named (already stored): kept in the scope.
+    public var alreadyReported: Set<Int>
+
+    public init(chargePointId: String, scope: ChargingProfileScope?, profiles: [ChargingProfileRecord], alreadyReported: Set<Int> = []) {
+        self.chargePointId = chargePointId
+        self.scope = scope
+        self.profiles = profiles
+        self.alreadyReported = alreadyReported
+    }
+}
+
+extension ChargingProfileRecord {
+    /// The profiles a pile holds as far as the gateway knows, after the station's `report`.
+    public static func reconciling(_ report: ChargingProfileReport, with held: [ChargingProfileRecord]) -> [ChargingProfileRecord] {
+        let kept = report.scope.map { scope in held.filter { !scope.matches($0) || report.alreadyReported.contains($0.chargingProfileId) } } ?? held
+        return report.profiles.reduce(kept) { installing($1, into: $0) }
     }
 }

@@ -43,6 +43,8 @@ public enum StoreCommand: Sendable {
     case installChargingProfile(ChargingProfileRecord)
     /// The pile accepted a ClearChargingProfile: the profiles it matched are gone.
     case clearChargingProfiles(chargePointId: String, ChargingProfileFilter)
+    /// A 2.0.1 station reported the profiles it holds (ChargingProfileRecord.reconciling).
+    case reportChargingProfiles(ChargingProfileReport)
     /// A new firmware, diagnostics or log job with its first history entries; answers `jobSaved`.
     case createJob(JobRecord)
     /// The pile's answer to a job's command: the status moves on only from `requested`

@@ -27,7 +27,12 @@ extension APIRoute {
         guard let detail = try await call.store.chargePoint(id: call["id"]) else {
             throw APIError(.notFound, "charge_point_not_found", "no charge point \(call["id"])")
         }
-        return .json(ChargePointViews(gateway: call.gateway).view(detail, now: call.now))
+        var view = ChargePointViews(gateway: call.gateway).view(detail, now: call.now).objectValue ?? JSONObject()
+        // What a 2.0.1 station reported of limits from outside and of its EVs' needs.
+        let reported = try await call.gateway.reportedChargingState(call["id"])
+        view["chargingLimits"] = encodeJSON(reported.externalLimits)
+        view["evChargingNeeds"] = encodeJSON(reported.evChargingNeeds)
+        return .json(.object(view))
     }
 
     public static let chargePointFindings = APIRoute(
@@ -61,7 +66,8 @@ extension APIRoute {
         """
         What the pile reported of its firmware, diagnostics and log jobs and its security events, newest first \
         (FirmwareStatusNotification, DiagnosticsStatusNotification, LogStatusNotification, SignedFirmwareStatusNotification, \
-        SecurityEventNotification; both versions).
+        SecurityEventNotification; both versions), and a 2.0.1 station's external limits and EV needs and schedules \
+        (NotifyChargingLimit, ClearedChargingLimit, NotifyEVChargingNeeds, NotifyEVChargingSchedule; the content as JSON in detail).
         """,
         access: .read, parameters: [.chargePointId, .words("kind", PileNoticeRecord.Kind.self, "Only notices of this kind."), .limit()],
         replies: [.ok("Notices, newest first", .list("PileNotice"))] + Reply.fails(400)

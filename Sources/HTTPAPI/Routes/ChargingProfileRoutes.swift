@@ -47,6 +47,9 @@ enum ChargingProfileRoutes {
         o["profile"] = (try? JSONParser.parse(p.profile)) ?? .null
         o["ocppVersion"] = .string(p.ocppVersion)
         o["storedAt"] = time(p.storedAt)
+        // 2.0.1 ReportChargingProfiles: the source the station holds it under, and when it said so.
+        o["source"] = p.source.map(JSON.string) ?? .null
+        o["reportedAt"] = time(p.reportedAt)
         return .object(o)
     }
 }
@@ -54,7 +57,10 @@ enum ChargingProfileRoutes {
 extension APIRoute {
     static let chargingProfiles = APIRoute(
         .GET, "/api/chargepoints/{id}/charging-profiles", "chargingProfiles",
-        "The charging profiles the pile accepted and still holds, as the gateway knows them.", access: .read, parameters: [.chargePointId],
+        """
+        The charging profiles the pile accepted and still holds, as the gateway knows them; for a 2.0.1 station, brought in line \
+        with its ReportChargingProfiles (send GetChargingProfiles as a command).
+        """, access: .read, parameters: [.chargePointId],
         replies: [.ok("Profiles by connector, purpose and stack level", .list("ChargingProfile"))] + Reply.fails(503)
     ) { call in try await ChargingProfileRoutes.list(call.gateway, chargePointId: call["id"]) }
 

@@ -273,6 +273,12 @@ enum Migrations {
             PRIMARY KEY(charge_point_id, local_id)
         );
         """,
+        // 14 (issue 14, smart charging): under which source a 2.0.1 station reported each
+        // profile (ReportChargingProfiles), and when.
+        """
+        ALTER TABLE charging_profiles ADD COLUMN source TEXT;
+        ALTER TABLE charging_profiles ADD COLUMN reported_at REAL;
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -233,6 +233,10 @@ extension SQLiteSessionStore {
             let held = try writer.query("\(Self.profileColumns) WHERE charge_point_id = ?", [.text(chargePointId)]).map(Self.chargingProfile)
             try replaceChargingProfiles(chargePointId: chargePointId, ChargingProfileRecord.clearing(filter, from: held))
             return .done
+        case .reportChargingProfiles(let report):
+            let held = try writer.query("\(Self.profileColumns) WHERE charge_point_id = ?", [.text(report.chargePointId)]).map(Self.chargingProfile)
+            try replaceChargingProfiles(chargePointId: report.chargePointId, ChargingProfileRecord.reconciling(report, with: held))
+            return .done
         case .pileNotice(let n):
             try writer.run(
                 "INSERT INTO pile_notices(charge_point_id, time, kind, status, request_id, detail, ocpp_version) VALUES(?, ?, ?, ?, ?, ?, ?)",

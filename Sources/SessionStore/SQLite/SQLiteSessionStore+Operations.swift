@@ -25,11 +25,12 @@ extension SQLiteSessionStore {
             try writer.run(
                 """
                 INSERT INTO charging_profiles(charge_point_id, connector_id, charging_profile_id, purpose, stack_level, transaction_id,
-                    valid_from, valid_to, profile, ocpp_version, stored_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    valid_from, valid_to, profile, ocpp_version, stored_at, source, reported_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(chargePointId), .init(p.connectorId), .init(p.chargingProfileId), .text(p.purpose), .init(p.stackLevel),
                     .init(p.transactionId), .init(p.validFrom), .init(p.validTo), .text(p.profile), .text(p.ocppVersion), .init(p.storedAt),
+                    .init(p.source), .init(p.reportedAt),
                 ])
         }
     }
@@ -80,14 +81,15 @@ extension SQLiteSessionStore {
 
     static let profileColumns = """
         SELECT charge_point_id, connector_id, charging_profile_id, purpose, stack_level, transaction_id, valid_from, valid_to, profile,
-            ocpp_version, stored_at FROM charging_profiles
+            ocpp_version, stored_at, source, reported_at FROM charging_profiles
         """
 
     static func chargingProfile(_ r: SQLiteRow) -> ChargingProfileRecord {
         ChargingProfileRecord(
             chargePointId: r.string(0) ?? "", connectorId: Int(clamping: r.int(1) ?? 0), chargingProfileId: Int(clamping: r.int(2) ?? 0),
             purpose: r.string(3) ?? "", stackLevel: Int(clamping: r.int(4) ?? 0), transactionId: r.string(5), validFrom: r.date(6),
-            validTo: r.date(7), profile: r.string(8) ?? "{}", ocppVersion: r.string(9) ?? "", storedAt: r.date(10) ?? .distantPast)
+            validTo: r.date(7), profile: r.string(8) ?? "{}", ocppVersion: r.string(9) ?? "", storedAt: r.date(10) ?? .distantPast,
+            source: r.string(11), reportedAt: r.date(12))
     }
 
     public func chargingProfiles(chargePointId: String) async throws -> [ChargingProfileRecord] {
