@@ -72,6 +72,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var security = SecuritySettings()
     /// Relay mode: the operator's backend every pile is passed on to; nil is a gateway of its own.
     public var upstream: UpstreamSettings?
+    /// Stations sharing a grid connection, whose piles' power the gateway shares out (SiteSettings.swift).
+    public var sites: [SiteSettings] = []
 
     public var timestampWindow: TimestampWindow {
         TimestampWindow(behindSeconds: timestampWindowDays * 86_400, aheadSeconds: timestampWindowDays * 86_400)
@@ -262,6 +264,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(policyProblems.isEmpty, policyProblems.joined(separator: "; "))
         try check(security.problems.isEmpty, security.problems.joined(separator: "; "))
         if let upstream { try check(upstream.problems.isEmpty, upstream.problems.joined(separator: "; ")) }
+        try check(siteProblems.isEmpty, siteProblems.joined(separator: "; "))
         for pile in chargePoints {
             try check(pile.securityProfile.map { (0...3).contains($0) } ?? true, "chargePoints \(pile.id): securityProfile must be 0, 1, 2 or 3")
             try check(pile.password == nil || pile.passwordHash == nil, "chargePoints \(pile.id): give password or passwordHash, not both")
@@ -282,7 +285,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
         case accounts, tariffs, scanStartTimeout, vehicles, api, files
         case policies, tolerances, ignore, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
-        case security, upstream
+        case security, upstream, sites
     }
 
     public init(from decoder: any Decoder) throws {
@@ -318,6 +321,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         localList = try c.decodeIfPresent(LocalListSettings.self, forKey: .localList) ?? d.localList
         security = try c.decodeIfPresent(SecuritySettings.self, forKey: .security) ?? d.security
         upstream = try c.decodeIfPresent(UpstreamSettings.self, forKey: .upstream)
+        sites = try c.decodeIfPresent([SiteSettings].self, forKey: .sites) ?? []
     }
 }
 
