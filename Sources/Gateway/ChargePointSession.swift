@@ -27,6 +27,8 @@ struct GatewayServices: Sendable {
     let boots = BootLoopWatch()
     /// Signs piles' CSRs (security.ca); nil answers them Rejected.
     let certificateAuthority: CertificateAuthority?
+    /// Station load management (`sites`): told of starts, stops and power readings.
+    let load: LoadManager
 }
 
 /// The gateway's side of one pile's connection. It lives on the connection's event

@@ -148,6 +148,7 @@ public struct FindingRule: Sendable, Hashable {
             + rpcDisciplineRules
             + relayRules
             + smartChargingRules
+            + loadRules
     }
 
     /// The rule with `id`, if the catalogue has one.

@@ -60,6 +60,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         }
         self.relay = relay
         startupProblems = problems
+        let events = GatewayEvents()
         services = GatewayServices(
             configuration: configuration, store: store, authorizer: Authorizer(configuration: configuration),
             registry: ChargePointRegistry(), dataTransfer: DataTransferHandlers(acceptedVendors: configuration.dataTransferVendors),
@@ -68,8 +69,13 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
             accountsByTag: Dictionary(
                 configuration.accounts.flatMap { account in ([account.idTag] + [account.vin].compactMap { $0 }).map { ($0.lowercased(), account) } },
                 uniquingKeysWith: { first, _ in first }),
-            events: GatewayEvents(), metrics: GatewayMetrics(), logger: logger, operations: OperationsState(),
-            certificateAuthority: authority)
+            events: events, metrics: GatewayMetrics(), logger: logger, operations: OperationsState(),
+            certificateAuthority: authority, load: LoadManager(configuration: configuration, store: store, events: events, logger: logger))
+        services.load.attach { [weak self] chargePointId, connectorId, profile throws(CommandFailure) in
+            guard let self else { throw CommandFailure.pileOffline(chargePointId) }
+            let (_, answer) = try await self.setChargingProfile(chargePointId, connectorId: connectorId, profile: profile, issuedBy: LoadManager.issuer)
+            return answer["status"]?.stringValue ?? "?"
+        }
         if configuration.localList.push == .auto {
             services.operations.onAcceptedBoot { [weak self] id in
                 guard let self else { return }
@@ -99,6 +105,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
         }
         let active = try await store.sessions(chargePointId: nil, status: .active, limit: 1_000_000)
         services.metrics.activeSessions.set(Double(active.count))
+        restoreSiteSessions(active)
         for session in active {
             guard let tag = session.idTag, session.authorizationStatus == TokenStatus.accepted.rawValue else { continue }
             services.authorizer.transactionStarted(
@@ -217,6 +224,7 @@ public final class Gateway: HandshakePolicy, OCPPConnectionAcceptor {
     /// Closes every pile's connection with a close frame (1001 going away) and waits for
     /// the sockets to close; a pile that does not answer the close frame is cut off after 3 s.
     public func disconnectAll() async {
+        services.load.stop()
         let peers = services.registry.all
         for peer in peers { peer.close(code: .goingAway, reason: "central system shutting down") }
         for peer in peers { try? await peer.closeFuture.get() }

@@ -80,6 +80,7 @@ extension GatewayServices {
                 if session.status == .abandoned {
                     authorizer.transactionEnded(chargePointId: session.chargePointId, transactionId: id)
                     metrics.activeSessions.decrement()
+                    load.sessionStopped(chargePointId: session.chargePointId, sessionId: id)
                     logger.notice(
                         "session \(id) abandoned (\(session.stopReason ?? "-")) at \(session.meterStopWh ?? session.meterStartWh) Wh",
                         metadata: ["chargePoint": "\(session.chargePointId)"])

@@ -166,6 +166,7 @@ extension ChargePointSession {
             }
             session.logger.info("transaction \(id) started on connector \(stored.connectorId) (\(token.status.rawValue))")
             reply(session, id, token, duplicate)
+            if !duplicate || resuming { session.loadStarted(id, stored) }
         }
     }
 
@@ -218,6 +219,7 @@ extension ChargePointSession {
                 session.mentioned(id)
                 session.adopt(id, connectorId: connectorId, readings: Self.energyRegister(samples))
                 if live { session.updateLive(id: id, samples: samples) }
+                session.loadMeasured(id, samples)
             }
             reply(session)
         }
@@ -240,6 +242,7 @@ extension ChargePointSession {
                 session.logger.info("transaction \(id) stopped (\(stop.reason))")
                 session.services.metrics.activeSessions.decrement()
                 session.stopLive(id: id, stop: stop)
+                session.loadStopped(id)
                 session.services.settle(sessionId: id)
                 if stop.meterStopWh < meterStart {
                     session.record(
@@ -250,6 +253,7 @@ extension ChargePointSession {
                 // Closed as abandoned meanwhile; the pile's own figures replace our estimate.
                 session.trackStop(id, stopTime: stop.stopTime)
                 session.logger.info("transaction \(id) stopped (\(stop.reason)) after it was closed as abandoned")
+                session.loadStopped(id)
                 session.services.settle(sessionId: id)
             case .sessionStopped(.alreadyStopped(let id)):
                 session.record(.duplicateStopTransaction, "transaction \(id) was already stopped", messageId: call.messageId, sessionId: id)

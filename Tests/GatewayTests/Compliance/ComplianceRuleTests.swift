@@ -93,6 +93,7 @@ final class ComplianceRuleTests: XCTestCase {
         "boot.reconnect-loop", "rpc.reply-schema-violation", "rpc.unknown-error-code", "rpc.overlapping-call",  // RPCDisciplineRuleTests
         "backend.malformed-frame", "backend.unknown-error-code", "backend.reply-schema-violation", "backend.call-timeout",
         "backend.late-reply", "backend.unknown-action", "backend.schema-violation", "backend.undelivered",  // RelayBackendTests
+        "site.profile-rejected", "site.limit-exceeded",  // LoadManagementEndToEndTests, SiteStateTests
         "profiles.unrequested-report", "profiles.report-too-large",  // V201SmartChargingTests (2.0.1 stations)
     ]
 
