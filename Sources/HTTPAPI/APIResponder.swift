@@ -27,6 +27,7 @@ public struct APIResponder: HTTPResponder {
     /// Every route the API serves.
     public static let routes: [APIRoute] = APIRoute.pages + APIRoute.chargePoints + APIRoute.commands + APIRoute.localLists + APIRoute.security
         + APIRoute.chargingProfileRoutes + APIRoute.jobs + APIRoute.files + APIRoute.network + APIRoute.sessions + APIRoute.reservations
+        + APIRoute.siteRoutes
     static let table = RouteTable(routes)
     static let openAPIDocument = OpenAPIBuilder.document(table).bytes
 

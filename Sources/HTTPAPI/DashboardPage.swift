@@ -52,7 +52,7 @@ enum DashboardPage {
     </head>
     <body>
     <header>
-      <h1>PileGate</h1>
+      <h1>PileGate</h1><a href="/sites">sites</a>
       <div id="status-line" data-state="connecting">
         <span class="dot">&#9679;</span> events: <span id="connection-state">connecting</span>
         &middot; last event: <span id="last-event">none yet</span>

@@ -23,7 +23,7 @@ enum OpenAPIBuilder {
         }
         return [
             "openapi": "3.0.3", "info": info, "servers": [["url": "/"]], "paths": .object(paths),
-            "components": (try? JSONParser.parse(OpenAPISchemas.components)) ?? .null,
+            "components": SiteSchemas.merged(into: (try? JSONParser.parse(OpenAPISchemas.components)) ?? .null),
         ]
     }
 
