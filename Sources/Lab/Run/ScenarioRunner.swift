@@ -67,7 +67,9 @@ struct ScenarioRunner {
                         pile: entry.pile, testCase: testCase, view: view, library: library, speed: speed, identity: entry.member.identity,
                         serial: entry.member.serial, pileIndex: entry.member.index)
                     let steps = testCase.scenario.steps
+                    let delay = Double(entry.member.index - 1) * (site?.staggerSeconds ?? 0) / speed
                     tasks.addTask {
+                        if delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
                         let (failures, skip) = await Self.perform(steps, with: driver)
                         return (position, failures, skip)
                     }

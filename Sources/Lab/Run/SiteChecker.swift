@@ -103,8 +103,10 @@ struct SiteChecker {
     }
 
     func floorFailures(_ piles: [SitePileRecord], settling: Double) -> [String] {
-        // Arrivals and departures anywhere at the site re-balance every pile.
+        // Arrivals and departures anywhere at the site re-balance every pile (a session's
+        // first reading may be stamped a moment before its transaction's start).
         let events = piles.flatMap(\.sessions).flatMap { [$0.startTime, $0.stopTime].compactMap { $0 } }
+            + piles.flatMap(\.details).compactMap { $0.samples.map(\.time).min() }
         var failures: [String] = []
         for pile in piles {
             guard let member = pile.member else { continue }
@@ -174,10 +176,11 @@ struct SiteChecker {
                     .map { (time: simulated($0.time), kW: $0.limitKW) }.sorted { $0.time < $1.time }
                 let points = SitePowerSeries.power(detail.samples).map { PowerPoint(time: $0.time, kW: $0.value / 1000) }
                 stretches += SitePowerSeries.stretches(points, toleranceKW: 0.0005) { time in
-                    guard let k = accepted.lastIndex(where: { $0.time <= time }) else { return nil }
-                    // Just after a push the pile may still show the old limit's power.
-                    if time.timeIntervalSince(accepted[k].time) < grace, k > 0 { return max(accepted[k].kW, accepted[k - 1].kW) }
-                    return time.timeIntervalSince(accepted[k].time) < grace ? nil : accepted[k].kW
+                    // The pile applies a profile a moment before its answer reaches the gateway, and may
+                    // show the old power a moment after: around a push the higher limit holds.
+                    guard let k = accepted.lastIndex(where: { time.timeIntervalSince($0.time) >= grace }) else { return nil }
+                    let landing = accepted.filter { abs(time.timeIntervalSince($0.time)) < grace }.map(\.kW)
+                    return ([accepted[k].kW] + landing).max()
                 }
             }
         }

@@ -23,6 +23,9 @@ public struct SiteSpec: Codable, Sendable, Equatable {
     public var toleranceSeconds: Double?
     public var minimumKW: Double?
     public var floors: [Floor]?
+    /// Simulated seconds between one pile starting its steps and the next: cars arriving
+    /// (and so leaving) one after another rather than in the same instant.
+    public var staggerSeconds: Double?
     /// Quirks of the first `quirkyPiles` piles only (the rest keep the profile's own):
     /// one deviant pile among compliant ones.
     public var quirkyPiles: Int?
@@ -69,7 +72,8 @@ public struct SiteSpec: Codable, Sendable, Equatable {
         var problems: [([NodeLocator.Key], String)] = []
         if !Self.pileRange.contains(piles) { problems.append((["piles"], "site.piles must be \(Self.pileRange.lowerBound) to \(Self.pileRange.upperBound)")) }
         if !(gridLimitKW > 0 && gridLimitKW <= 100_000) { problems.append((["gridLimitKW"], "site.gridLimitKW must be more than 0 and at most 100000 kW")) }
-        if let quirkyPiles, !(1...piles).contains(quirkyPiles) { problems.append((["quirkyPiles"], "site.quirkyPiles must be 1 to site.piles (\(piles))")) }
+        if let stagger = staggerSeconds, !(0...3_600).contains(stagger) { problems.append((["staggerSeconds"], "site.staggerSeconds must be 0 to 3600")) }
+        if let quirkyPiles, !(1...max(piles, 1)).contains(quirkyPiles) { problems.append((["quirkyPiles"], "site.quirkyPiles must be 1 to site.piles (\(piles))")) }
         for (i, floor) in (floors ?? []).enumerated() {
             let selectors = [floor.account, floor.accountGroup, floor.network, floor.pile.map(String.init)].compactMap { $0 }
             if selectors.count != 1 { problems.append((["floors", .index(i)], "site.floors[\(i)] needs exactly one of account, accountGroup, network, pile")) }
@@ -111,7 +115,7 @@ public struct SiteExpectation: Codable, Sendable, Equatable {
         public var kW: Expectations.Range?
         /// The longest a pile stayed above its accepted limit, simulated seconds.
         public var seconds: Expectations.Range?
-        /// Readings this soon after a push are held to the higher of the old and new limit (default 5).
+        /// Readings this close to a push (either side) are held to the higher of the old and new limit (default 5).
         public var graceSeconds: Double?
     }
 

@@ -45,7 +45,7 @@ indirect enum ScenarioShape: Sendable {
         "limitSchedule": .list(.map(["from": .scalar, "to": .scalar, "limitKW": .scalar])), "utcOffset": .scalar,
         "thresholdKW": .scalar, "rebalanceSeconds": .scalar, "toleranceSeconds": .scalar, "minimumKW": .scalar,
         "floors": .list(.map(["account": .scalar, "accountGroup": .scalar, "network": .scalar, "pile": .scalar, "floorKW": .scalar])),
-        "quirkyPiles": .scalar,
+        "quirkyPiles": .scalar, "staggerSeconds": .scalar,
     ])
 
     static let session: ScenarioShape = .map([
