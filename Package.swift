@@ -132,6 +132,8 @@ let package = Package(
             ],
             path: "Benchmarks/LoadDriver",
             swiftSettings: strict),
+        // Re-balancing cost of station load management (docs/benchmarks.md); prints figures, asserts nothing.
+        .executableTarget(name: "rebalance_bench", dependencies: ["Gateway"], path: "Benchmarks/rebalance_bench", swiftSettings: strict),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"], swiftSettings: strict),
         // Hostile payloads and frames for the property and fuzz tests (test support; not shipped).
         .target(name: "WireFuzz", dependencies: ["OCPP"], path: "Tests/WireFuzz", swiftSettings: strict),

@@ -121,7 +121,9 @@ extension Gateway {
         } catch {
             throw .storeUnavailable("\(error)")
         }
-        logger.notice(
+        // Load management's pushes are routine (thousands a minute on a big network): debug.
+        logger.log(
+            level: issuedBy == LoadManager.issuer ? .debug : .notice,
             "command \(action) to \(chargePointId) by \(issuedBy): \(record.outcome.rawValue)", metadata: ["chargePoint": "\(chargePointId)"])
         if let failure { throw failure }
         await commandAnswered(chargePointId, version: version, action: action, payload: payload, answer: answer)

@@ -61,6 +61,10 @@ EXCLUDED = {
         "a load benchmark of a release build (issue 12, relay mode): both cores for a minute",
     "nice -n 10 python3 Benchmarks/relay_load.py --piles 5000 --rate 3000 --duration 20 --port 8391":
         "a load benchmark of a release build (issue 12, relay mode): both cores for a minute",
+    "nice swift build -c release --build-path .build-release": "the release build for the load-management benchmark below it (minutes on both cores)",
+    ".build-release/release/rebalance_bench 1000 8 60": "a benchmark of a release build (issue 14, load management), recorded in docs/benchmarks.md",
+    ".build-release/release/rebalance_bench 1 500 60 1": "a benchmark of a release build (issue 14, load management), recorded in docs/benchmarks.md",
+    ".build-release/release/rebalance_bench 1 500 60 5": "a benchmark of a release build (issue 14, load management), recorded in docs/benchmarks.md",
     "swift test": ".ci/run runs the whole test suite as its first step",
     "pip install -r Tests/Interop/requirements.txt": ".ci/run installs the test requirements at its start (needs the network)",
     "PILEGATE_BIN=$(swift build --show-bin-path)/pilegate python3 -m pytest -q Tests/Interop":
