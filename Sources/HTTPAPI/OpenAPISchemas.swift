@@ -1627,6 +1627,39 @@ enum OpenAPISchemas {
     }
    }
   },
+  "CompositeScheduleView": {
+   "type": "object",
+   "required": [
+    "connectorId",
+    "expected"
+   ],
+   "properties": {
+    "connectorId": {
+     "type": "integer"
+    },
+    "expected": {
+     "type": "object",
+     "description": "scheduleStart, duration, chargingRateUnit and chargingSchedulePeriod [{startPeriod, limit, numberPhases}]"
+    },
+    "ocppVersion": {
+     "type": "string"
+    },
+    "pile": {
+     "type": "object",
+     "description": "The pile's GetCompositeSchedule answer (ask=pile)"
+    },
+    "agrees": {
+     "type": "boolean",
+     "nullable": true
+    },
+    "differences": {
+     "type": "array",
+     "items": {
+      "type": "string"
+     }
+    }
+   }
+  },
   "ChargingProfileAnswer": {
    "type": "object",
    "required": [

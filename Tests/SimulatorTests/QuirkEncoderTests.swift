@@ -16,6 +16,7 @@ final class QuirkEncoderTests: XCTestCase {
     static let behaviours: Set<Quirk> = [
         .noSubprotocolHeader, .meterValuesBeforeStartConf, .meterRegisterReset, .reusedMessageIds, .slowReplies,
         .duplicateStartAfterReconnect, .registerJump, .statusStorm, .bootTwice, .bootLoop, .overlappingCalls, .nonstandardErrorCodes,
+        .ignoresChargingProfiles, .profileAtNextMeterValues, .wholeAmpereRounding, .wattsAsAmperes, .rejectsRecurringProfiles,
     ]
 
     private func wire(_ quirks: [Quirk], _ action: String, _ text: String, offset: Int = 8 * 3600) throws -> String {

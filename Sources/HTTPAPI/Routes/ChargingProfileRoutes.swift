@@ -70,5 +70,5 @@ extension APIRoute {
         replies: [.ok("The pile's answer and the profiles it now holds", .one("ChargingProfileAnswer"))] + Reply.commandFailures
     ) { call in try await ChargingProfileRoutes.set(call.request, call.gateway, chargePointId: call["id"]) }
 
-    static let chargingProfileRoutes: [APIRoute] = [chargingProfiles, setChargingProfile]
+    static let chargingProfileRoutes: [APIRoute] = [chargingProfiles, setChargingProfile, compositeSchedule]
 }

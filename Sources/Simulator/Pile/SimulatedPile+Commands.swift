@@ -120,7 +120,9 @@ extension SimulatedPile {
             return .init(status: .Rejected)
         }
         let connector = target.id
-        if let chargingProfile = request.chargingProfile, let i = index(of: connector) { connectors[i].pendingChargingProfile = (request.idTag, chargingProfile) }
+        if let p = request.chargingProfile, profile.featureProfiles.contains(.SmartCharging), let i = index(of: connector) {
+            connectors[i].pendingChargingProfile = (request.idTag, ChargingLimitProfile(p, installedAt: context.clock.now(), time: context.clock.unstamp))
+        }
         if configuration.bool("AuthorizeRemoteTxRequests") {
             // Answer first, then authorize like a local swipe (1.6 §5.11).
             after(.milliseconds(1)) { $0.authorizeThenStart(connector: connector, idTag: request.idTag) }

@@ -22,7 +22,7 @@ public struct ConnectorState: Sendable {
     /// The reservation the pending start uses (remote start under a reservation before the plug).
     var pendingReservation: Int?
     /// The TxProfile a RemoteStartTransaction carried, installed when a transaction of its tag begins.
-    var pendingChargingProfile: (idTag: String, profile: V16.ChargingProfile)?
+    var pendingChargingProfile: (idTag: String, profile: ChargingLimitProfile)?
     var lastAdvance: Date?
     var lastSample: Date?
     var lastAligned: Date?
@@ -246,8 +246,7 @@ extension SimulatedPile {
         notify(.sessionStopped(pile: identity, connector: connector, energyWh: connectors[i].registerWh - transaction.meterStartWh, reason: cause.reason.rawValue))
         connectors[i].transaction = nil
         connectors[i].powerKW = 0
-        // A TxProfile lives as long as its transaction (1.6 §3.13.2).
-        chargingProfiles[connector]?.removeAll { $0.profile.chargingProfilePurpose == .TxProfile }
+        transactionProfilesEnded(connector: connector)
         switch cause {
         case .unplugged, .fault, .reset: break  // the caller sets the next status
         default: move(connector, to: .Finishing)

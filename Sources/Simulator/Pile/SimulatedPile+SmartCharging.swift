@@ -1,185 +1,136 @@
 import Foundation
 import OCPP
 
-/// A charging profile as the pile keeps it (OCPP 1.6 Smart Charging, §3.13, §5.16, §6.43).
-struct InstalledProfile: Sendable, Equatable {
-    let profile: V16.ChargingProfile
-    /// When SetChargingProfile installed it: an Absolute or Recurring profile without
-    /// startSchedule starts here.
-    let installedAt: Date
-}
-
-/// Volts per phase for limits in amperes on an AC pile; a DC pile uses the pack's voltage.
-let acPhaseVoltage = 230.0
-
+/// The charging profiles a pile holds, in either version: installed, replaced and cleared
+/// as 1.6 §3.13 and 2.0.1 K01–K10 say, and obeyed through the core's `CompositeSchedule`.
+/// The smart-charging quirks bend what the physics obeys, never what the pile reports.
 extension SimulatedPile {
-    /// SetChargingProfile: ChargePointMaxProfile only on connector 0, TxProfile only on a
-    /// connector with a transaction (and its transactionId, when given). A profile replaces
-    /// the one with its id, and the one with its purpose and stack level on its connector.
-    func setChargingProfile(_ request: V16.SetChargingProfile.Request) -> V16.SetChargingProfile.Response {
-        if let forced = scripted(V16.SetChargingProfile.name, V16.ChargingProfileStatus.self) { return .init(status: forced) }
-        let p = request.csChargingProfiles
-        let connector = request.connectorId
-        guard connector == 0 || index(of: connector) != nil else { return .init(status: .Rejected) }
-        guard p.stackLevel <= ConfigurationStore.maxStackLevel,
-            p.chargingSchedule.chargingSchedulePeriod.count <= ConfigurationStore.maxSchedulePeriods,
-            p.chargingProfileKind != .Recurring || p.recurrencyKind != nil
-        else { return .init(status: .Rejected) }
-        switch p.chargingProfilePurpose {
-        case .ChargePointMaxProfile:
-            guard connector == 0 else { return .init(status: .Rejected) }
-        case .TxDefaultProfile:
+    enum ProfileAnswer: Equatable { case accepted, rejected(String) }
+
+    /// Installs `p` on `connector` (0: the whole pile) after the checks both versions share:
+    /// the purpose's connector, the transaction of a TxProfile, the pile's limits, and the
+    /// schedule's own sense. It replaces the profile with its id, and the one with its
+    /// purpose and stack level on its connector.
+    func install(_ p: ChargingLimitProfile, on connector: Int) -> ProfileAnswer {
+        guard connector == 0 || index(of: connector) != nil else { return .rejected("no connector \(connector)") }
+        guard p.stackLevel >= 0, p.stackLevel <= ConfigurationStore.maxStackLevel else { return .rejected("stack level above \(ConfigurationStore.maxStackLevel)") }
+        guard p.periods.count <= ConfigurationStore.maxSchedulePeriods else { return .rejected("more than \(ConfigurationStore.maxSchedulePeriods) periods") }
+        do { _ = try p.validated() } catch { return .rejected(error.description) }
+        if case .recurring = p.kind, profile.quirks.contains(.rejectsRecurringProfiles) { return .rejected("recurring profiles are not supported") }
+        switch p.purpose {
+        case .stationMax, .externalConstraints:
+            guard connector == 0 || p.purpose == .externalConstraints else { return .rejected("a maximum profile belongs on connector 0") }
+        case .txDefault:
             break
-        case .TxProfile:
-            guard connector > 0, let transaction = connectors[index(of: connector)!].transaction else { return .init(status: .Rejected) }
-            if let id = p.transactionId, id != transaction.id { return .init(status: .Rejected) }
+        case .tx:
+            guard connector > 0, let running = transactionId(connector) else { return .rejected("no transaction on connector \(connector)") }
+            if let id = p.transactionId, id != running { return .rejected("transaction \(id) is not running") }
         }
         // What was delivered so far was delivered under the old limits.
         advance(until: context.clock.now())
         for key in chargingProfiles.keys {
-            chargingProfiles[key]?.removeAll {
-                $0.profile.chargingProfileId == p.chargingProfileId
-                    || (key == connector && $0.profile.stackLevel == p.stackLevel && $0.profile.chargingProfilePurpose == p.chargingProfilePurpose)
-            }
+            chargingProfiles[key]?.removeAll { $0.id == p.id || (key == connector && $0.stackLevel == p.stackLevel && $0.purpose == p.purpose) }
         }
-        guard chargingProfiles.values.map(\.count).reduce(0, +) < ConfigurationStore.maxProfilesInstalled else { return .init(status: .Rejected) }
-        chargingProfiles[connector, default: []].append(InstalledProfile(profile: p, installedAt: context.clock.now()))
-        return .init(status: .Accepted)
+        guard chargingProfiles.values.map(\.count).reduce(0, +) < ConfigurationStore.maxProfilesInstalled else { return .rejected("the pile holds its maximum of profiles") }
+        chargingProfiles[connector, default: []].append(p)
+        return .accepted
     }
 
-    /// A RemoteStartTransaction's chargingProfile: a TxProfile for the transaction it starts
-    /// (1.6 §5.11), installed when the transaction begins; other purposes are ignored.
-    func installRemoteStartProfile(_ p: V16.ChargingProfile, connector: Int) {
-        guard profile.featureProfiles.contains(.SmartCharging), p.chargingProfilePurpose == .TxProfile else { return }
-        chargingProfiles[connector]?.removeAll { $0.profile.chargingProfileId == p.chargingProfileId || $0.profile.chargingProfilePurpose == .TxProfile }
-        chargingProfiles[connector, default: []].append(InstalledProfile(profile: p, installedAt: context.clock.now()))
+    /// A remote start's profile: a TxProfile for the transaction it starts (1.6 §5.11,
+    /// 2.0.1 F01), installed when the transaction begins; other purposes are ignored.
+    func installRemoteStartProfile(_ p: ChargingLimitProfile, connector: Int) {
+        guard p.purpose == .tx, (try? p.validated()) != nil else { return }
+        chargingProfiles[connector]?.removeAll { $0.id == p.id || $0.purpose == .tx }
+        chargingProfiles[connector, default: []].append(p)
     }
 
-    /// ClearChargingProfile: by id (the other fields ignored), or every profile matching the
-    /// connector, purpose and stack level given. Unknown when nothing matched.
-    func clearChargingProfile(_ request: V16.ClearChargingProfile.Request) -> V16.ClearChargingProfile.Response {
-        if let forced = scripted(V16.ClearChargingProfile.name, V16.ClearChargingProfileStatus.self) { return .init(status: forced) }
+    /// Removes what matches (by id alone when given) and says how many went.
+    func clearProfiles(id: Int?, connector: Int?, purpose: ChargingLimitProfile.Purpose?, stackLevel: Int?) -> Int {
         advance(until: context.clock.now())
         var removed = 0
         for key in chargingProfiles.keys {
             let before = chargingProfiles[key]?.count ?? 0
-            chargingProfiles[key]?.removeAll { installed in
-                let p = installed.profile
-                if let id = request.id { return p.chargingProfileId == id }
-                return (request.connectorId.map { $0 == key } ?? true)
-                    && (request.chargingProfilePurpose.map { $0 == p.chargingProfilePurpose } ?? true)
-                    && (request.stackLevel.map { $0 == p.stackLevel } ?? true)
+            chargingProfiles[key]?.removeAll { p in
+                if let id { return p.id == id }
+                return (connector.map { $0 == key } ?? true) && (purpose.map { $0 == p.purpose } ?? true) && (stackLevel.map { $0 == p.stackLevel } ?? true)
             }
             removed += before - (chargingProfiles[key]?.count ?? 0)
         }
-        return .init(status: removed > 0 ? .Accepted : .Unknown)
+        return removed
     }
 
-    /// GetCompositeSchedule: the limit in force on `connectorId` (0: the pile's ChargePointMaxProfile)
-    /// from now for `duration` seconds, one period per change. Without a profile in force a
-    /// period carries the pile's own maximum. Simplifications: per purpose the valid profile of
-    /// the highest stack level wins, TxProfile over TxDefaultProfile; the composite is the lower of
-    /// that and ChargePointMaxProfile (applied per gun); amperes convert at 230 V × phases (AC)
-    /// or the pack voltage (DC).
-    func compositeSchedule(_ request: V16.GetCompositeSchedule.Request) -> V16.GetCompositeSchedule.Response {
-        let connector = request.connectorId
-        guard connector == 0 || index(of: connector) != nil, request.duration > 0 else { return .init(status: .Rejected) }
-        let now = context.clock.now()
-        let end = now.addingTimeInterval(Double(request.duration))
-        let unit = request.chargingRateUnit ?? .W
-        var times: Set<Date> = [now]
-        for installed in relevantProfiles(connector) {
-            for t in changeTimes(installed, connector: connector, from: now, to: end, origin: now) where t > now && t < end { times.insert(t) }
+    /// A TxProfile lives as long as its transaction (1.6 §3.13.2, 2.0.1 K01.FR.05).
+    func transactionProfilesEnded(connector: Int) {
+        chargingProfiles[connector]?.removeAll { $0.purpose == .tx }
+    }
+
+    /// The running transaction's id on `connector`, as its version writes it.
+    func transactionId(_ connector: Int) -> String? {
+        if speaks201 { return v201.transactions[connector]?.id }
+        guard let i = index(of: connector), let transaction = connectors[i].transaction else { return nil }
+        return transaction.id.map(String.init) ?? "local-\(transaction.local)"
+    }
+
+    /// The profiles bearing on `connector`; with `heardBy`, only those installed by then
+    /// (a pile that reads new profiles only when it next samples its meter).
+    func profileStack(_ connector: Int, heardBy: Date? = nil) -> ProfileStack {
+        func held(_ key: Int) -> [ChargingLimitProfile] {
+            let all = chargingProfiles[key] ?? []
+            return heardBy.map { time in all.filter { $0.installedAt <= time } } ?? all
         }
-        var periods: [V16.ChargingSchedulePeriod] = []
-        for t in times.sorted() {
-            let ownMaxKW = connector == 0 ? profile.totalPowerKW : profile.maxPowerKW
-            let kW = min(limitKW(connector: connector, at: t, origin: now) ?? .infinity, ownMaxKW)
-            let value = unit == .W ? kW * 1000 : kW * 1000 / voltsPerAmp(connector: connector, phases: nil)
-            let limit = (value * 10).rounded() / 10
-            if periods.last?.limit != limit { periods.append(.init(startPeriod: Int(t.timeIntervalSince(now).rounded()), limit: limit)) }
+        let i = index(of: connector)
+        let start = speaks201 ? v201.transactions[connector]?.start : i.flatMap { connectors[$0].transaction?.start }
+        let electrics: ChargingElectrics =
+            profile.current == .ac
+            ? .ac(voltsPerPhase: profile.maxVoltageV, phases: acPhases)
+            : .dc(volts: i.flatMap { connectors[$0].vehicle?.packVoltageV } ?? profile.maxVoltageV)
+        return ProfileStack(
+            evse: connector, evseProfiles: held(connector), stationProfiles: held(0), transaction: start.map { (transactionId(connector), $0) },
+            electrics: electrics)
+    }
+
+    /// An AC pile's phases, from its rating: 7 kW at 32 A and 220 V is one phase, 22 kW at 32 A three.
+    var acPhases: Int {
+        let perPhase = profile.maxVoltageV * profile.maxCurrentA
+        guard perPhase > 0 else { return 3 }
+        return min(max(Int((profile.maxPowerKW * 1000 / perPhase).rounded()), 1), 3)
+    }
+
+    /// The power limit, kW, the physics obeys on `connector` at `time` (0: the pile); nil
+    /// when none is in force. Here the smart-charging quirks take effect.
+    func limitKW(connector: Int, at time: Date) -> Double? {
+        let quirks = profile.quirks
+        guard !quirks.contains(.ignoresChargingProfiles) else { return nil }
+        let sampled = connector == 0 ? connectors.compactMap(\.lastSample).max() : index(of: connector).flatMap { connectors[$0].lastSample }
+        let heardBy = quirks.contains(.profileAtNextMeterValues) ? sampled ?? .distantPast : nil
+        var stack = profileStack(connector, heardBy: heardBy)
+        if quirks.contains(.wattsAsAmperes) {
+            // The number of a W limit read as amperes: 7,000 W becomes 7,000 A.
+            for key in [\ProfileStack.evseProfiles, \ProfileStack.stationProfiles] {
+                stack[keyPath: key] = stack[keyPath: key].map { p in
+                    var p = p
+                    p.unit = .amperes
+                    return p
+                }
+            }
         }
-        let schedule = V16.ChargingSchedule(
-            duration: request.duration, startSchedule: context.clock.stamp(now), chargingRateUnit: unit, chargingSchedulePeriod: periods)
-        return .init(status: .Accepted, connectorId: connector, scheduleStart: context.clock.stamp(now), chargingSchedule: schedule)
-    }
-
-    /// The power limit, kW, the charging profiles set on `connector` at `time` (0: the pile,
-    /// its ChargePointMaxProfile); nil when none is in force. A Relative profile counts from the
-    /// connector's transaction, or from `origin` (the composite's start) when there is none.
-    func limitKW(connector: Int, at time: Date, origin: Date? = nil) -> Double? {
-        let pileMax = winner(.ChargePointMaxProfile, on: 0, connector: connector, at: time, origin: origin)
-        guard connector != 0 else { return pileMax }
-        let tx = winner(.TxProfile, on: connector, connector: connector, at: time, origin: origin)
-            ?? winner(.TxDefaultProfile, on: connector, connector: connector, at: time, origin: origin)
-            ?? winner(.TxDefaultProfile, on: 0, connector: connector, at: time, origin: origin)
-        switch (tx, pileMax) {
-        case (let a?, let b?): return min(a, b)
-        case (let a, let b): return a ?? b
+        guard let limit = CompositeSchedule.limit(stack, at: time) else { return nil }
+        var watts = limit.watts
+        if quirks.contains(.wholeAmpereRounding) {
+            let phases = stack.electrics.phases(allowed: limit.phases)
+            let amperes = stack.electrics.value(watts: watts, in: .amperes, phases: phases).rounded()
+            watts = stack.electrics.watts(amperes, .amperes, phases: phases)
         }
+        // A limit below the car's slowest rate pauses it (1.6 §7.13 minChargingRate).
+        if let minimum = limit.minChargingRateWatts, watts < minimum { watts = 0 }
+        return watts / 1000
     }
 
-    /// The kW limit of the highest-stack-level profile of `purpose` installed on `key` in force at `time`.
-    private func winner(_ purpose: V16.ChargingProfilePurposeType, on key: Int, connector: Int, at time: Date, origin: Date?) -> Double? {
-        let candidates = (chargingProfiles[key] ?? []).filter { $0.profile.chargingProfilePurpose == purpose }
-        let inForce = candidates.compactMap { installed in period(of: installed, connector: connector, at: time, origin: origin).map { (installed.profile.stackLevel, $0, installed) } }
-        guard let (_, period, installed) = inForce.max(by: { $0.0 < $1.0 }) else { return nil }
-        switch installed.profile.chargingSchedule.chargingRateUnit {
-        case .W: return period.limit / 1000
-        case .A: return period.limit * voltsPerAmp(connector: connector, phases: period.numberPhases) / 1000
-        }
-    }
-
-    private func relevantProfiles(_ connector: Int) -> [InstalledProfile] {
-        connector == 0 ? chargingProfiles[0] ?? [] : (chargingProfiles[connector] ?? []) + (chargingProfiles[0] ?? [])
-    }
-
-    /// Watts per ampere: 230 V × phases (3 unless the period says) on AC, the pack (or pile) voltage on DC.
-    private func voltsPerAmp(connector: Int, phases: Int?) -> Double {
-        if profile.current == .ac { return acPhaseVoltage * Double(phases ?? 3) }
-        return connectors.first { $0.id == connector }?.vehicle?.packVoltageV ?? profile.maxVoltageV
-    }
-
-    /// When the profile's schedule starts for the cycle holding `time`.
-    private func scheduleStart(_ installed: InstalledProfile, connector: Int, at time: Date, origin: Date?) -> Date {
-        let p = installed.profile
-        let base = p.chargingSchedule.startSchedule.map(context.clock.unstamp) ?? installed.installedAt
-        switch p.chargingProfileKind {
-        case .Absolute:
-            return base
-        case .Relative:
-            return connectors.first { $0.id == connector }?.transaction?.start ?? origin ?? time
-        case .Recurring:
-            let cycle: Double = p.recurrencyKind == .Weekly ? 7 * 86_400 : 86_400
-            return base.addingTimeInterval((time.timeIntervalSince(base) / cycle).rounded(.down) * cycle)
-        }
-    }
-
-    /// The schedule period in force at `time`, nil outside the profile's validity and schedule.
-    private func period(of installed: InstalledProfile, connector: Int, at time: Date, origin: Date?) -> V16.ChargingSchedulePeriod? {
-        let p = installed.profile
-        if let from = p.validFrom.map(context.clock.unstamp), time < from { return nil }
-        if let to = p.validTo.map(context.clock.unstamp), time >= to { return nil }
-        let elapsed = time.timeIntervalSince(scheduleStart(installed, connector: connector, at: time, origin: origin))
-        guard elapsed >= 0 else { return nil }
-        if let duration = p.chargingSchedule.duration, elapsed >= Double(duration) { return nil }
-        return p.chargingSchedule.chargingSchedulePeriod.sorted { $0.startPeriod < $1.startPeriod }.last { Double($0.startPeriod) <= elapsed }
-    }
-
-    /// The moments in [from, to] where the profile's limit may change.
-    private func changeTimes(_ installed: InstalledProfile, connector: Int, from: Date, to: Date, origin: Date) -> [Date] {
-        let p = installed.profile
-        var times = [p.validFrom, p.validTo].compactMap { $0.map(context.clock.unstamp) }
-        var cycleStart = scheduleStart(installed, connector: connector, at: from, origin: origin)
-        let cycle: Double? = p.chargingProfileKind == .Recurring ? (p.recurrencyKind == .Weekly ? 7 * 86_400 : 86_400) : nil
-        for _ in 0..<64 {
-            times += p.chargingSchedule.chargingSchedulePeriod.map { cycleStart.addingTimeInterval(Double($0.startPeriod)) }
-            if let duration = p.chargingSchedule.duration { times.append(cycleStart.addingTimeInterval(Double(duration))) }
-            guard let cycle else { break }
-            cycleStart = cycleStart.addingTimeInterval(cycle)
-            if cycleStart > to { break }
-            times.append(cycleStart)
-        }
-        return times
+    /// The composite the pile reports (GetCompositeSchedule, both versions): what its
+    /// profiles say, capped by its own maximum; quirks do not show here.
+    func composite(connector: Int, duration: Int, unit: ChargingLimitProfile.RateUnit) -> CompositeSchedule {
+        let ceilingKW = connector == 0 ? profile.totalPowerKW : profile.maxPowerKW
+        return CompositeSchedule(
+            profileStack(connector), from: context.clock.now(), duration: min(duration, 31 * 86_400), unit: unit, ceilingWatts: ceilingKW * 1000)
     }
 }

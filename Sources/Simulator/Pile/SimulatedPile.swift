@@ -87,8 +87,8 @@ public final class SimulatedPile: RPCConnectionDelegate {
     var reservations: [Int: Reservation] = [:]
     /// 1.6 local authorization list (SendLocalList).
     var localList = LocalAuthList()
-    /// 1.6 charging profiles, by connector (0: the pile) (SetChargingProfile).
-    var chargingProfiles: [Int: [InstalledProfile]] = [:]
+    /// Charging profiles of either version, by connector or EVSE (0: the pile).
+    var chargingProfiles: [Int: [ChargingLimitProfile]] = [:]
     /// Answers a script forces, by action name (`setOutcome`).
     var outcomes: [String: String] = [:]
     /// 1.6 firmware update and diagnostics upload under way (UpdateFirmware, GetDiagnostics).

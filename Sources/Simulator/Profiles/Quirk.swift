@@ -57,4 +57,14 @@ public enum Quirk: String, Codable, Sendable, CaseIterable {
     case nonstandardErrorCodes = "nonstandard-error-codes"
     /// GetConfiguration answered with keys that lack the required `readonly` flag.
     case configKeyWithoutReadonly = "config-key-without-readonly"
+    /// Charging profiles are accepted and reported, but the power does not follow them.
+    case ignoresChargingProfiles = "ignores-charging-profiles"
+    /// A new profile takes effect only once the pile next sends its MeterValues.
+    case profileAtNextMeterValues = "profile-at-next-meter-values"
+    /// Limits are applied rounded to the nearest whole ampere (15.6 A becomes 16 A).
+    case wholeAmpereRounding = "whole-ampere-rounding"
+    /// A limit in W is accepted, but its number is applied as amperes (no limit in effect).
+    case wattsAsAmperes = "watts-as-amperes"
+    /// SetChargingProfile with a Recurring profile is Rejected.
+    case rejectsRecurringProfiles = "rejects-recurring-profiles"
 }

@@ -244,6 +244,7 @@ final class QuirksOnTheWireTests: SimulationTestCase {
             .slowReplies, .overlongIdTag, .duplicateStartAfterReconnect, .fractionalMeterValues, .nullOptionalFields, .faultedWithoutErrorCode,
             .registerJump, .negativeImportPower, .stopWithOtherTag, .statusStorm,
             .bootTwice, .bootLoop, .overlappingCalls, .nonstandardErrorCodes, .configKeyWithoutReadonly,
+            .ignoresChargingProfiles, .wattsAsAmperes, .profileAtNextMeterValues, .wholeAmpereRounding, .rejectsRecurringProfiles,
         ]
         XCTAssertEqual(tested, Set(Quirk.allCases))
     }

@@ -30,6 +30,10 @@ extension SimulatedPile {
         V201.InstallCertificate.name: { p, c, n in p.handle(V201.InstallCertificate.self, c, n) { $0.install201($1) } },
         V201.GetInstalledCertificateIds.name: { p, c, n in p.handle(V201.GetInstalledCertificateIds.self, c, n) { $0.installedIds201($1) } },
         V201.DeleteCertificate.name: { p, c, n in p.handle(V201.DeleteCertificate.self, c, n) { $0.delete201($1) } },
+        V201.SetChargingProfile.name: { p, c, n in p.handle(V201.SetChargingProfile.self, c, n) { $0.setChargingProfile201($1) } },
+        V201.ClearChargingProfile.name: { p, c, n in p.handle(V201.ClearChargingProfile.self, c, n) { $0.clearChargingProfile201($1) } },
+        V201.GetChargingProfiles.name: { p, c, n in p.handle(V201.GetChargingProfiles.self, c, n) { $0.chargingProfiles201($1) } },
+        V201.GetCompositeSchedule.name: { p, c, n in p.handle(V201.GetCompositeSchedule.self, c, n) { $0.compositeSchedule201($1) } },
         V201.DataTransfer.name: { p, c, n in
             p.handle(V201.DataTransfer.self, c, n) { pile, request in .init(status: request.vendorId == pile.profile.vendor ? .unknownMessageId : .unknownVendorId) }
         },
@@ -52,6 +56,9 @@ extension SimulatedPile {
         let connector = target.id
         let token = request.idToken.idToken
         let remoteStartId = request.remoteStartId
+        if let p = request.chargingProfile, let i = index(of: connector) {
+            connectors[i].pendingChargingProfile = ChargingLimitProfile(p, installedAt: context.clock.now(), time: context.clock.unstamp).map { (token, $0) }
+        }
         after(.milliseconds(1)) { pile in
             if pile.v201.deviceModel.authorizeRemoteStart {
                 pile.authorize201(connector: connector, idTag: token, remoteStartId: remoteStartId)

@@ -121,6 +121,10 @@ extension SimulatedPile {
         tx.remoteStartId = auth?.remoteStartId
         tx.startTrigger = trigger
         v201.transactions[connector] = tx
+        if let remote = connectors[i].pendingChargingProfile {
+            connectors[i].pendingChargingProfile = nil
+            if remote.idTag == auth?.idToken { installRemoteStartProfile(remote.profile, connector: connector) }
+        }
         let begin = reading201(connectors[i], measurands: configuration.list("MeterValuesSampledData"), context: .transactionBegin, registerWh: tx.meterStartWh)
         emit201(connector: connector, .started, trigger: trigger, chargingState: chargingState, meter: [begin])
         notify(.sessionStarted(pile: identity, connector: connector, transactionId: local))
@@ -173,6 +177,7 @@ extension SimulatedPile {
         notify(.sessionStopped(pile: identity, connector: connector, energyWh: connectors[i].registerWh - tx.meterStartWh, reason: reason.rawValue))
         v201.transactions[connector] = nil
         v201.authorizations[connector] = nil
+        transactionProfilesEnded(connector: connector)
         connectors[i].transaction = nil
         connectors[i].powerKW = 0
         if v201.resetWhenIdle && v201.transactions.isEmpty {
