@@ -212,9 +212,9 @@ final class LoadManager: Sendable {
             answer = "failed: gateway stopping"
         }
         let now = Date()
-        site.state.withLock { $0.answered(push, answer: answer, accepted: accepted, rejected: rejected, at: now) }
+        let running = site.state.withLock { $0.answered(push, answer: answer, accepted: accepted, rejected: rejected, at: now) }
         (accepted ? pushed : refused).increment()
-        if rejected {
+        if rejected && running {
             record(
                 .siteProfileRejected, chargePointId: push.chargePointId, sessionId: push.sessionId,
                 detail: String(format: "TxProfile of %.1f kW on connector %d answered %@", push.limitKW, push.connectorId, answer))

@@ -152,12 +152,17 @@ public struct SiteState: Sendable {
     }
 
     /// The pile answered a push (or did not: `accepted` and `rejected` both false).
-    public mutating func answered(_ push: PlannedPush, answer: String, accepted: Bool, rejected: Bool, at time: Date) {
+    /// Returns whether the push's session still runs: a pile whose transaction ended while
+    /// its push was on the way rightly refuses a TxProfile for it, and that is no finding.
+    @discardableResult
+    public mutating func answered(_ push: PlannedPush, answer: String, accepted: Bool, rejected: Bool, at time: Date) -> Bool {
+        let running = sessions[push.sessionId] != nil
         sessions[push.sessionId]?.answered(push.limitKW, accepted: accepted, rejectedByPile: rejected, at: time)
         pushes += 1
         history.append(
             ProfilePushRecord(
                 time: time, chargePointId: push.chargePointId, connectorId: push.connectorId, sessionId: push.sessionId, limitKW: push.limitKW,
                 previousKW: push.previousKW, answer: answer))
+        return running
     }
 }

@@ -116,6 +116,21 @@ final class SiteStateTests: XCTestCase {
         XCTAssertEqual(state.history.ordered.map(\.answer), ["Rejected", "Accepted", "Accepted"])
     }
 
+    func testARefusalForATransactionThatEndedMeanwhileIsNoRejection() {
+        let s = settings()
+        var state = SiteState()
+        state.start(session(1))
+        state.start(session(2))
+        let pushes = state.plan(s, now: t0.addingTimeInterval(1))
+        XCTAssertEqual(pushes.count, 2)
+        XCTAssertTrue(state.stop(sessionId: pushes[0].sessionId), "the car left while its push was on the way")
+        let ended = state.answered(pushes[0], answer: "Rejected", accepted: false, rejected: true, at: t0.addingTimeInterval(2))
+        let running = state.answered(pushes[1], answer: "Rejected", accepted: false, rejected: true, at: t0.addingTimeInterval(2))
+        XCTAssertFalse(ended, "the manager records site.profile-rejected only for a running session")
+        XCTAssertTrue(running)
+        XCTAssertEqual(state.history.ordered.count, 2, "both answers stay in the history")
+    }
+
     func testANewTransactionOnAConnectorReplacesTheOldOne() {
         var state = SiteState()
         state.start(session(1, pile: "CP-A"))
