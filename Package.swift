@@ -133,7 +133,18 @@ let package = Package(
             path: "Benchmarks/LoadDriver",
             swiftSettings: strict),
         // Re-balancing cost of station load management (docs/benchmarks.md); prints figures, asserts nothing.
-        .executableTarget(name: "rebalance_bench", dependencies: ["Gateway"], path: "Benchmarks/rebalance_bench", swiftSettings: strict),
+        .executableTarget(name: "rebalance_bench", dependencies: ["Gateway", "OCPP"], path: "Benchmarks/rebalance_bench", swiftSettings: strict),
+        // The write-path benchmark's floor (Benchmarks/write_path.py): raw NIO, canned OCPP replies, no store.
+        .executableTarget(
+            name: "ocpp_floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ocpp_floor",
+            swiftSettings: strict),
         .testTarget(name: "OCPPTests", dependencies: ["OCPP"], swiftSettings: strict),
         // Hostile payloads and frames for the property and fuzz tests (test support; not shipped).
         .target(name: "WireFuzz", dependencies: ["OCPP"], path: "Tests/WireFuzz", swiftSettings: strict),

@@ -8,17 +8,9 @@
 //   .build-release/release/rebalance_bench [sites] [piles-per-site] [minutes] [threshold-kW]
 import Foundation
 import Gateway
+import OCPP
 
-/// A small deterministic generator (SplitMix64).
-struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SeededRandom {
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
     /// Exponentially distributed with this mean.
     mutating func exponential(_ mean: Double) -> Double { -mean * log(max(1e-12, 1 - unit())) }
@@ -49,7 +41,7 @@ let meanChargeSeconds = 40.0 * 60, meanIdleSeconds = 15.0 * 60, pileKW = 120.0
 var settings = SiteSettings(id: "bench", gridLimitKW: Double(pilesPerSite) * pileKW * 0.5)
 settings.thresholdKW = thresholdKW
 settings.rebalanceSeconds = 30
-var random = Random(state: 14)
+var random = SeededRandom(seed: 14)
 let start = Date(timeIntervalSince1970: 1_800_000_000)
 var states = [SiteState](repeating: SiteState(), count: siteCount)
 var connectors = (0..<siteCount).map { _ in (0..<pilesPerSite).map { _ in Connector(session: nil, until: random.exponential(meanIdleSeconds)) } }

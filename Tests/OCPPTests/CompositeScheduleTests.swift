@@ -180,7 +180,7 @@ final class CompositeScheduleTests: XCTestCase {
     /// Random stacks: the composite starts at 0, its periods strictly increase, never exceed
     /// the ceiling, and each period's limit is what `limit(at:)` gives at its start.
     func testRandomStacksGiveConsistentBoundedComposites() {
-        var rng = SplitMix(seed: 0xC0FFEE)
+        var rng = SeededRandom(seed: 0xC0FFEE)
         let purposes = ChargingLimitProfile.Purpose.allCases
         for _ in 0..<300 {
             var profiles: [ChargingLimitProfile] = []
@@ -218,18 +218,5 @@ final class CompositeScheduleTests: XCTestCase {
         let c = CompositeSchedule(stack, from: t0, duration: 365 * 86_400, unit: .amperes, ceilingWatts: 32 * 690)
         XCTAssertLessThanOrEqual(c.periods.count, CompositeSchedule.maxPoints)
         XCTAssertGreaterThan(c.periods.count, 1000)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so a failing case replays.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OCPP
 import NIOCore
 import NIOPosix
 

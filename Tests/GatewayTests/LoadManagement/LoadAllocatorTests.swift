@@ -1,3 +1,4 @@
+import OCPP
 import XCTest
 
 @testable import Gateway
@@ -78,7 +79,7 @@ final class LoadAllocatorTests: XCTestCase {
 
     /// Seeded random sites: hardware maxima, floors, tapering cars and piles that ignore their limits.
     func testOnRandomSitesTheSumStaysWithinTheLimitFloorsHoldAndNobodyStarves() {
-        var rng = SplitMix(seed: 14)
+        var rng = SeededRandom(seed: 14)
         for round in 0..<3_000 {
             let count = 1 + Int(rng.next() % 40)
             let piles = (0..<count).map { _ -> PileDemand in
@@ -114,8 +115,6 @@ final class LoadAllocatorTests: XCTestCase {
     }
 }
 
-extension SplitMix {
-    /// A uniform number in `low ..< high`.
-    mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * Double(next() >> 11) / Double(1 << 53) }
+extension SeededRandom {
     mutating func chance(_ p: Double) -> Bool { uniform(0, 1) < p }
 }

@@ -154,7 +154,7 @@ final class SiteStateTests: XCTestCase {
     /// Seeded arrivals, departures and readings: the limits in force never sum above the
     /// share, floors hold when they fit, and a plan right after a plan sends nothing.
     func testOnRandomArrivalsAndDeparturesTheLimitsInForceStayWithinTheShare() {
-        var rng = SplitMix(seed: 2024)
+        var rng = SeededRandom(seed: 2024)
         for trial in 0..<40 {
             var s = settings(limit: rng.uniform(20, 600), threshold: rng.uniform(0, 5))
             s.floors = []

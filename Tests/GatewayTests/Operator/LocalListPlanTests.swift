@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import OCPP
 import SessionStore
 import XCTest
 
@@ -39,7 +40,7 @@ final class LocalListPlanTests: XCTestCase {
     /// one a send, end at or above the list's version, and a Differential always exceeds
     /// the version before it.
     func testApplyingThePlannedSendsToTheOldListAlwaysYieldsTheNew() throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SeededRandom(seed: 11)
         for round in 0..<500 {
             let tags = (0..<12).map { "TAG-\($0)" }
             func randomList() -> [LocalListEntry] {
@@ -122,31 +123,5 @@ final class LocalListPlanTests: XCTestCase {
         XCTAssertEqual(left(.init(purpose: "TxDefaultProfile")), [4, 5])
         XCTAssertEqual(left(.init(connectorId: 0)), [1, 2, 3, 5], "connector 0 is the pile's own, not every connector")
         XCTAssertEqual(left(.init()), [])
-    }
-}
-
-/// A small deterministic generator for the property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension LocalListPlanTests {
-    func testVersionsStayWithinA32BitIntegerAndStillRiseAboveThePiles() throws {
-        XCTAssertEqual(LocalListPlan.nextVersion(after: 0), 1)
-        XCTAssertEqual(LocalListPlan.nextVersion(after: 41), 42)
-        XCTAssertEqual(LocalListPlan.nextVersion(after: Int(Int32.max)), 1)
-        XCTAssertEqual(LocalListPlan.nextVersion(after: -5), 1)
-        let list = [LocalListEntry(idTag: "A", status: "Accepted")]
-        let (sends, final) = try LocalListPlan.sends(to: list, version: Int.max, held: [], pileVersion: 7, maxPerSend: nil, maxLength: nil)
-        XCTAssertEqual(final, Int(Int32.max))
-        XCTAssertEqual(sends.map(\.version), [Int(Int32.max)])
     }
 }
