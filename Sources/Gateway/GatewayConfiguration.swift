@@ -37,6 +37,8 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     public var dataTransferVendors: [String] = []
     /// `full`: fsync every commit; `normal`: fsync at checkpoints (faster, may lose the last commits on power loss).
     public var durability: String = "full"
+    /// The store's WAL bound (StoreSettings.swift).
+    public var store = StoreSettings()
     /// Driver accounts that may scan to charge.
     public var accounts: [Account] = []
     /// Prices per network (and station); a tariff without `network` is the default.
@@ -241,6 +243,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         try check(handshakeTimeout > 0 && handshakeTimeout <= 3_600, "handshakeTimeout must be between 0 and 3600 s")
         try check(maxPendingHandshakes > 0 && maxPendingHandshakes <= 19_000, "maxPendingHandshakes must be between 1 and 19000")
         try check(["full", "normal"].contains(durability), "durability must be full or normal")
+        try check(store.problems.isEmpty, store.problems.joined(separator: "; "))
         try check(Set(chargePoints.map(\.id)).count == chargePoints.count, "chargePoints lists an id twice")
         try check(Set(accounts.map(\.id)).count == accounts.count, "accounts lists an id twice")
         try check(scanStartTimeout > 0 && scanStartTimeout <= 86_400, "scanStartTimeout must be between 0 and 86400 s")
@@ -282,7 +285,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case heartbeatInterval, bootRetryInterval, validation, callTimeout, pingInterval, maxMessageSize, handshakeTimeout
         case maxPendingHandshakes
-        case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability
+        case unknownChargePoints, chargePoints, idTags, acceptUnknownIdTags, dataTransferVendors, durability, store
         case accounts, tariffs, scanStartTimeout, vehicles, api, files
         case policies, tolerances, ignore, clockTolerance, timestampWindowDays, sessionReconcileGrace, preferredVersion, localList
         case security, upstream, sites
@@ -305,6 +308,7 @@ public struct GatewayConfiguration: Codable, Sendable, Equatable {
         acceptUnknownIdTags = try c.decodeIfPresent(Bool.self, forKey: .acceptUnknownIdTags) ?? d.acceptUnknownIdTags
         dataTransferVendors = try c.decodeIfPresent([String].self, forKey: .dataTransferVendors) ?? []
         durability = try c.decodeIfPresent(String.self, forKey: .durability) ?? d.durability
+        store = try c.decodeIfPresent(StoreSettings.self, forKey: .store) ?? d.store
         accounts = try c.decodeIfPresent([Account].self, forKey: .accounts) ?? []
         tariffs = try c.decodeIfPresent([Tariff].self, forKey: .tariffs) ?? []
         scanStartTimeout = try c.decodeIfPresent(Double.self, forKey: .scanStartTimeout) ?? d.scanStartTimeout

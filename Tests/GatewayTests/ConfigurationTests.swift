@@ -75,4 +75,12 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("heartbeatInterval must be between 1 and 604800 s"), "\(error)")
         }
     }
+
+    func testTheStoreWALLimitIsReadInMiBAndRangeChecked() throws {
+        XCTAssertEqual(try GatewayConfiguration.load(path: write("store: {walLimitMB: 16}\n")).store.walLimitBytes, 16 << 20)
+        XCTAssertEqual(GatewayConfiguration().store.walLimitMB, 64)
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: write("store: {walLimitMB: 0}\n"))) { error in
+            XCTAssertTrue("\(error)".contains("store.walLimitMB must be between 1 and 65536"), "\(error)")
+        }
+    }
 }

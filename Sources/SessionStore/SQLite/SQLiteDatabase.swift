@@ -29,7 +29,11 @@ public enum SQLiteValue: Sendable, Equatable {
 public final class SQLiteDatabase {
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
+    /// Where SQLite's WAL hook writes the WAL's length after each commit (`watchWALLength`).
+    private var walLength: UnsafeMutablePointer<Int32>?
     public let path: String
+    /// How long a statement waits for another connection's lock before it fails.
+    static let busyTimeoutMilliseconds: Int32 = 10_000
 
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
@@ -42,12 +46,14 @@ public final class SQLiteDatabase {
         }
         sqlite3_extended_result_codes(handle, 1)
         // Other gateway processes may share the file; wait for their write lock rather than fail.
-        sqlite3_busy_timeout(handle, 10_000)
+        sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
     }
 
     deinit {
         for statement in statements.values { statement.finalize() }
+        if walLength != nil { sqlite3_wal_hook(handle, nil, nil) }
         sqlite3_close_v2(handle)
+        walLength?.deallocate()
     }
 
     func error(_ code: Int32, _ sql: String?) -> SQLiteError {
@@ -101,6 +107,37 @@ public final class SQLiteDatabase {
 
     /// Statements in the cache (a test checks it stays bounded).
     var cachedStatementCount: Int { statements.count }
+
+    /// Has SQLite report the WAL's length after every commit on this connection, so the
+    /// store's writer can bound the WAL without a system call per batch. The hook replaces
+    /// SQLite's automatic checkpoints on this connection (the store turns those off anyway).
+    func watchWALLength() {
+        guard walLength == nil else { return }
+        let length = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        length.initialize(to: 0)
+        walLength = length
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, frames in
+                context?.assumingMemoryBound(to: Int32.self).pointee = frames
+                return SQLITE_OK
+            }, length)
+    }
+
+    /// Frames in the WAL after this connection's last commit (0 until `watchWALLength`).
+    var walFrames: Int32 { walLength?.pointee ?? 0 }
+
+    /// A checkpoint in `mode` (`SQLITE_CHECKPOINT_RESTART` …) that waits at most
+    /// `busyMilliseconds` for other connections; false when they kept it from finishing
+    /// (SQLite then copied what it could without waiting, as a PASSIVE checkpoint does).
+    func checkpoint(mode: Int32, busyMilliseconds: Int32) throws -> Bool {
+        sqlite3_busy_timeout(handle, busyMilliseconds)
+        defer { sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds) }
+        let result = sqlite3_wal_checkpoint_v2(handle, nil, mode, nil, nil)
+        if result == SQLITE_OK { return true }
+        if result & 0xFF == SQLITE_BUSY { return false }
+        throw error(result, "wal_checkpoint")
+    }
 
 }
 

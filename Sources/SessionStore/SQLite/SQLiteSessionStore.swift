@@ -5,10 +5,18 @@ import Logging
 /// The embedded store: one SQLite file in WAL mode, one writer thread that commits in
 /// batches, one reader connection for queries.
 ///
-/// Group commit: while a batch commits, new writes queue up; the next batch takes them
-/// all in one transaction. With `synchronous=FULL` every commit is fsynced, so an
-/// acknowledged write survives a power cut, yet the fsync is paid once per batch, not
-/// once per message.
+/// Where frames live: every frame of both directions is a row of `message_log` in the
+/// same file as the sessions, samples and findings it led to, written in the same
+/// transaction (multi-row INSERTs). They are read back from there, by pile and time or by
+/// message id, on the reader connection (`frames(chargePointId:…)`, session timelines,
+/// record and replay).
+///
+/// How they are made durable: group commit. While a batch commits, new writes queue up;
+/// the next batch takes them all in one transaction. With `synchronous=FULL` every commit
+/// is fsynced before its writes are answered, so an acknowledged write survives a power
+/// cut, yet the fsync is paid once per batch, not once per message. Commits append pages
+/// to the WAL (`<path>-wal`); a PASSIVE checkpoint thread copies them into the database
+/// file, and the writer keeps the WAL within `walLimitBytes` (`WALBound`).
 public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     public enum Durability: String, Sendable, CaseIterable {
         /// fsync on every commit: survives power loss.
@@ -28,6 +36,10 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     /// How long each batch takes to apply and commit (fsync included), and how big it is.
     private let commitTimer = Timer(label: "pilegate_store_commit_duration_seconds")
     private let batchSize = Recorder(label: "pilegate_store_batch_size")
+    /// The WAL's length after the last commit, and the writer's checkpoints that bound it.
+    private let walBytes = Gauge(label: "pilegate_store_wal_bytes")
+    private let walRestarts = Counter(label: "pilegate_store_wal_restarts_total")
+    private let walBusy = Counter(label: "pilegate_store_wal_restart_busy_total")
     let node: String
     private let logger: Logger
     // Guarded by `condition`.
@@ -40,6 +52,8 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     private let commitWindow: TimeInterval
     // Used only by the writer thread.
     private var lastCommit = Date.distantPast
+    // Used only by the writer thread; nil: the WAL is not bounded.
+    private var walBound: WALBound?
     // Used only by the writer thread.
     let writer: SQLiteDatabase
     // Used only by the checkpoint thread.
@@ -48,11 +62,16 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     let reader: SQLiteDatabase
     let readQueue = DispatchQueue(label: "pilegate.store.read")
 
+    /// What the WAL may grow to before the writer checkpoints it and starts it over.
+    public static let defaultWALLimitBytes: Int64 = 64 << 20
+
     /// Opens (creating if needed) and migrates the database, then starts the writer.
     /// `node` names this gateway process, so its restart marks only its own piles offline.
+    /// `walLimitBytes` bounds the WAL file (nil: SQLite's own behaviour, which under steady
+    /// writes never starts it over).
     public init(
         path: String, durability: Durability = .full, node: String = "default", commitWindow: TimeInterval = 0.002,
-        logger: Logger = Logger(label: "pilegate.store")
+        walLimitBytes: Int64? = SQLiteSessionStore.defaultWALLimitBytes, logger: Logger = Logger(label: "pilegate.store")
     ) throws {
         self.path = path
         self.commitWindow = commitWindow
@@ -77,6 +96,13 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         try writer.execute("PRAGMA cache_size=-16000")
         // Checkpoints run on their own thread (see `checkpointLoop`), never in a commit's way.
         try writer.execute("PRAGMA wal_autocheckpoint=0")
+        if let walLimitBytes {
+            // Once started over, the WAL file is cut back to the limit at the next commit.
+            try writer.execute("PRAGMA journal_size_limit=\(max(0, walLimitBytes))")
+            let pageSize = try writer.query("PRAGMA page_size").first?.int(0) ?? 4096
+            walBound = WALBound(limitBytes: max(0, walLimitBytes), pageSize: pageSize)
+            writer.watchWALLength()
+        }
         try Migrations.apply(to: writer)
         // Piles this node held before a crash are not connected any more.
         try writer.run("UPDATE charge_points SET connected = 0 WHERE node = ?", [.text(node)])
@@ -178,7 +204,24 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             batchSize.record(batch.count)
             lastCommit = Date()
             for (write, result) in zip(batch, results) { write.completion?(result) }
+            boundWAL()
         }
+    }
+
+    /// Between batches, after the last one was answered: keeps the WAL within its limit.
+    private func boundWAL() {
+        guard var bound = walBound else { return }
+        walBytes.record(bound.walBytes(writer))
+        do {
+            switch try bound.check(writer) {
+            case .within: break
+            case .restarted: walRestarts.increment()
+            case .busy: walBusy.increment()
+            }
+        } catch {
+            logger.warning("store: WAL checkpoint failed: \(error)")
+        }
+        walBound = bound
     }
 
     /// Applies a batch in one transaction. Each command runs inside a savepoint, so one
