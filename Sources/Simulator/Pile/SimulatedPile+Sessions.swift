@@ -317,7 +317,11 @@ extension SimulatedPile {
         for (k, i) in charging.enumerated() {
             guard let vehicle = connectors[i].vehicle, let from = connectors[i].lastAdvance else { continue }
             let seconds = time.timeIntervalSince(from)
-            guard seconds > 0 else { continue }
+            guard seconds > 0 else {
+                // No time passed, but the limits may have (a profile just installed or cleared).
+                connectors[i].powerKW = ChargingPhysics.power(vehicle: vehicle, pile: profile, soc: connectors[i].soc, grantedKW: granted[k])
+                continue
+            }
             let result = ChargingPhysics.advance(
                 vehicle: vehicle, pile: profile, soc: connectors[i].soc, grantedKW: granted[k], seconds: seconds,
                 targetSoC: connectors[i].targetSoC)

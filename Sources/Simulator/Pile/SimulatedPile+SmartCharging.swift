@@ -33,6 +33,7 @@ extension SimulatedPile {
         }
         guard chargingProfiles.values.map(\.count).reduce(0, +) < ConfigurationStore.maxProfilesInstalled else { return .rejected("the pile holds its maximum of profiles") }
         chargingProfiles[connector, default: []].append(p)
+        advance(until: context.clock.now())  // the power follows at once, not at the next step
         return .accepted
     }
 
@@ -56,6 +57,7 @@ extension SimulatedPile {
             }
             removed += before - (chargingProfiles[key]?.count ?? 0)
         }
+        advance(until: context.clock.now())
         return removed
     }
 
