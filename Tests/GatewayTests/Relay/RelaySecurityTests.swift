@@ -32,8 +32,13 @@ final class RelaySecurityTests: XCTestCase {
                     V16.BootNotification.self, .init(chargePointVendor: "V", chargePointModel: "TLS", firmwareVersion: "1"))
                 XCTAssertEqual(boot.status, .Accepted)
                 peer.close()
-                let seen = try await backend.request("GET", "/chargepoints/CP-TLS")
-                XCTAssertEqual(seen.json?["model"], "TLS", "the boot reached the backend over TLS")
+                // The backend answers the boot before its record of the pile is written: wait for it, bounded.
+                var model: JSON?
+                for _ in 0..<100 where model == nil {
+                    model = try await backend.request("GET", "/chargepoints/CP-TLS").json?["model"]
+                    if model == nil { try await Task.sleep(nanoseconds: 50_000_000) }
+                }
+                XCTAssertEqual(model, "TLS", "the boot reached the backend over TLS")
             }
         }
     }
