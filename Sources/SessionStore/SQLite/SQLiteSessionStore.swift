@@ -58,8 +58,6 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     let writer: SQLiteDatabase
     // Used only by the checkpoint thread.
     private let checkpointer: SQLiteDatabase
-    /// Taken by each checkpoint, so the writer's (WALBound) never finds the checkpoint thread's under way.
-    private let checkpointLock = NSLock()
     // Used only on `readQueue`.
     let reader: SQLiteDatabase
     let readQueue = DispatchQueue(label: "pilegate.store.read")
@@ -132,7 +130,7 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             condition.unlock()
             if done { return }
             do {
-                try checkpointLock.withLock { try checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)") }
+                try checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
             } catch {
                 logger.warning("store: checkpoint failed: \(error)")
             }
@@ -213,12 +211,13 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     /// Between batches, after the last one was answered: keeps the WAL within its limit.
     private func boundWAL() {
         guard var bound = walBound else { return }
-        let bytes = bound.walBytes(writer)
-        walBytes.record(bytes)
-        guard bound.isDue(bytes) else { return }
+        walBytes.record(bound.walBytes(writer))
         do {
-            let completed = try checkpointLock.withLock { try bound.restart(writer) }
-            (completed ? walRestarts : walBusy).increment()
+            switch try bound.check(writer) {
+            case .within: break
+            case .restarted: walRestarts.increment()
+            case .busy: walBusy.increment()
+            }
         } catch {
             logger.warning("store: WAL checkpoint failed: \(error)")
         }

@@ -17,13 +17,20 @@ import Foundation
 /// answered already; writes that arrive meanwhile wait for the next batch, as they wait
 /// for a commit. Durability is untouched: a checkpoint only copies committed frames.
 ///
-/// The checkpoint thread's PASSIVE checkpoints and this one take turns (the store's
-/// `checkpointLock`): beside a PASSIVE one, SQLite would answer this one busy. Readers or
-/// another gateway process holding it up past `busyMilliseconds` make it give up and try
-/// again `retryAfter` later, so a reader that pins one snapshot for long costs the writer
-/// at most a short wait four times a second. Such a reader can still let the WAL grow
-/// while it reads; `pilegate_store_wal_bytes` shows it.
+/// Readers or another gateway process holding it up past `busyMilliseconds` make it give
+/// up and try again `retryAfter` later. A reader that pins one snapshot for long can still
+/// let the WAL grow past the limit while it reads; `pilegate_store_wal_bytes` shows it.
 struct WALBound {
+    /// What `check` did after a commit.
+    enum Outcome: Equatable {
+        /// The WAL is within the limit (or it is not its turn after a busy attempt).
+        case within
+        /// The WAL was past the limit and was checkpointed; the next commit starts it over.
+        case restarted
+        /// Readers or another writer kept the checkpoint from finishing.
+        case busy
+    }
+
     let limitBytes: Int64
     /// One WAL frame: a page and its 24-byte header.
     let frameBytes: Int64
@@ -41,15 +48,13 @@ struct WALBound {
         32 + Int64(database.walFrames) * frameBytes
     }
 
-    /// Whether a WAL of `bytes` should be checkpointed and started over now.
-    func isDue(_ bytes: Int64) -> Bool {
-        bytes > limitBytes && Date() >= notBefore
-    }
-
-    /// The RESTART checkpoint that `isDue` asked for; true when it completed.
-    mutating func restart(_ database: SQLiteDatabase) throws -> Bool {
-        let completed = try database.checkpoint(mode: SQLITE_CHECKPOINT_RESTART, busyMilliseconds: busyMilliseconds)
-        notBefore = completed ? .distantPast : Date().addingTimeInterval(retryAfter)
-        return completed
+    /// Run by the writer after each commit.
+    mutating func check(_ database: SQLiteDatabase) throws -> Outcome {
+        guard walBytes(database) > limitBytes, Date() >= notBefore else { return .within }
+        if try database.checkpoint(mode: SQLITE_CHECKPOINT_RESTART, busyMilliseconds: busyMilliseconds) {
+            return .restarted
+        }
+        notBefore = Date().addingTimeInterval(retryAfter)
+        return .busy
     }
 }
