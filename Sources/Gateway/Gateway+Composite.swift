@@ -16,7 +16,8 @@ extension Gateway {
         func profiles(_ key: Int) -> [ChargingLimitProfile] {
             held.filter { $0.connectorId == key }.compactMap { record in
                 guard let json = try? JSONParser.parse(record.profile), let version = OCPPVersion.allCases.first(where: { $0.label == record.ocppVersion }) else { return nil }
-                return ChargingLimitProfile(json: json, version: version, installedAt: record.storedAt)
+                // A station's report may carry what no pile could obey: left out, as a pile would refuse it.
+                return ChargingLimitProfile(json: json, version: version, installedAt: record.storedAt).flatMap { try? $0.validated() }
             }
         }
         let running = try await store.sessions(chargePointId: chargePointId, status: .active, limit: 100).first { $0.connectorId == connector }
