@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "EVModel", swiftSettings: strict),
         // The system SQLite (libsqlite3-dev): prepared statements we keep and reuse.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // O_DIRECT for the store's record log (glibc's fcntl.h; no library to link).
+        .systemLibrary(name: "CDirectIO"),
         .target(
             name: "SessionStore",
             dependencies: [
-                "OCPP", "CSQLite", .product(name: "Logging", package: "swift-log"),
+                "OCPP", "CSQLite", "CDirectIO", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict),

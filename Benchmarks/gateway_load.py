@@ -80,6 +80,33 @@ def start_gateways(count, binary, port, db, config, work, procs, log_level="warn
     return gateways
 
 
+def recorded(db):
+    """Frames and sample records in a stopped gateway's store: the record log's sealed
+    chunks (a stopped gateway has sealed them all) and what older versions kept in tables."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        frames = con.execute("select count(*) from message_log").fetchone()[0]
+        samples = 0
+        if con.execute("select count(*) from sqlite_master where name = 'log_chunks'").fetchone()[0]:
+            f, r = con.execute("select coalesce(sum(frames), 0), coalesce(sum(records), 0) from log_chunks").fetchone()
+            frames, samples = frames + f, r - f
+        return frames, samples
+    finally:
+        con.close()
+
+
+def folder_size(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total
+
+
 def stop_all(procs, work):
     """SIGTERM every process still running, SIGKILL after 30 s, then remove the work folder
     (kept when KEEP_BENCH is set)."""
@@ -91,6 +118,8 @@ def stop_all(procs, work):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+    if work is None:
+        return
     if os.environ.get("KEEP_BENCH") is None:
         subprocess.run(["rm", "-rf", work])
     else:
@@ -222,11 +251,9 @@ def main():
             json.dump(figures, f, indent=1)
         # How much was recorded, as a check that every frame reached the store.
         try:
-            import sqlite3
-            con = sqlite3.connect(db)
-            frames = con.execute("select count(*) from message_log").fetchone()[0]
-            samples = con.execute("select count(*) from meter_samples").fetchone()[0]
-            print(f"{'frames_recorded':40s} {frames}\n{'samples_recorded':40s} {samples}")
+            stop_all(procs, None)
+            frames, samples = recorded(db)
+            print(f"{'frames_recorded':40s} {frames}\n{'sample_records':40s} {samples}")
         except Exception as e:  # the figures above stand on their own
             print(f"could not read the store: {e}")
     finally:

@@ -33,7 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gateway_load import ROOT, cpu_seconds, rss_bytes, stop_all, wait_health  # noqa: E402
+from gateway_load import ROOT, cpu_seconds, folder_size, recorded, rss_bytes, stop_all, wait_health  # noqa: E402
 
 PHASES = {
     # name: (piles, rate (None: closed loop), default duration)
@@ -104,6 +104,8 @@ def run_phase(target, phase, duration, args):
                "--connections", str(piles), "--prefix", f"WP{phase[0].upper()}", "--duration", str(duration),
                "--start-at", str(start_at), "--sources", "16", "--ramp", "3000"]
         cmd += ["--closed-loop"] if rate is None else ["--rate", str(rate)]
+        if args.plausible_readings:
+            cmd += ["--plausible-readings"]
         driver = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         procs.append(driver)
         connected = driver.stdout.readline().strip()
@@ -139,12 +141,10 @@ def run_phase(target, phase, duration, args):
         }
         if target == "serve":
             figures.update({"wal_end_mb": round(wal_end / 1e6, 1), "wal_largest_mb": round(max(wal.largest, wal_end) / 1e6, 1),
-                            "db_mb": round(db_end / 1e6, 1)})
+                            "db_mb": round(db_end / 1e6, 1), "log_mb": round(folder_size(db_path + "-log") / 1e6, 1)})
             try:
-                import sqlite3
-                con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
-                figures["frames_recorded"] = con.execute("select count(*) from message_log").fetchone()[0]
-                con.close()
+                stop_all([server], None)
+                figures["frames_recorded"], figures["sample_records"] = recorded(db_path)
             except Exception as e:  # the figures above stand on their own
                 figures["frames_recorded"] = f"could not read the store: {e}"
         return figures
@@ -157,6 +157,8 @@ def main():
     p.add_argument("--target", choices=["floor", "serve", "both"], default="both")
     p.add_argument("--phases", default="rate,closed,idle", help="comma-separated: " + ", ".join(PHASES))
     p.add_argument("--runs", type=int, default=1, help="repeat every phase this many times (floor and serve alternate)")
+    p.add_argument("--plausible-readings", action="store_true",
+                   help="energy registers that rise with the stated power (default: random ones, which the meter rules flag as findings)")
     p.add_argument("--duration", type=float, help="steady phase, seconds (default: rate 30, closed 20, idle 20)")
     p.add_argument("--port", type=int, default=8190)
     p.add_argument("--bin", default=os.path.join(ROOT, ".build-release", "release"))
@@ -187,7 +189,7 @@ def main():
 
     print("\nsummary (one line per run; ratio = serve / floor of the same run)")
     print(f"{'phase':7s} {'run':>3s} {'target':6s} {'µs/msg':>8s} {'msg/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'err':>4s} "
-          f"{'B/msg':>7s} {'wr/s':>6s} {'KiB/conn':>8s} {'WAL MB end/max':>14s} {'DB MB':>6s} {'ratio':>6s}")
+          f"{'B/msg':>7s} {'wr/s':>6s} {'KiB/conn':>8s} {'WAL MB end/max':>14s} {'DB MB':>6s} {'log MB':>6s} {'ratio':>6s}")
     for f in runs:
         floor = next((g for g in runs if g["target"] == "floor" and g["phase"] == f["phase"] and g["run"] == f["run"]), None)
         ratio = ""
@@ -196,7 +198,7 @@ def main():
         wal = f"{f['wal_end_mb']}/{f['wal_largest_mb']}" if "wal_end_mb" in f else "-"
         print(f"{f['phase']:7s} {f['run']:3d} {f['target']:6s} {f['cpu_us_per_msg']!s:>8s} {f['answered_per_s']:9.0f} "
               f"{f['p50_ms']:8.2f} {f['p99_ms']:8.2f} {f['errors']:4d} {f['disk_bytes_per_msg']!s:>7s} {f['write_syscalls_per_s']:6d} "
-              f"{f['rss_per_conn_kib']:8.2f} {wal:>14s} {f.get('db_mb', '-')!s:>6s} {ratio:>6s}")
+              f"{f['rss_per_conn_kib']:8.2f} {wal:>14s} {f.get('db_mb', '-')!s:>6s} {f.get('log_mb', '-')!s:>6s} {ratio:>6s}")
     if args.json:
         with open(args.json, "w") as out:
             json.dump(runs, out, indent=1)

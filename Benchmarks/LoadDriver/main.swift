@@ -39,6 +39,8 @@ struct LoadDriver: AsyncParsableCommand {
     @Option(help: "Wall-clock time (Unix seconds) at which the steady phase starts; default: right after connecting + 2 s.")
     var startAt: Double?
     @Option(help: "Share of MeterValues among steady messages (the rest are Heartbeats).") var meterShare = 0.8
+    @Flag(help: "Energy registers that rise with the 118 kW the readings state (default: random registers, which the gateway's meter rules flag).")
+    var plausibleReadings = false
     @Option(help: "OCPP version each connection offers: 1.6 (StartTransaction, MeterValues) or 2.0.1 (TransactionEvent Started, then Updated with meter values).")
     var ocpp = LoadVersion.v16
     @Option(help: "Connections opened per second.") var ramp = 3000.0
@@ -52,7 +54,7 @@ struct LoadDriver: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         // One TLS context for every connection, as a fleet without client certificates has.
         let tls = endpoint.hasPrefix("wss://") ? try TLSContexts.client(ca: ca, certificate: nil, key: nil) : nil
-        let stats = LoadStats()
+        let stats = LoadStats(plausibleReadings: plausibleReadings)
         // Each connection with the index it booted under: its transaction (and 2.0.1 seqNo) is
         // kept by that index, and connections finish connecting in any order.
         var peers: [(index: Int, peer: RPCPeer)] = []
@@ -162,10 +164,10 @@ struct LoadDriver: AsyncParsableCommand {
         if Double.random(in: 0..<1) >= meterShare { return ("Heartbeat", [:]) }
         switch version {
         case .v16:
-            return ("MeterValues", LoadStats.meterValues(transactionId: stats.transaction(index)))
+            return ("MeterValues", LoadStats.meterValues(transactionId: stats.transaction(index), energy: stats.energyWh))
         case .v201:
             let (ref, seqNo) = stats.nextEvent(index)
-            return ("TransactionEvent", LoadStats.transactionEventUpdated(transactionId: ref, seqNo: seqNo))
+            return ("TransactionEvent", LoadStats.transactionEventUpdated(transactionId: ref, seqNo: seqNo, energy: stats.energyWh))
         }
     }
 
@@ -232,6 +234,16 @@ final class LoadStats: Sendable {
         var connectErrors: [String: Int] = [:]
     }
     private let state = Mutex(State())
+    /// Registers rise at 118 kW from here (nil: random registers).
+    let plausibleSince: Date?
+
+    init(plausibleReadings: Bool) { plausibleSince = plausibleReadings ? Date() : nil }
+
+    /// The next energy register: random, or 118 kW's worth since the run began.
+    var energyWh: Int {
+        guard let since = plausibleSince else { return Int.random(in: 10_000...90_000) }
+        return Int(Date().timeIntervalSince(since) * 118_000 / 3_600)
+    }
     /// Seconds since 1970 when the driver started, in 2.0.1 transaction ids.
     let runStamp = Int(Date().timeIntervalSince1970)
 
@@ -289,9 +301,8 @@ final class LoadStats: Sendable {
     }
 
     /// About 600 bytes on the wire, like a DC pile's periodic sample.
-    static func meterValues(transactionId: Int) -> JSON {
+    static func meterValues(transactionId: Int, energy: Int) -> JSON {
         let now = OCPPTimestamp.format(Date())
-        let energy = Int.random(in: 10_000...90_000)
         let sampled: [JSON] = [
             ["value": .string(String(energy)), "context": "Sample.Periodic", "measurand": "Energy.Active.Import.Register", "unit": "Wh"],
             ["value": "118000", "context": "Sample.Periodic", "measurand": "Power.Active.Import", "unit": "W"],
@@ -307,9 +318,8 @@ final class LoadStats: Sendable {
 
     /// The same five readings in 2.0.1's words (numbers, `unitOfMeasure`) in a TransactionEvent
     /// Updated: about 810 bytes on the wire, the envelope and unit objects being longer than 1.6's.
-    static func transactionEventUpdated(transactionId: String, seqNo: Int) -> JSON {
+    static func transactionEventUpdated(transactionId: String, seqNo: Int, energy: Int) -> JSON {
         let now = OCPPTimestamp.format(Date())
-        let energy = Int.random(in: 10_000...90_000)
         let sampled: [JSON] = [
             ["value": .integer(Int64(energy)), "context": "Sample.Periodic", "measurand": "Energy.Active.Import.Register", "unitOfMeasure": ["unit": "Wh"]],
             ["value": 118000, "context": "Sample.Periodic", "measurand": "Power.Active.Import", "unitOfMeasure": ["unit": "W"]],

@@ -44,7 +44,8 @@ public struct RunningGateway: Sendable {
         let metrics = MetricsExport.registry  // before the store and the gateway make their metrics
         let store = try SQLiteSessionStore(
             path: path, durability: configuration.durability == "normal" ? .normal : .full, node: node,
-            walLimitBytes: configuration.store.walLimitBytes, logger: logger ?? Logger(label: "pilegate.store"))
+            walLimitBytes: configuration.store.walLimitBytes, logSegmentBytes: configuration.store.logSegmentMB << 20,
+            logSealSeconds: configuration.store.logSealSeconds, logger: logger ?? Logger(label: "pilegate.store"))
         let gateway = Gateway(configuration: configuration, store: store, logger: logger ?? Logger(label: "pilegate.gateway"))
         guard gateway.startupProblems.isEmpty else {
             try? await store.close()

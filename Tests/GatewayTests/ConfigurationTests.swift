@@ -82,5 +82,11 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try GatewayConfiguration.load(path: write("store: {walLimitMB: 0}\n"))) { error in
             XCTAssertTrue("\(error)".contains("store.walLimitMB must be between 1 and 65536"), "\(error)")
         }
+        let log = try GatewayConfiguration.load(path: write("store: {logSegmentMB: 8, logSealSeconds: 2.5}\n")).store
+        XCTAssertEqual([log.logSegmentMB, Int(log.logSealSeconds * 2)], [8, 5])
+        XCTAssertThrowsError(try GatewayConfiguration.load(path: write("store: {logSegmentMB: 0, logSealSeconds: 0}\n"))) { error in
+            XCTAssertTrue("\(error)".contains("store.logSegmentMB must be between 1 and 4096"), "\(error)")
+            XCTAssertTrue("\(error)".contains("store.logSealSeconds must be between 0.1 and 3600"), "\(error)")
+        }
     }
 }

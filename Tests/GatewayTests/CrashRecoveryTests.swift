@@ -78,6 +78,11 @@ final class CrashRecoveryTests: XCTestCase {
             XCTAssertEqual(samples.compactMap { $0["value"]?.doubleValue }, [11_000, 12_000], "both acknowledged samples are there")
             let cp = try await RawHTTP.get(port: secondPort, "/api/chargepoints/CRASH-1")
             XCTAssertEqual(cp.body[path: "connected"], false, "the restarted node marks its former piles offline")
+            // Every acknowledged CALL's frame was logged before its answer: recovered from the
+            // record log's unsealed tail.
+            let frames = try await RawHTTP.get(port: secondPort, "/api/chargepoints/CRASH-1/messages?limit=100")
+            let calls = (frames.body.arrayValue ?? []).filter { $0["direction"] == "in" }.compactMap { $0["action"]?.stringValue }
+            XCTAssertEqual(calls, ["BootNotification", "StartTransaction", "MeterValues", "MeterValues"], "\(frames.body)")
 
             // The pile reconnects to the new process and finishes the session there.
             let again = try await TestChargePoint.connect(endpoint: "ws://127.0.0.1:\(secondPort)/ocpp", identity: "CRASH-1", group: group)

@@ -9,9 +9,9 @@ import XCTest
 final class StoreWALBoundTests: XCTestCase {
     private let limit: Int64 = 256 * 1024
     private let batches = 400
-    private let framesPerBatch = 8
+    private let findingsPerBatch = 8
 
-    func testWALStaysWithinItsLimitUnderSustainedWritesAndKeepsEveryFrame() async throws {
+    func testWALStaysWithinItsLimitUnderSustainedWritesAndKeepsEveryRow() async throws {
         // The same writes without a bound, to show they are enough to pass it many times over.
         let unbounded = try await write(walLimitBytes: nil)
         XCTAssertGreaterThan(unbounded.largestWAL, 4 * limit, "too few writes to show the bound")
@@ -20,17 +20,17 @@ final class StoreWALBoundTests: XCTestCase {
         // The commit that crosses the limit lands whole before the writer starts the WAL over.
         XCTAssertLessThanOrEqual(bounded.largestWAL, 2 * limit, "the WAL passed its bound")
         XCTAssertGreaterThan(bounded.restarts, 0, "the WAL never started over")
-        XCTAssertEqual(bounded.framesReadBack, batches * framesPerBatch, "frames lost across WAL restarts")
+        XCTAssertEqual(bounded.findingsReadBack, batches * findingsPerBatch, "findings lost across WAL restarts")
     }
 
     private struct Outcome {
         var largestWAL: Int64
         /// Times the WAL file was seen shorter than after the write before.
         var restarts: Int
-        var framesReadBack: Int
+        var findingsReadBack: Int
     }
 
-    /// `batches` flushed batches of ~1 KB frames from one pile; the WAL's file size is read
+    /// `batches` flushed batches of ~1 KB findings on one pile (rows of the SQLite file; frames are in the record log); the WAL's file size is read
     /// after each. The commit window is 0, so each flush is its own commit.
     private func write(walLimitBytes: Int64?) async throws -> Outcome {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pilegate-wal-\(UUID().uuidString)")
@@ -41,14 +41,17 @@ final class StoreWALBoundTests: XCTestCase {
         let path = folder.appendingPathComponent("store.sqlite").path
         let store = try SQLiteSessionStore(path: path, durability: .normal, commitWindow: 0, walLimitBytes: walLimitBytes, logger: logger)
         let payload = String(repeating: "x", count: 1000)
-        var outcome = Outcome(largestWAL: 0, restarts: 0, framesReadBack: 0)
+        var outcome = Outcome(largestWAL: 0, restarts: 0, findingsReadBack: 0)
         var previous: Int64 = 0
         for batch in 0..<batches {
-            for i in 0..<framesPerBatch {
-                store.append(
-                    frame: FrameRecord(
-                        time: Date(), direction: .incoming, chargePointId: "CP-WAL", messageType: 2, messageId: "\(batch)-\(i)",
-                        action: "MeterValues", text: "[2,\"\(batch)-\(i)\",\"MeterValues\",{\"pad\":\"\(payload)\"}]"))
+            for i in 0..<findingsPerBatch {
+                store.submit(
+                    .none, frame: nil,
+                    findings: [
+                        FindingRecord(
+                            rule: "test.wal", severity: "info", chargePointId: "CP-WAL", messageId: "\(batch)-\(i)", detail: payload,
+                            time: Date())
+                    ], completion: { _ in })
             }
             try await store.flush()
             let size = walSize(path + "-wal")
@@ -56,7 +59,7 @@ final class StoreWALBoundTests: XCTestCase {
             if size < previous { outcome.restarts += 1 }
             previous = size
         }
-        outcome.framesReadBack = try await store.frames(chargePointId: "CP-WAL", limit: 100_000).count
+        outcome.findingsReadBack = try await store.findings(chargePointId: "CP-WAL", limit: 100_000).count
         try await store.close()
         return outcome
     }

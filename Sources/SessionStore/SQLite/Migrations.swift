@@ -279,6 +279,33 @@ enum Migrations {
         ALTER TABLE charging_profiles ADD COLUMN source TEXT;
         ALTER TABLE charging_profiles ADD COLUMN reported_at REAL;
         """,
+        // 15 (issue 15, the write path): frames and meter samples move to the record log
+        // (RecordLog); these tables index its sealed chunks. `message_log` and
+        // `meter_samples` keep what older versions wrote and are still read.
+        """
+        CREATE TABLE log_chunks(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            node TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            first_offset INTEGER NOT NULL,
+            end_offset INTEGER NOT NULL,
+            first_time REAL NOT NULL,
+            last_time REAL NOT NULL,
+            frames INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            epoch INTEGER NOT NULL,
+            end_sequence INTEGER NOT NULL
+        );
+        CREATE TABLE log_index(
+            chunk INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            entries BLOB NOT NULL,
+            PRIMARY KEY(chunk, kind, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE log_identity(id TEXT NOT NULL);
+        INSERT INTO log_identity VALUES(lower(hex(randomblob(16))));
+        """,
     ]
 
     static var latest: Int { steps.count }

@@ -18,6 +18,7 @@ public enum SQLiteValue: Sendable, Equatable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    case blob([UInt8])
 }
 
 /// One connection to an SQLite database, used by one thread at a time.
@@ -173,6 +174,7 @@ public final class SQLiteStatement {
         case .integer(let i): result = sqlite3_bind_int64(pointer, index, i)
         case .real(let d): result = sqlite3_bind_double(pointer, index, d)
         case .text(let s): result = sqlite3_bind_text(pointer, index, s, -1, SQLITE_TRANSIENT)
+        case .blob(let b): result = b.withUnsafeBytes { sqlite3_bind_blob(pointer, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
         }
         guard result == SQLITE_OK else { throw database.error(result, sql) }
     }
@@ -199,8 +201,8 @@ public final class SQLiteStatement {
             case SQLITE_BLOB:
                 let bytes = sqlite3_column_blob(pointer, column)
                 let length = Int(sqlite3_column_bytes(pointer, column))
-                let data = bytes.map { Data(bytes: $0, count: length) } ?? Data()
-                values.append(.text(String(decoding: data, as: UTF8.self)))
+                let raw = bytes.map { UnsafeRawBufferPointer(start: $0, count: length) }
+                values.append(.blob(raw.map { Array($0) } ?? []))
             default: values.append(.null)
             }
         }
@@ -234,8 +236,19 @@ public struct SQLiteRow: Sendable {
     }
 
     public func string(_ index: Int) -> String? {
-        if case .text(let s) = self[index] { return s }
-        return nil
+        switch self[index] {
+        case .text(let s): s
+        case .blob(let b): String(decoding: b, as: UTF8.self)
+        default: nil
+        }
+    }
+
+    public func blob(_ index: Int) -> [UInt8]? {
+        switch self[index] {
+        case .blob(let b): b
+        case .text(let s): Array(s.utf8)
+        default: nil
+        }
     }
 
     public func date(_ index: Int) -> Date? { double(index).map { Date(timeIntervalSince1970: $0) } }

@@ -130,9 +130,10 @@ extension SQLiteSessionStore {
             }
             var samples = batch.samples
             if batch.mayRepeat, let sessionId {
-                samples = try samples.filter { try !isStored($0, sessionId: sessionId) }
+                let stored = try storedSamples(sessionId: sessionId, db: writer)
+                samples = samples.filter { !stored.contains($0) }
             }
-            try insert(samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
+            record(samples, sessionId: sessionId, chargePointId: batch.chargePointId, connectorId: batch.connectorId)
             return .samplesStored(sessionId: sessionId)
         case .putIdTag(let tag):
             try writer.run(
@@ -274,7 +275,6 @@ extension SQLiteSessionStore {
                 "SELECT connector_id, status, meter_start FROM sessions WHERE id = ? AND charge_point_id = ?",
                 [.integer(stop.transactionId), .text(stop.chargePointId)])
             guard let row = rows.first, let connectorId = row.int(0) else {
-                try insert(stop.samples, sessionId: nil, chargePointId: stop.chargePointId, connectorId: 0)
                 return .sessionStopped(.unknownTransaction)
             }
             if row.string(1) == SessionRecord.Status.completed.rawValue {
@@ -291,16 +291,13 @@ extension SQLiteSessionStore {
                     .init(stop.stopTime), .integer(stop.meterStopWh), .integer(stop.meterStopWh), .text(stop.reason),
                     .init(stop.idTag), .init(stop.receivedAt), .integer(stop.transactionId),
                 ])
-            try insert(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
+            record(stop.samples, sessionId: stop.transactionId, chargePointId: stop.chargePointId, connectorId: Int(connectorId))
             try endTxProfiles(chargePointId: stop.chargePointId, connectorId: Int(connectorId), sessionId: stop.transactionId)
             if stop.meterStopFromReadings {
+                let readings = try readingSummary(sessionId: stop.transactionId)
                 try writer.run(
-                    """
-                    UPDATE sessions SET meter_stop = CAST(max(meter_stop, meter_start, coalesce((SELECT max(value) FROM meter_samples
-                        WHERE session_id = ?1 AND measurand = 'Energy.Active.Import.Register' AND phase IS NULL
-                        AND coalesce(location, 'Outlet') = 'Outlet' AND value BETWEEN 0 AND 1e12), 0)) AS INTEGER)
-                    WHERE id = ?1
-                    """, [.integer(stop.transactionId)])
+                    "UPDATE sessions SET meter_stop = CAST(max(meter_stop, meter_start, ?2) AS INTEGER) WHERE id = ?1",
+                    [.integer(stop.transactionId), .real(readings.highestRegister ?? 0)])
                 try writer.run("UPDATE sessions SET energy_wh = meter_stop - meter_start WHERE id = ?", [.integer(stop.transactionId)])
             }
             let meterStart = row.int(2) ?? 0
@@ -313,20 +310,6 @@ extension SQLiteSessionStore {
 }
 
 extension SQLiteSessionStore {
-    /// Whether the session already has this very reading (same time, measurand, phase, location, context and value).
-    func isStored(_ sample: SampleRecord, sessionId: Int64) throws -> Bool {
-        try !writer.query(
-            """
-            SELECT 1 FROM meter_samples WHERE session_id = ? AND time = ? AND measurand = ? AND value = ?
-                AND phase IS ? AND location IS ? AND context IS ? LIMIT 1
-            """,
-            [
-                .integer(sessionId), .init(sample.time), .text(sample.measurand), .real(sample.value), .init(sample.phase),
-                .init(sample.location), .init(sample.context),
-            ]
-        ).isEmpty
-    }
-
     /// A start under a reservation of this pile uses it up (in the same transaction as the start).
     func markReservationUsed(_ start: SessionStart, sessionId: Int64) throws {
         guard let reservation = start.reservationId else { return }
@@ -366,15 +349,14 @@ extension SQLiteSessionStore {
         for id in candidates {
             // The highest plausible outlet register is what the pile last showed; a session
             // without readings ends where it started, at its last reading's time or its start.
+            let readings = try readingSummary(sessionId: id)
             try writer.run(
                 """
                 UPDATE sessions SET status = 'abandoned', stop_reason = ?2, ended_at = ?3,
-                    meter_stop = CAST(max(meter_start, coalesce((SELECT max(value) FROM meter_samples WHERE session_id = ?1
-                        AND measurand = 'Energy.Active.Import.Register' AND phase IS NULL
-                        AND coalesce(location, 'Outlet') = 'Outlet' AND value BETWEEN 0 AND 1e12), meter_start)) AS INTEGER),
-                    stop_time = max(start_time, coalesce((SELECT max(time) FROM meter_samples WHERE session_id = ?1), start_time))
+                    meter_stop = CAST(max(meter_start, coalesce(?4, meter_start)) AS INTEGER),
+                    stop_time = max(start_time, coalesce(?5, start_time))
                 WHERE id = ?1
-                """, [.integer(id), .text(a.reason), .init(a.at)])
+                """, [.integer(id), .text(a.reason), .init(a.at), .init(readings.highestRegister), .init(readings.lastTime)])
             try writer.run("UPDATE sessions SET energy_wh = meter_stop - meter_start WHERE id = ?", [.integer(id)])
         }
         return candidates

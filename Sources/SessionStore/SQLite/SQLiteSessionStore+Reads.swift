@@ -46,32 +46,31 @@ extension SQLiteSessionStore {
         try await read { db in
             let rows = try db.query("\(Self.sessionColumns) WHERE id = ?", [.integer(id)])
             guard let row = rows.first, let session = Self.session(row) else { return nil }
-            let samples = try Self.samples(db, sessionId: id)
+            let samples = try self.storedSamples(sessionId: id, db: db)
             let findings = try db.query("\(Self.findingColumns) WHERE session_id = ? ORDER BY time, id", [.integer(id)]).map { Self.finding($0) }
             // The pile's frames from the start message to the stop message, by our receive times.
             let from = row.double(17) ?? 0
             let to = row.double(18) ?? Date().timeIntervalSince1970
-            let timeline = try db.query(
+            let logged = try self.loggedFrames(
+                chargePointId: session.chargePointId, db: db, limit: 10_000, scanning: .max, since: from, until: to + 1)
+            let legacy = try db.query(
                 """
                 SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms
-                FROM message_log WHERE charge_point_id = ? AND time >= ? AND time <= ? ORDER BY time, id LIMIT 10000
-                """, [.text(session.chargePointId), .real(from), .real(to + 1)]
+                FROM message_log WHERE charge_point_id = ? AND time >= ? AND time <= ? ORDER BY time, id LIMIT ?
+                """, [.text(session.chargePointId), .real(from), .real(to + 1), .integer(Int64(10_000 - logged.count))]
             ).map(Self.frame)
+            let timeline = legacy + Self.byTime(logged.reversed())
             return SessionDetail(session: session, samples: samples, findings: findings, timeline: timeline)
         }
     }
 
     public func samples(sessionId: Int64) async throws -> [SampleRecord] {
-        try await read { db in try Self.samples(db, sessionId: sessionId) }
+        try await read { db in try self.storedSamples(sessionId: sessionId, db: db) }
     }
 
-    static func samples(_ db: SQLiteDatabase, sessionId: Int64) throws -> [SampleRecord] {
-        try db.query(
-            """
-            SELECT time, measurand, value, unit, phase, location, context FROM meter_samples
-            WHERE session_id = ? ORDER BY time, id
-            """, [.integer(sessionId)]
-        ).map(Self.sample)
+    /// Frames in time order; those of one time keep the order they were logged in.
+    static func byTime(_ frames: [FrameRecord]) -> [FrameRecord] {
+        frames.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 
     static func sample(_ r: SQLiteRow) -> SampleRecord {
@@ -84,15 +83,7 @@ extension SQLiteSessionStore {
         guard !sessionIds.isEmpty else { return [:] }
         return try await read { db in
             var result: [Int64: [SampleRecord]] = [:]
-            // One indexed probe per session and measurand: the newest row wins.
-            for id in sessionIds {
-                let rows = try db.query(
-                    """
-                    SELECT time, measurand, value, unit, phase, location, context, max(id) FROM meter_samples
-                    WHERE session_id = ? AND phase IS NULL GROUP BY measurand
-                    """, [.integer(id)])
-                result[id] = rows.map(Self.sample)
-            }
+            for id in sessionIds { result[id] = try self.latestSamples(sessionId: id, db: db) }
             return result
         }
     }
@@ -107,7 +98,9 @@ extension SQLiteSessionStore {
     }
 
     public func frameCount() async throws -> Int {
-        try await read { db in Int(try db.query("SELECT count(*) FROM message_log").first?.int(0) ?? 0) }
+        try await read { db in
+            try self.log.frameCount(db: db) + Int(try db.query("SELECT count(*) FROM message_log").first?.int(0) ?? 0)
+        }
     }
 
     public func idTags() async throws -> [IdTagRecord] {
@@ -196,24 +189,32 @@ extension SQLiteSessionStore {
 
     public func frames(chargePointId: String, limit: Int) async throws -> [FrameRecord] {
         try await read { db in
-            try db.query(
+            let logged = try self.loggedFrames(chargePointId: chargePointId, db: db, limit: limit, scanning: limit)
+            let legacy = try db.query(
                 """
                 SELECT * FROM (SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms, id
                 FROM message_log WHERE charge_point_id = ? ORDER BY time DESC, id DESC LIMIT ?) ORDER BY time, id
-                """, [.text(chargePointId), .init(limit)]
+                """, [.text(chargePointId), .integer(Int64(max(0, limit - logged.count)))]
             ).map(Self.frame)
+            return legacy + Self.byTime(logged.reversed())
         }
     }
+
+    /// How far back a search by message id looks in a pile's log.
+    static let messageIdSearchFrames = 50_000
 
     public func frames(chargePointId: String, messageId: String) async throws -> [FrameRecord] {
         // Message ids repeat over a pile's life (a counter restarting at boot): the newest few.
         try await read { db in
-            try db.query(
+            let logged = try self.loggedFrames(
+                chargePointId: chargePointId, db: db, limit: 20, scanning: Self.messageIdSearchFrames, keep: { $0.messageId == messageId })
+            let legacy = try db.query(
                 """
                 SELECT * FROM (SELECT time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms, id
-                FROM message_log WHERE charge_point_id = ? AND message_id = ? ORDER BY time DESC, id DESC LIMIT 20) ORDER BY time, id
-                """, [.text(chargePointId), .text(messageId)]
+                FROM message_log WHERE charge_point_id = ? AND message_id = ? ORDER BY time DESC, id DESC LIMIT ?) ORDER BY time, id
+                """, [.text(chargePointId), .text(messageId), .integer(Int64(20 - logged.count))]
             ).map(Self.frame)
+            return legacy + Self.byTime(logged.reversed())
         }
     }
 

@@ -2,21 +2,35 @@ import CoreMetrics
 import Foundation
 import Logging
 
-/// The embedded store: one SQLite file in WAL mode, one writer thread that commits in
-/// batches, one reader connection for queries.
+/// The embedded store: one SQLite file in WAL mode for sessions, piles, findings and the
+/// rest, an append-only record log beside it for frames and meter samples, one writer
+/// thread that commits both in batches, one reader connection for queries.
 ///
-/// Where frames live: every frame of both directions is a row of `message_log` in the
-/// same file as the sessions, samples and findings it led to, written in the same
-/// transaction (multi-row INSERTs). They are read back from there, by pile and time or by
-/// message id, on the reader connection (`frames(chargePointId:…)`, session timelines,
-/// record and replay).
+/// Where frames live: every frame of both directions, and the meter samples stored for a
+/// session, are records of the log (`RecordLog`, files under `<path>-log/<node>/`). They
+/// used to be rows of `message_log` and `meter_samples`; each such row touched a leaf of a
+/// per-pile or per-session index somewhere else in the file, so a commit of a few messages
+/// wrote and fsynced tens of KB of pages (issue 15). Those tables keep what older versions
+/// wrote and are read alongside.
 ///
 /// How they are made durable: group commit. While a batch commits, new writes queue up;
-/// the next batch takes them all in one transaction. With `synchronous=FULL` every commit
-/// is fsynced before its writes are answered, so an acknowledged write survives a power
-/// cut, yet the fsync is paid once per batch, not once per message. Commits append pages
-/// to the WAL (`<path>-wal`); a PASSIVE checkpoint thread copies them into the database
-/// file, and the writer keeps the WAL within `walLimitBytes` (`WALBound`).
+/// the next batch takes them all. A batch first commits its SQLite changes (sessions,
+/// connectors, findings: few at steady state; `synchronous=FULL` fsyncs them), then appends
+/// its records to the log in one direct write and one fdatasync (`durability: full`), and
+/// only then answers its writes. So an acknowledged write survives a power cut, with one
+/// small sync per batch where every frame used to dirty several pages. A crash between the
+/// two leaves SQLite changes whose replies were never sent; the pile repeats the message
+/// and the store recognises the repeat (duplicate starts, stops of stopped sessions).
+/// Commits append pages to SQLite's WAL (`<path>-wal`); a PASSIVE checkpoint thread copies
+/// them into the database file, and the writer keeps the WAL within `walLimitBytes`
+/// (`WALBound`).
+///
+/// How they are read back: the log indexes its records by pile (frames) and by session
+/// (samples), in memory since the last seal and in `log_index` rows written at each seal
+/// (every `logSealSeconds`, and when a segment is full); see `RecordLog`. Queries walk those
+/// and read the records at their offsets (`frames(chargePointId:…)`, session timelines and
+/// samples, record and replay). Other gateway nodes sharing the store read a node's
+/// records once they are sealed.
 public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     public enum Durability: String, Sendable, CaseIterable {
         /// fsync on every commit: survives power loss.
@@ -45,11 +59,21 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [PendingWrite] = []
+    /// When the oldest pending write that someone waits for, and the oldest of all, came.
+    private var oldestAwaited: Date?
+    private var oldestPending: Date?
     private var closing = false
     private var closed = false
+    /// Set by the writer as it leaves: the log is sealed and released for a reopen.
+    private var writerStopped = false
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private var writerThread: Thread?
-    /// How long writes may wait for company before a commit; bounds the added reply latency.
+    /// How long a write someone waits for (a reply) may wait for company before its commit:
+    /// bounds the latency group commit adds, and lets a quiet gateway still batch.
     private let commitWindow: TimeInterval
+    /// How long frames no one waits for (replies sent, heartbeats) may wait to ride along
+    /// with such a write before they are committed on their own.
+    private let frameWindow: TimeInterval
     // Used only by the writer thread.
     private var lastCommit = Date.distantPast
     // Used only by the writer thread; nil: the WAL is not bounded.
@@ -60,6 +84,10 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     private let checkpointer: SQLiteDatabase
     // Used only on `readQueue`.
     let reader: SQLiteDatabase
+    /// Frames and samples (appended by the writer, read from any thread).
+    let log: RecordLog
+    // Used only by the writer thread: the records of the batch being applied.
+    var batchRecords: [LogRecord] = []
     let readQueue = DispatchQueue(label: "pilegate.store.read")
 
     /// What the WAL may grow to before the writer checkpoints it and starts it over.
@@ -70,11 +98,14 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     /// `walLimitBytes` bounds the WAL file (nil: SQLite's own behaviour, which under steady
     /// writes never starts it over).
     public init(
-        path: String, durability: Durability = .full, node: String = "default", commitWindow: TimeInterval = 0.002,
-        walLimitBytes: Int64? = SQLiteSessionStore.defaultWALLimitBytes, logger: Logger = Logger(label: "pilegate.store")
+        path: String, durability: Durability = .full, node: String = "default", commitWindow: TimeInterval = 0.004,
+        frameWindow: TimeInterval = 0.02,
+        walLimitBytes: Int64? = SQLiteSessionStore.defaultWALLimitBytes, logSegmentBytes: Int = 64 << 20,
+        logSealSeconds: Double = 10, logger: Logger = Logger(label: "pilegate.store")
     ) throws {
         self.path = path
         self.commitWindow = commitWindow
+        self.frameWindow = frameWindow
         self.node = node
         self.logger = logger
         writer = try SQLiteDatabase(path: path)
@@ -106,6 +137,10 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         try Migrations.apply(to: writer)
         // Piles this node held before a crash are not connected any more.
         try writer.run("UPDATE charge_points SET connected = 0 WHERE node = ?", [.text(node)])
+        log = try RecordLog(
+            storePath: path, node: node, segmentBytes: logSegmentBytes, sealSeconds: logSealSeconds, sync: durability == .full,
+            db: writer)
+        try log.sealRecovered(db: writer)
         reader = try SQLiteDatabase(path: path)
         try reader.execute("PRAGMA query_only=1")
         checkpointer = try SQLiteDatabase(path: path)
@@ -158,7 +193,17 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             return
         }
         pending.append(write)
-        if pending.count == 1 { condition.signal() }
+        // The writer wakes for the first write, and the first awaited one, to set its deadline.
+        var wake = false
+        if oldestPending == nil {
+            oldestPending = Date()
+            wake = true
+        }
+        if write.completion != nil, oldestAwaited == nil {
+            oldestAwaited = oldestPending
+            wake = true
+        }
+        if wake { condition.signal() }
         condition.unlock()
     }
 
@@ -169,6 +214,16 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     public func close() async throws {
         try await flush()
         stopWriter()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            if writerStopped {
+                condition.unlock()
+                continuation.resume()
+            } else {
+                stopWaiters.append(continuation)
+                condition.unlock()
+            }
+        }
     }
 
     private func stopWriter() {
@@ -182,30 +237,59 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
     private func writeLoop() {
         while true {
             condition.lock()
-            while pending.isEmpty && !closing { condition.wait() }
-            // Group commit: a transaction costs file locks, a WAL append and (full
-            // durability) an fsync whatever its size, so let writes gather for up to
-            // `commitWindow` after the previous commit before starting the next.
-            let gatherUntil = lastCommit.addingTimeInterval(commitWindow)
-            if !closing && pending.count < 1000 && gatherUntil > Date() {
-                _ = condition.wait(until: gatherUntil)
+            // Group commit: a commit costs a sync whatever its size, so a write waits for
+            // company up to `commitWindow` after the oldest awaited write came (at once when
+            // a commit took longer than that), frames alone up to `frameWindow`.
+            while !closing {
+                if let deadline = commitDeadline() {
+                    if pending.count >= 1000 || deadline <= Date() { break }
+                    _ = condition.wait(until: deadline)
+                } else {
+                    condition.wait()
+                }
             }
             if pending.isEmpty && closing {
                 condition.unlock()
+                do {
+                    // Sealed now, the records need no recovery at the next start.
+                    try log.sealIfDue(now: Date().timeIntervalSince1970, db: writer, force: true)
+                } catch {
+                    logger.warning("store: log chunk not sealed at close: \(error)")
+                }
+                log.release()
+                condition.lock()
+                writerStopped = true
+                let waiters = stopWaiters
+                stopWaiters = []
+                condition.unlock()
+                for waiter in waiters { waiter.resume() }
                 return
             }
             let batch = pending
             pending = []
+            oldestAwaited = nil
+            oldestPending = nil
             condition.unlock()
-
             let started = DispatchTime.now().uptimeNanoseconds
             let results = apply(batch)
             commitTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             batchSize.record(batch.count)
             lastCommit = Date()
             for (write, result) in zip(batch, results) { write.completion?(result) }
+            do {
+                try log.sealIfDue(now: lastCommit.timeIntervalSince1970, db: writer)
+            } catch {
+                logger.error("store: log chunk not sealed: \(error)")
+            }
             boundWAL()
         }
+    }
+
+    /// When the pending writes are due (under `condition`); nil with none pending.
+    private func commitDeadline() -> Date? {
+        let frames = oldestPending.map { $0.addingTimeInterval(frameWindow) }
+        guard let awaited = oldestAwaited.map({ $0.addingTimeInterval(commitWindow) }) else { return frames }
+        return min(awaited, frames ?? awaited)
     }
 
     /// Between batches, after the last one was answered: keeps the WAL within its limit.
@@ -224,9 +308,28 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         walBound = bound
     }
 
-    /// Applies a batch in one transaction. Each command runs inside a savepoint, so one
-    /// that fails is rolled back alone and reported alone.
+    /// Applies a batch: its commands in one SQLite transaction, then its frames and
+    /// samples in one append to the log. Each command runs inside a savepoint, so one that
+    /// fails is rolled back alone (its samples with it) and reported alone.
     private func apply(_ batch: [PendingWrite]) -> [Result<StoreOutcome, any Error>] {
+        batchRecords = batch.compactMap { $0.frame.map(LogRecord.frame) }
+        defer { batchRecords = [] }
+        // Frames alone (heartbeats, replies) need the log only.
+        var results: [Result<StoreOutcome, any Error>] =
+            batch.allSatisfy { $0.findings.isEmpty && $0.command.isNone } ? batch.map { _ in .success(.done) } : applyCommands(batch)
+        do {
+            try log.append(batchRecords)
+        } catch {
+            logger.error("store: \(batchRecords.count) records not logged, \(batch.count) writes fail: \(error)")
+            results = batch.map { _ in .failure(error) }
+        }
+        return results
+    }
+
+    /// The batch's commands in one transaction; if it does not commit, the samples they
+    /// added to `batchRecords` go too (its frames stay).
+    private func applyCommands(_ batch: [PendingWrite]) -> [Result<StoreOutcome, any Error>] {
+        let frames = batchRecords.count
         var results: [Result<StoreOutcome, any Error>] = []
         results.reserveCapacity(batch.count)
         do {
@@ -235,11 +338,6 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
             logger.error("store: cannot begin a write transaction: \(error)")
             return batch.map { _ in .failure(error) }
         }
-        do {
-            try insert(batch.compactMap(\.frame))
-        } catch {
-            logger.error("store: frames not recorded: \(error)")
-        }
         for write in batch {
             do {
                 if case .none = write.command, write.findings.isEmpty {
@@ -247,6 +345,7 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                     continue
                 }
                 try writer.run("SAVEPOINT command")
+                let recorded = batchRecords.count
                 do {
                     let outcome = try apply(write.command)
                     try insert(write.findings, sessionId: outcome.sessionId)
@@ -255,6 +354,7 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                 } catch {
                     try writer.run("ROLLBACK TO command")
                     try writer.run("RELEASE command")
+                    batchRecords.removeLast(batchRecords.count - recorded)
                     logger.error("store: command failed: \(error)")
                     results.append(.failure(error))
                 }
@@ -267,55 +367,10 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
         } catch {
             logger.error("store: commit failed, \(batch.count) writes lost: \(error)")
             try? writer.run("ROLLBACK")
+            batchRecords.removeLast(batchRecords.count - frames)
             return batch.map { _ in .failure(error) }
         }
         return results
-    }
-
-    func insert(_ samples: [SampleRecord], sessionId: Int64?, chargePointId: String, connectorId: Int) throws {
-        try insertRows(
-            into: "meter_samples(session_id, charge_point_id, connector_id, time, measurand, value, unit, phase, location, context)",
-            columns: 10,
-            samples.map { s in
-                [
-                    .init(sessionId), .text(chargePointId), .init(connectorId), .init(s.time), .text(s.measurand),
-                    .real(s.value), .init(s.unit), .init(s.phase), .init(s.location), .init(s.context),
-                ]
-            })
-    }
-
-    private func insert(_ frames: [FrameRecord]) throws {
-        try insertRows(
-            into: "message_log(time, direction, charge_point_id, message_type, message_id, action, frame, latency_ms)",
-            columns: 8,
-            frames.map { f in
-                [
-                    .init(f.time), .text(f.direction.rawValue), .text(f.chargePointId), .init(f.messageType),
-                    .init(f.messageId), .init(f.action), .text(f.text), .init(f.latencyMs),
-                ]
-            })
-    }
-
-    /// Multi-row INSERTs of up to 64 rows: one statement step per chunk rather than per row
-    /// is what makes recording every frame affordable (measured on this stack: about ten
-    /// times the rows per second of single-row INSERTs).
-    private func insertRows(into target: String, columns: Int, _ rows: [[SQLiteValue]]) throws {
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + 64)]
-            let placeholders = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
-            let statement = try writer.prepare(
-                "INSERT INTO \(target) VALUES " + Array(repeating: placeholders, count: chunk.count).joined(separator: ","))
-            var index: Int32 = 1
-            for row in chunk {
-                for value in row {
-                    try statement.bind(value, at: index)
-                    index += 1
-                }
-            }
-            while try statement.step() {}
-            start += chunk.count
-        }
     }
 
     private func insert(_ findings: [FindingRecord], sessionId: Int64?) throws {
@@ -330,6 +385,13 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                     .init(f.messageId), .text(f.detail),
                 ])
         }
+    }
+}
+
+extension StoreCommand {
+    var isNone: Bool {
+        if case .none = self { return true }
+        return false
     }
 }
 
