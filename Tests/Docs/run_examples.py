@@ -47,6 +47,8 @@ EXCLUDED = {
         "the write-path benchmark of issue 15 (floor and serve, three runs, minutes on a release build), recorded in docs/benchmarks.md",
     "python3 Benchmarks/write_path.py --runs 3 --json after.json":
         "the write-path benchmark of issue 15 after the WAL bound, recorded in docs/benchmarks.md",
+    "python3 Benchmarks/write_path.py --runs 3 --json after-log.json":
+        "the write-path benchmark of issue 15 after the record log, recorded in docs/benchmarks.md",
     "python3 Benchmarks/write_path.py --target serve --phases rate --duration 1200":
         "the 20-minute write-path run of issue 15, recorded in docs/benchmarks.md",
     '/usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB max RSS" .build-release/release/pilegate run --campaign 70000 --campaign-piles 400 --speed 20000 --json /tmp/campaign-mixed.json':
