@@ -375,8 +375,11 @@ def test_a_site_shares_its_grid_limit_between_a_16_and_a_201_charge_point(pilega
             assert p201[-1].get("transaction_id") == "PY-SITE-TX", p201[-1]
             total = limit_kw(p16[-1]) + limit_kw(p201[-1])
             assert total <= SITE_LIMIT_KW * (1 - SITE_MARGIN_PERCENT / 100) + 0.01, (total, p16[-1], p201[-1])
-            status, held = await api(gw, "GET", f"/api/chargepoints/{ids[0]}/charging-profiles")
-            assert status == 200 and any(p["purpose"] == "TxProfile" for p in held), held
+            # The gateway stores the profile once the pile's answer is in: wait for it (bounded).
+            async def held_profiles():
+                return await api(gw, "GET", f"/api/chargepoints/{ids[0]}/charging-profiles")
+            await until(held_profiles, lambda got: got[0] == 200 and any(p["purpose"] == "TxProfile" for p in got[1]),
+                        "the accepted TxProfile among the pile's stored profiles", timeout=10)
         finally:
             await closed(ws16, loop16)
             await closed(ws201, loop201)
