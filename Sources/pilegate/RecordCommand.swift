@@ -37,8 +37,18 @@ struct Record: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no store at \(path)") }
         let store = try SQLiteSessionStore(path: path, durability: .normal, node: "record")
         do {
-            let yaml = try await SessionRecorder.scenario(store: store, sessionId: session, name: name)
-            Console.write(yaml)
+            // A running gateway's newest frames reach other processes at its next seal
+            // (`store.logSealSeconds`, 10 s): wait for them, bounded.
+            var yaml: String?
+            for attempt in 0..<30 {
+                do {
+                    yaml = try await SessionRecorder.scenario(store: store, sessionId: session, name: name)
+                    break
+                } catch let failure as SessionRecorder.Failure where failure.description.hasSuffix("has no recorded frames") && attempt < 29 {
+                    try await Task.sleep(nanoseconds: 500_000_000)
+                }
+            }
+            Console.write(yaml ?? "")
         } catch {
             try? await store.close()
             throw CommandFailure("\(error)")

@@ -244,8 +244,15 @@ public final class SQLiteSessionStore: SessionStore, @unchecked Sendable {
                 if let deadline = commitDeadline() {
                     if pending.count >= 1000 || deadline <= Date() { break }
                     _ = condition.wait(until: deadline)
-                } else {
-                    condition.wait()
+                } else if !condition.wait(until: Date().addingTimeInterval(1)), pending.isEmpty {
+                    // Quiet: the last records still get sealed, for other nodes to read.
+                    condition.unlock()
+                    do {
+                        try log.sealIfDue(now: Date().timeIntervalSince1970, db: writer)
+                    } catch {
+                        logger.error("store: log chunk not sealed: \(error)")
+                    }
+                    condition.lock()
                 }
             }
             if pending.isEmpty && closing {
