@@ -69,7 +69,9 @@ enum LogCodec {
             body.putString(f.chargePointId)
             body.putString(f.messageId)
             body.putString(f.action)
-            body.putString(f.text)
+            // A record past `maxBodyBytes` would stop every later read and recovery at it.
+            let room = maxBodyBytes - body.count - 8
+            body.putString(f.text.utf8.count <= room ? f.text : String(decoding: f.text.utf8.prefix(max(0, room)), as: UTF8.self))
         case .samples(let s):
             body.put(UInt64(bitPattern: s.sessionId))
             body.putString(s.chargePointId)

@@ -130,7 +130,7 @@ final class RecordLog: @unchecked Sendable {
         epoch = maxEpoch &+ 1
         nextSequence = (previous?.sequence ?? 0) &+ 1
         lastSeal = Date().timeIntervalSince1970
-        open = recovered.removeLast()
+        open = recovered.popLast() ?? OpenChunk(segment: number, offset: current.end)
         pendingRecovered = recovered
     }
 

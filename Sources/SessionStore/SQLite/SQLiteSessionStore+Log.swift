@@ -24,7 +24,8 @@ extension SQLiteSessionStore {
             """, [.integer(sessionId)]
         ).map(Self.sample)
         var logged: [SampleRecord] = []
-        for location in try log.locations(of: .init(kind: .samples, key: String(sessionId)), db: db).reversed() {
+        let key = RecordLog.Key(kind: .samples, key: String(sessionId))
+        for location in try log.locations(of: key, db: db, since: try sessionStart(sessionId, db)).reversed() {
             if case .samples(let batch)? = try log.read(location) { logged += batch.samples }
         }
         if db === writer {
@@ -33,6 +34,12 @@ extension SQLiteSessionStore {
         // Readings come in time order per message; the log keeps arrival order across them.
         samples += logged.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
         return samples
+    }
+
+    /// When the gateway received the session's start: no reading of it is logged before,
+    /// so reads of its samples need not walk older chunks.
+    private func sessionStart(_ sessionId: Int64, _ db: SQLiteDatabase) throws -> Double? {
+        try db.query("SELECT received_at FROM sessions WHERE id = ?", [.integer(sessionId)]).first?.double(0)
     }
 
     /// What a session's readings say about its end (writer thread): the highest plausible
@@ -47,7 +54,8 @@ extension SQLiteSessionStore {
     /// records back (at most 16 of them), then older versions' rows.
     func latestSamples(sessionId: Int64, db: SQLiteDatabase) throws -> [SampleRecord] {
         var newest: [String: SampleRecord] = [:]
-        for location in try log.locations(of: .init(kind: .samples, key: String(sessionId)), db: db, limit: 16) {
+        let key = RecordLog.Key(kind: .samples, key: String(sessionId))
+        for location in try log.locations(of: key, db: db, limit: 16, since: try sessionStart(sessionId, db)) {
             guard case .samples(let batch)? = try log.read(location) else { continue }
             for sample in batch.samples.reversed() where sample.phase == nil && newest[sample.measurand] == nil {
                 newest[sample.measurand] = sample
