@@ -93,7 +93,7 @@ for second in 0..<(minutes * 60) {
         dirty[s] = false
         let before = cpuSeconds()
         let planned = states[s].plan(settings, now: now)
-        for push in planned { states[s].answered(push, answer: "Accepted", accepted: true, rejected: false, at: now) }
+        for push in planned { states[s].answered(push, answer: "Accepted", accepted: true, rejected: false, sentAt: now, at: now) }
         let spent = cpuSeconds() - before
         rebalanceCPU += spent
         worst = max(worst, spent)

@@ -119,8 +119,8 @@ final class SiteCheckerTests: XCTestCase {
 
     func testEachPileIsHeldToTheLimitItAcceptedAfterTheGrace() throws {
         let pushes = [
-            SitePush(time: t0.addingTimeInterval(10), chargePointId: "P-S1", sessionId: 1, limitKW: 50, accepted: true),
-            SitePush(time: t0.addingTimeInterval(10), chargePointId: "P-S2", sessionId: 2, limitKW: 50, accepted: false),
+            SitePush(time: t0.addingTimeInterval(10), sentAt: t0.addingTimeInterval(9), chargePointId: "P-S1", sessionId: 1, limitKW: 50, accepted: true),
+            SitePush(time: t0.addingTimeInterval(10), sentAt: t0.addingTimeInterval(9), chargePointId: "P-S2", sessionId: 2, limitKW: 50, accepted: false),
         ]
         let (checker, members) = try checker(pushes: pushes)
         // Pile 1 shows 120 until 130 s, then 50; pile 2 rejected its profile: not held to it.
@@ -133,5 +133,20 @@ final class SiteCheckerTests: XCTestCase {
         let failures = checker.check(want, piles: [first, second])
         XCTAssertEqual(failures.count, 2, "\(failures)")
         XCTAssertTrue(failures.first?.contains("worst excess over their accepted limits is 70.000 kW") == true, "\(failures)")
+    }
+
+    func testAPileIsNotHeldToTheOldLimitWhileItsAnswerIsOnTheWay() throws {
+        // The raise to 100 kW is sent at 60 s and its answer only reaches the gateway at 150 s
+        // (a busy loop at a high simulation speed): the pile that follows it at once is not over
+        // the old 50 kW meanwhile, but 130 kW after the answer is 30 kW over.
+        let pushes = [
+            SitePush(time: t0.addingTimeInterval(10), sentAt: t0, chargePointId: "P-S1", sessionId: 1, limitKW: 50, accepted: true),
+            SitePush(time: t0.addingTimeInterval(150), sentAt: t0.addingTimeInterval(60), chargePointId: "P-S1", sessionId: 1, limitKW: 100, accepted: true),
+        ]
+        let (checker, members) = try checker(pushes: pushes)
+        let readings = stride(from: 0.0, through: 600, by: 30).map { power($0, $0 < 60 ? 50 : $0 < 300 ? 100 : 130) }
+        var want = SiteExpectation()
+        want.pileOverLimit = .init(kW: .init(min: 30, max: 30), seconds: .init(min: 300, max: 300), graceSeconds: 5)
+        XCTAssertEqual(checker.check(want, piles: [pile(members[0], session: 1, readings)]), [])
     }
 }

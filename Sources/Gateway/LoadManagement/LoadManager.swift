@@ -190,6 +190,7 @@ final class LoadManager: Sendable {
 
     private func send(_ push: PlannedPush, _ site: SiteLoad) async {
         let profile = Self.txProfile(push)
+        let sentAt = Date()
         var answer: String
         var accepted = false
         var rejected = false
@@ -212,7 +213,7 @@ final class LoadManager: Sendable {
             answer = "failed: gateway stopping"
         }
         let now = Date()
-        let running = site.state.withLock { $0.answered(push, answer: answer, accepted: accepted, rejected: rejected, at: now) }
+        let running = site.state.withLock { $0.answered(push, answer: answer, accepted: accepted, rejected: rejected, sentAt: sentAt, at: now) }
         (accepted ? pushed : refused).increment()
         if rejected && running {
             record(

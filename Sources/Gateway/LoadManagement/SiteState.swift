@@ -14,7 +14,9 @@ public struct PlannedPush: Sendable, Equatable {
 
 /// One TxProfile sent, with the pile's answer, for `GET /api/sites/{id}/history`.
 public struct ProfilePushRecord: Sendable, Equatable {
+    /// When the answer came back; the pile applied the profile between `sentAt` and this.
     public let time: Date
+    public let sentAt: Date
     public let chargePointId: String
     public let connectorId: Int
     public let sessionId: Int64
@@ -155,13 +157,13 @@ public struct SiteState: Sendable {
     /// Returns whether the push's session still runs: a pile whose transaction ended while
     /// its push was on the way rightly refuses a TxProfile for it, and that is no finding.
     @discardableResult
-    public mutating func answered(_ push: PlannedPush, answer: String, accepted: Bool, rejected: Bool, at time: Date) -> Bool {
+    public mutating func answered(_ push: PlannedPush, answer: String, accepted: Bool, rejected: Bool, sentAt: Date, at time: Date) -> Bool {
         let running = sessions[push.sessionId] != nil
         sessions[push.sessionId]?.answered(push.limitKW, accepted: accepted, rejectedByPile: rejected, at: time)
         pushes += 1
         history.append(
             ProfilePushRecord(
-                time: time, chargePointId: push.chargePointId, connectorId: push.connectorId, sessionId: push.sessionId, limitKW: push.limitKW,
+                time: time, sentAt: sentAt, chargePointId: push.chargePointId, connectorId: push.connectorId, sessionId: push.sessionId, limitKW: push.limitKW,
                 previousKW: push.previousKW, answer: answer))
         return running
     }

@@ -76,7 +76,7 @@ enum SiteRoutes {
 
     static func push(_ p: ProfilePushRecord) -> JSON {
         [
-            "time": time(p.time), "chargePointId": .string(p.chargePointId), "connectorId": .integer(Int64(p.connectorId)),
+            "time": time(p.time), "sentAt": time(p.sentAt), "chargePointId": .string(p.chargePointId), "connectorId": .integer(Int64(p.connectorId)),
             "sessionId": .integer(p.sessionId), "limitKW": kW(p.limitKW), "previousKW": kW(p.previousKW), "answer": .string(p.answer),
         ]
     }

@@ -44,10 +44,10 @@ enum SiteSchemas {
             "SiteProfilePush",
             object(
                 [
-                    ("time", time), ("chargePointId", ["type": "string"]), ("connectorId", ["type": "integer"]), ("sessionId", ["type": "integer"]),
-                    ("limitKW", number), ("previousKW", nullableNumber),
+                    ("time", time), ("sentAt", time), ("chargePointId", ["type": "string"]), ("connectorId", ["type": "integer"]),
+                    ("sessionId", ["type": "integer"]), ("limitKW", number), ("previousKW", nullableNumber),
                     ("answer", ["type": "string", "description": "Accepted, the pile's other status, CALLERROR code, or failed: reason"]),
-                ], required: ["time", "chargePointId", "connectorId", "sessionId", "limitKW", "answer"])
+                ], required: ["time", "sentAt", "chargePointId", "connectorId", "sessionId", "limitKW", "answer"])
         ),
         (
             "SitePowerPoint",

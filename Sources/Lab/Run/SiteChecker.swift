@@ -18,6 +18,8 @@ struct SitePileRecord: Sendable {
 struct SitePush: Sendable, Equatable {
     /// When the pile answered, on the gateway's (wall) clock.
     var time: Date
+    /// When the gateway sent it: the pile applied it somewhere between the two.
+    var sentAt: Date
     var chargePointId: String
     var sessionId: Int64
     var limitKW: Double
@@ -31,9 +33,10 @@ enum SitePushHistory {
         guard status == 200 else { throw GatewayHTTP.Failure(description: "GET /api/sites/\(siteId)/history answered \(status) \(body.text)") }
         return (body["pushes"]?.arrayValue ?? []).compactMap { item in
             guard let time = item["time"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date, let pile = item["chargePointId"]?.stringValue,
+                let sentAt = item["sentAt"]?.stringValue.flatMap(OCPPTimestamp.parse)?.date,
                 let session = item["sessionId"]?.intValue, let kW = item["limitKW"]?.doubleValue
             else { return nil }
-            return SitePush(time: time, chargePointId: pile, sessionId: session, limitKW: kW, accepted: item["answer"]?.stringValue == "Accepted")
+            return SitePush(time: time, sentAt: sentAt, chargePointId: pile, sessionId: session, limitKW: kW, accepted: item["answer"]?.stringValue == "Accepted")
         }
     }
 }
@@ -173,13 +176,14 @@ struct SiteChecker {
         for pile in piles {
             for detail in pile.details {
                 let accepted = pushes.filter { $0.accepted && $0.chargePointId == detail.session.chargePointId && $0.sessionId == detail.session.id }
-                    .map { (time: simulated($0.time), kW: $0.limitKW) }.sorted { $0.time < $1.time }
+                    .map { (sent: simulated($0.sentAt), answered: simulated($0.time), kW: $0.limitKW) }.sorted { $0.answered < $1.answered }
                 let points = SitePowerSeries.power(detail.samples).map { PowerPoint(time: $0.time, kW: $0.value / 1000) }
                 stretches += SitePowerSeries.stretches(points, toleranceKW: 0.0005) { time in
-                    // The pile applies a profile a moment before its answer reaches the gateway, and may
-                    // show the old power a moment after: around a push the higher limit holds.
-                    guard let k = accepted.lastIndex(where: { time.timeIntervalSince($0.time) >= grace }) else { return nil }
-                    let landing = accepted.filter { abs(time.timeIntervalSince($0.time)) < grace }.map(\.kW)
+                    // The pile applies a profile somewhere between the push and its answer (at 120x a
+                    // busy loop's 50 ms is minutes), and may show the old power a moment after: from
+                    // a push's sending to its answer, grace on either side, the higher limit holds.
+                    guard let k = accepted.lastIndex(where: { time.timeIntervalSince($0.answered) >= grace }) else { return nil }
+                    let landing = accepted.filter { time.timeIntervalSince($0.sent) > -grace && time.timeIntervalSince($0.answered) < grace }.map(\.kW)
                     return ([accepted[k].kW] + landing).max()
                 }
             }

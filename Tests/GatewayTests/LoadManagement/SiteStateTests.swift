@@ -25,7 +25,7 @@ final class SiteStateTests: XCTestCase {
     @discardableResult
     func rebalance(_ state: inout SiteState, _ s: SiteSettings, at offset: Double = 1) -> [PlannedPush] {
         let pushes = state.plan(s, now: t0.addingTimeInterval(offset))
-        for p in pushes { state.answered(p, answer: "Accepted", accepted: true, rejected: false, at: t0.addingTimeInterval(offset)) }
+        for p in pushes { state.answered(p, answer: "Accepted", accepted: true, rejected: false, sentAt: t0.addingTimeInterval(offset), at: t0.addingTimeInterval(offset)) }
         return pushes
     }
 
@@ -107,7 +107,7 @@ final class SiteStateTests: XCTestCase {
         let pushes = state.plan(s, now: t0)
         for p in pushes {
             let refuse = p.sessionId == 1
-            state.answered(p, answer: refuse ? "Rejected" : "Accepted", accepted: !refuse, rejected: refuse, at: t0)
+            state.answered(p, answer: refuse ? "Rejected" : "Accepted", accepted: !refuse, rejected: refuse, sentAt: t0, at: t0)
         }
         _ = state.sessions[1]?.measured(50, at: t0.addingTimeInterval(1), settings: s)
         let again = rebalance(&state, s, at: 2)
@@ -124,8 +124,8 @@ final class SiteStateTests: XCTestCase {
         let pushes = state.plan(s, now: t0.addingTimeInterval(1))
         XCTAssertEqual(pushes.count, 2)
         XCTAssertTrue(state.stop(sessionId: pushes[0].sessionId), "the car left while its push was on the way")
-        let ended = state.answered(pushes[0], answer: "Rejected", accepted: false, rejected: true, at: t0.addingTimeInterval(2))
-        let running = state.answered(pushes[1], answer: "Rejected", accepted: false, rejected: true, at: t0.addingTimeInterval(2))
+        let ended = state.answered(pushes[0], answer: "Rejected", accepted: false, rejected: true, sentAt: t0.addingTimeInterval(2), at: t0.addingTimeInterval(2))
+        let running = state.answered(pushes[1], answer: "Rejected", accepted: false, rejected: true, sentAt: t0.addingTimeInterval(2), at: t0.addingTimeInterval(2))
         XCTAssertFalse(ended, "the manager records site.profile-rejected only for a running session")
         XCTAssertTrue(running)
         XCTAssertEqual(state.history.ordered.count, 2, "both answers stay in the history")
